@@ -1,0 +1,67 @@
+// The operator's configuration: environment variables parsed once, with defaults and clear
+// errors at start-up. No other file reads process.env.
+import { z } from "zod";
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .default(fallback ? "true" : "false")
+    .transform((value) => value === "true" || value === "1");
+
+const configSchema = z.object({
+  SVCTOKENS_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+  /** Path of a kubeconfig; in-cluster credentials when unset. */
+  KUBECONFIG: z.string().optional(),
+  /** The operator's own namespace: hash records, the leader Lease. */
+  SVCTOKENS_NAMESPACE: z.string().min(1).default("svctokens-system"),
+  /** Who this replica is (leader election holder identity, logs). */
+  SVCTOKENS_POD_NAME: z.string().min(1).optional(),
+
+  SVCTOKENS_RESYNC_SECONDS: seconds(600),
+  SVCTOKENS_RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  SVCTOKENS_LEADER_ELECTION: bool(true),
+  SVCTOKENS_LEASE_NAME: z.string().min(1).default("svctokens-controller"),
+  SVCTOKENS_LEASE_DURATION_SECONDS: seconds(15),
+  SVCTOKENS_LEASE_RENEW_SECONDS: seconds(5),
+  SVCTOKENS_CONTROLLER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+
+  SVCTOKENS_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
+  SVCTOKENS_WEBHOOK_HOST: z.string().default("0.0.0.0"),
+  SVCTOKENS_TLS_CERT_FILE: z.string().min(1).default("/etc/svctokens/tls/tls.crt"),
+  SVCTOKENS_TLS_KEY_FILE: z.string().min(1).default("/etc/svctokens/tls/tls.key"),
+  /** When set, /authenticate requires a client certificate signed by this CA. */
+  SVCTOKENS_CLIENT_CA_FILE: z.string().min(1).optional(),
+  SVCTOKENS_LAST_USED_FLUSH_SECONDS: seconds(60),
+  /** Operator-wide maximum token lifetime; tokens that never expire are refused when set. */
+  SVCTOKENS_MAX_TOKEN_LIFETIME_DAYS: z.coerce.number().int().min(1).max(365).optional(),
+  /** The controller's username: the only identity the webhook lets change the operator's Secrets. */
+  SVCTOKENS_CONTROLLER_USERNAME: z
+    .string()
+    .min(1)
+    .default("system:serviceaccount:svctokens-system:svctokens-controller"),
+  /** How long the webhook caches an "is this user an Admin" answer (0: ask every time). */
+  SVCTOKENS_ADMIN_CHECK_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+});
+
+/** Parsed configuration. */
+export type Config = z.infer<typeof configSchema>;
+
+/** Thrown when the environment does not parse; its message lists every problem. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Parses the environment (process.env by default) or throws a ConfigError. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(configSchema.shape).map((key) => [key, env[key] === "" ? undefined : env[key]]),
+  );
+  const result = configSchema.safeParse(known);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map(
+    (issue) =>
+      `  ${issue.path.join(".")}: ${issue.message} (got ${JSON.stringify(known[String(issue.path[0])])})`,
+  );
+  throw new ConfigError(`invalid configuration:\n${problems.join("\n")}`);
+}

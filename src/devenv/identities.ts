@@ -1,0 +1,55 @@
+// Identities on the local control plane: client certificates issued by its CA.
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { kubeconfigYaml } from "./kubeconfig.ts";
+import { loadCertificateAuthority } from "./pki.ts";
+
+/** What tests and tools need to reach a running control plane (plain data, serialisable). */
+export interface ControlPlaneInfo {
+  dir: string;
+  server: string;
+  caCertFile: string;
+  caKeyFile: string;
+  adminKubeconfig: string;
+  aliceKubeconfig: string;
+  /** Where kube-apiserver's token authenticator expects the webhook service. */
+  webhookPort: number;
+  webhookUrl: string;
+  /** Common name of the client certificate kube-apiserver presents to the webhook service. */
+  webhookClientCommonName: string;
+  kubernetesVersion: string;
+  logsDir: string;
+}
+
+/** A user of the control plane: the certificate's CN is the name, its O entries the groups. */
+export interface LocalUser {
+  name: string;
+  groups: string[];
+}
+
+/** Issues a client certificate for `user`, writes its kubeconfig, and returns the path. */
+export async function writeUserKubeconfig(
+  info: ControlPlaneInfo,
+  user: LocalUser,
+  path = join(info.dir, `user-${user.name.replace(/[^a-zA-Z0-9_.-]/g, "_")}.kubeconfig`),
+): Promise<string> {
+  const [caPem, caKeyPem] = await Promise.all([
+    readFile(info.caCertFile, "utf8"),
+    readFile(info.caKeyFile, "utf8"),
+  ]);
+  const ca = await loadCertificateAuthority(caPem, caKeyPem);
+  const cert = await ca.issue({
+    usage: "client",
+    commonName: user.name,
+    organizations: user.groups,
+  });
+  await writeFile(
+    path,
+    kubeconfigYaml(info.server, caPem, user.name, {
+      clientCertPem: cert.certPem,
+      clientKeyPem: cert.keyPem,
+    }),
+    { mode: 0o600 },
+  );
+  return path;
+}

@@ -1,0 +1,48 @@
+// The minimal shape every Kubernetes object has, and keys for caches and work queues.
+
+/** Object metadata fields the operator reads. */
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: OwnerReference[];
+}
+
+/** metav1.OwnerReference. */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+/** Any Kubernetes object as raw JSON. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  [field: string]: unknown;
+}
+
+/** `namespace/name` for namespaced objects, `name` for cluster-scoped ones. */
+export function objectKey(obj: { metadata?: ObjectMeta }): string {
+  const { namespace, name = "" } = obj.metadata ?? {};
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+/** Splits an `objectKey` back into namespace (possibly undefined) and name. */
+export function splitKey(key: string): { namespace: string | undefined; name: string } {
+  const slash = key.indexOf("/");
+  return slash < 0
+    ? { namespace: undefined, name: key }
+    : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}

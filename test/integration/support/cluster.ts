@@ -1,0 +1,67 @@
+// Access to the shared local control plane from integration tests.
+import { randomBytes } from "node:crypto";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { inject } from "vitest";
+import {
+  writeUserKubeconfig,
+  type ControlPlaneInfo,
+  type LocalUser,
+} from "../../../src/devenv/identities.ts";
+
+/** The running control plane started by the global setup. */
+export function controlPlane(): ControlPlaneInfo {
+  return inject("controlPlane");
+}
+
+/** A KubeConfig loaded from a kubeconfig file. */
+export function kubeConfigFrom(path: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  return kc;
+}
+
+/** KubeConfig of the cluster admin (system:masters). */
+export function adminKubeConfig(): KubeConfig {
+  return kubeConfigFrom(controlPlane().adminKubeconfig);
+}
+
+/** Issues a client certificate for a user and returns the path of its kubeconfig. */
+export async function addUser(user: LocalUser): Promise<string> {
+  return writeUserKubeconfig(controlPlane(), user);
+}
+
+/** A short random suffix, so parallel test files never collide on names. */
+export function uniqueSuffix(): string {
+  return randomBytes(3).toString("hex");
+}
+
+/** Creates a namespace of its own for a test file and returns its name. */
+export async function newNamespace(prefix: string): Promise<string> {
+  const name = `${prefix}-${uniqueSuffix()}`;
+  await adminKubeConfig()
+    .makeApiClient(CoreV1Api)
+    .createNamespace({ body: { metadata: { name } } });
+  return name;
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ""}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -1,0 +1,27 @@
+import { defineConfig } from "vitest/config";
+
+// Two projects: fast pure-logic tests, and integration tests that share one real local
+// control plane started by the global setup (tests isolate themselves by namespace).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          globalSetup: ["test/integration/global-setup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          // Two cores: the control plane needs one; keep test files from starving it.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
