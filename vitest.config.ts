@@ -18,8 +18,9 @@ export default defineConfig({
           globalSetup: ["test/integration/global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 300_000,
-          // Two cores: the control plane needs one; keep test files from starving it.
-          maxWorkers: 2,
+          // Files run one at a time: the operator is cluster-wide, so two controllers (or two
+          // webhooks on the authenticator's port) would fight over the same objects.
+          fileParallelism: false,
         },
       },
     ],

@@ -106,7 +106,11 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   #collectionPath(query: Record<string, string | number | boolean | undefined>): string {
     const { resource, namespace, labelSelector, fieldSelector } = this.#options;
-    return withQuery(resourcePath(resource, { namespace }), { labelSelector, fieldSelector, ...query });
+    return withQuery(resourcePath(resource, { namespace }), {
+      labelSelector,
+      fieldSelector,
+      ...query,
+    });
   }
 
   async #relist(): Promise<string> {

@@ -1,0 +1,10 @@
+// GitOps flow: generate a token on your machine and commit only its hash.
+// Usage: node scripts/new-token.ts > token.txt   (the token alone goes to stdout)
+import { generateToken, hashToken } from "../src/tokens/index.ts";
+
+const token = generateToken();
+process.stdout.write(`${token}\n`);
+process.stderr.write(
+  `spec:\n  tokenHash: ${hashToken(token)}\n` +
+    "Store the token in your secret manager; commit only the hash.\n",
+);

@@ -1,0 +1,92 @@
+// Names that the CRDs, the controller, the webhook and the manifests all agree on. Enum-like
+// values are `as const` objects so that zod enums, CRD enums and TypeScript unions share them.
+
+export const API_GROUP = "svctokens.dev";
+export const API_VERSION = "v1alpha1";
+/** The `apiVersion` field of every svctokens object. */
+export const API_GROUP_VERSION = `${API_GROUP}/${API_VERSION}`;
+/** Category shared by both kinds: `kubectl get svctokens` lists them together. */
+export const API_CATEGORY = "svctokens";
+
+export const SERVICE_USER_KIND = "ServiceUser";
+export const SERVICE_USER_PLURAL = "serviceusers";
+export const SERVICE_USER_SINGULAR = "serviceuser";
+export const SERVICE_USER_SHORT_NAME = "su";
+
+export const SERVICE_TOKEN_KIND = "ServiceToken";
+export const SERVICE_TOKEN_PLURAL = "servicetokens";
+export const SERVICE_TOKEN_SINGULAR = "servicetoken";
+export const SERVICE_TOKEN_SHORT_NAME = "st";
+
+export const ServiceUserRole = { Admin: "Admin", Manager: "Manager", Member: "Member" } as const;
+export type ServiceUserRole = (typeof ServiceUserRole)[keyof typeof ServiceUserRole];
+
+export const ServiceUserPhase = { Active: "Active", Deactivated: "Deactivated" } as const;
+export type ServiceUserPhase = (typeof ServiceUserPhase)[keyof typeof ServiceUserPhase];
+
+export const ServiceTokenPhase = {
+  Active: "Active",
+  Revoked: "Revoked",
+  Expired: "Expired",
+} as const;
+export type ServiceTokenPhase = (typeof ServiceTokenPhase)[keyof typeof ServiceTokenPhase];
+
+export const ConditionStatus = { True: "True", False: "False", Unknown: "Unknown" } as const;
+export type ConditionStatus = (typeof ConditionStatus)[keyof typeof ConditionStatus];
+
+/** Both kinds report one condition, `Ready`, following the Kubernetes API conventions. */
+export const CONDITION_READY = "Ready";
+
+/** Reasons for the `Ready` condition (CamelCase, as the API conventions ask). */
+export const ReadyReason = {
+  /** Ready=True: everything the object asks for exists and is up to date. */
+  Reconciled: "Reconciled",
+  /** Ready=False: the spec cannot be honoured; terminal until the generation changes. */
+  InvalidSpec: "InvalidSpec",
+  /** Ready=False: the token names a ServiceUser that does not exist. */
+  ServiceUserNotFound: "ServiceUserNotFound",
+  /** Ready=False: the token's ServiceUser is deactivated. */
+  ServiceUserDeactivated: "ServiceUserDeactivated",
+  /** Ready=False: the ServiceUser is deactivated (reported on the ServiceUser itself). */
+  Deactivated: "Deactivated",
+  /** Ready=False: the token was revoked. */
+  Revoked: "Revoked",
+  /** Ready=False: the token is past its expiry. */
+  Expired: "Expired",
+  /** Ready=False: the delivery Secret's name is taken by a Secret the token does not own. */
+  SecretConflict: "SecretConflict",
+  /** Ready=False: a transient error; the controller retries with backoff. */
+  ReconcileError: "ReconcileError",
+} as const;
+export type ReadyReason = (typeof ReadyReason)[keyof typeof ReadyReason];
+
+/** Type of the Secret that delivers a generated token value in the token's namespace. */
+export const DELIVERY_SECRET_TYPE = "svctokens.dev/service-token";
+/** Type of the Secret in the operator's namespace that holds a token's hash. */
+export const HASH_RECORD_SECRET_TYPE = "svctokens.dev/token-hash";
+
+/** Data keys of the delivery Secret (`expiresAt` only when the token expires). */
+export const DeliverySecretKey = {
+  token: "token",
+  username: "username",
+  tokenId: "tokenId",
+  expiresAt: "expiresAt",
+} as const;
+
+// Labels on hash-record Secrets: they live in the operator's namespace, so they point back at
+// the ServiceToken they belong to (owner references cannot cross namespaces).
+export const LABEL_TOKEN_NAMESPACE = "svctokens.dev/token-namespace";
+export const LABEL_TOKEN_NAME = "svctokens.dev/token-name";
+export const LABEL_TOKEN_UID = "svctokens.dev/token-uid";
+export const LABEL_TOKEN_ID = "svctokens.dev/token-id";
+
+/** A ServiceUser `x` authenticates as `x@service`. */
+export const SERVICE_USER_USERNAME_SUFFIX = "@service";
+/** Group of every Service User. */
+export const GROUP_SERVICE_USERS = "svctokens:service-users";
+/** Prefix of the role group: `svctokens:role:admin|manager|member`. */
+export const GROUP_ROLE_PREFIX = "svctokens:role:";
+/** Prefix of the team groups: `svctokens:team:<team>`. */
+export const GROUP_TEAM_PREFIX = "svctokens:team:";
+/** The audience that makes a token a SCIM token. */
+export const SCIM_AUDIENCE = "scim";

@@ -1,0 +1,94 @@
+// What `kubectl get st` and `kubectl get su` print. Priority-1 columns appear only with
+// `-o wide`. kubectl prints NAME (and NAMESPACE with -A) before these.
+
+/** An `additionalPrinterColumns` entry. */
+export interface PrinterColumn {
+  name: string;
+  type: "string" | "integer" | "number" | "boolean" | "date";
+  jsonPath: string;
+  description: string;
+  /** 1: shown only by `kubectl get -o wide`. */
+  priority?: number;
+}
+
+const AGE_COLUMN: PrinterColumn = {
+  name: "Age",
+  type: "date",
+  jsonPath: ".metadata.creationTimestamp",
+  description: "Time since the object was created.",
+};
+
+/**
+ * ServiceToken: USER, STATUS, EXPIRES, LAST USED, AGE (the product's token list). `date`
+ * columns print the time since a moment, so they suit the past (LAST USED) but print
+ * "<invalid>" for the future: EXPIRES is the RFC 3339 string, `<none>` when it never expires.
+ */
+export const SERVICE_TOKEN_COLUMNS: PrinterColumn[] = [
+  {
+    name: "User",
+    type: "string",
+    jsonPath: ".spec.serviceUser",
+    description: "ServiceUser the token belongs to.",
+  },
+  { name: "Status", type: "string", jsonPath: ".status.phase", description: "Token phase." },
+  {
+    name: "Expires",
+    type: "string",
+    jsonPath: ".status.expiresAt",
+    description: "When the token expires; <none>: never.",
+  },
+  {
+    name: "Last Used",
+    type: "date",
+    jsonPath: ".status.lastUsedAt",
+    description: "Time since the token last authenticated; <none>: never used.",
+  },
+  AGE_COLUMN,
+  {
+    name: "Token ID",
+    type: "string",
+    jsonPath: ".status.tokenId",
+    description: "Public handle of the token, as it appears in logs.",
+    priority: 1,
+  },
+  {
+    name: "Audiences",
+    type: "string",
+    jsonPath: ".spec.audiences",
+    description: "Audiences the token is restricted to; <none>: any.",
+    priority: 1,
+  },
+];
+
+/** ServiceUser: ROLE, STATUS, ACTIVE TOKENS, LAST USED, AGE. */
+export const SERVICE_USER_COLUMNS: PrinterColumn[] = [
+  { name: "Role", type: "string", jsonPath: ".spec.role", description: "Role of the user." },
+  { name: "Status", type: "string", jsonPath: ".status.phase", description: "User phase." },
+  {
+    name: "Active Tokens",
+    type: "integer",
+    jsonPath: ".status.activeTokens",
+    description: "Number of Active tokens.",
+  },
+  {
+    name: "Last Used",
+    type: "date",
+    jsonPath: ".status.lastUsedAt",
+    description: "Time since any of its tokens last authenticated; <none>: never used.",
+  },
+  AGE_COLUMN,
+  {
+    name: "Username",
+    type: "string",
+    jsonPath: ".status.username",
+    description: "Username its tokens authenticate as.",
+    priority: 1,
+  },
+  {
+    name: "Teams",
+    type: "string",
+    jsonPath: ".spec.teams",
+    description: "Teams of the user.",
+    priority: 1,
+  },
+];

@@ -1,0 +1,126 @@
+// The controller's view of the cluster: informers on ServiceUsers, ServiceTokens, delivery
+// Secrets (any namespace) and hash records (operator namespace), with the indexes reconcilers need.
+import type { Logger } from "pino";
+import {
+  API_GROUP,
+  API_VERSION,
+  DELIVERY_SECRET_TYPE,
+  HASH_RECORD_SECRET_TYPE,
+  LABEL_TOKEN_NAME,
+  LABEL_TOKEN_NAMESPACE,
+  SERVICE_TOKEN_PLURAL,
+  SERVICE_USER_PLURAL,
+} from "../api/index.ts";
+import { Informer } from "../k8s/informer.ts";
+import { objectKey } from "../k8s/object.ts";
+import { SECRETS, type ResourceRef } from "../k8s/paths.ts";
+import type { KubeRest } from "../k8s/rest.ts";
+
+export const SERVICE_USERS: ResourceRef = {
+  group: API_GROUP,
+  version: API_VERSION,
+  plural: SERVICE_USER_PLURAL,
+  namespaced: false,
+};
+export const SERVICE_TOKENS: ResourceRef = {
+  group: API_GROUP,
+  version: API_VERSION,
+  plural: SERVICE_TOKEN_PLURAL,
+  namespaced: true,
+};
+
+/** A secondary index: key → set of object keys, maintained from informer events. */
+class Index {
+  readonly #byKey = new Map<string, Set<string>>();
+  readonly #keyOf = new Map<string, string>();
+
+  set(objectKey: string, indexKey: string | undefined): void {
+    this.delete(objectKey);
+    if (indexKey === undefined) return;
+    this.#keyOf.set(objectKey, indexKey);
+    let members = this.#byKey.get(indexKey);
+    if (!members) this.#byKey.set(indexKey, (members = new Set()));
+    members.add(objectKey);
+  }
+
+  delete(objectKey: string): void {
+    const indexKey = this.#keyOf.get(objectKey);
+    if (indexKey === undefined) return;
+    this.#keyOf.delete(objectKey);
+    const members = this.#byKey.get(indexKey);
+    members?.delete(objectKey);
+    if (members?.size === 0) this.#byKey.delete(indexKey);
+  }
+
+  get(indexKey: string): string[] {
+    return [...(this.#byKey.get(indexKey) ?? [])];
+  }
+}
+
+/** Everything the reconcilers read, all from memory. */
+export class ControllerCaches {
+  readonly users: Informer;
+  readonly tokens: Informer;
+  readonly deliverySecrets: Informer;
+  readonly hashRecords: Informer;
+  /** ServiceUser name → keys of its ServiceTokens. */
+  readonly tokensByUser = new Index();
+  /** Token `namespace/name` → names of hash records pointing at it. */
+  readonly recordsByToken = new Index();
+
+  constructor(rest: KubeRest, operatorNamespace: string, relistIntervalMs: number, log: Logger) {
+    const common = { rest, relistIntervalMs, log };
+    this.users = new Informer({ ...common, resource: SERVICE_USERS });
+    this.tokens = new Informer({ ...common, resource: SERVICE_TOKENS });
+    this.deliverySecrets = new Informer({
+      ...common,
+      resource: SECRETS,
+      fieldSelector: `type=${DELIVERY_SECRET_TYPE}`,
+    });
+    this.hashRecords = new Informer({
+      ...common,
+      resource: SECRETS,
+      namespace: operatorNamespace,
+      fieldSelector: `type=${HASH_RECORD_SECRET_TYPE}`,
+    });
+    this.tokens.onChange(({ type, object }) => {
+      const key = objectKey(object);
+      if (type === "delete") this.tokensByUser.delete(key);
+      else
+        this.tokensByUser.set(
+          key,
+          (object.spec as { serviceUser?: string } | undefined)?.serviceUser,
+        );
+    });
+    this.hashRecords.onChange(({ type, object }) => {
+      const name = object.metadata?.name ?? "";
+      const labels = object.metadata?.labels ?? {};
+      if (type === "delete") this.recordsByToken.delete(name);
+      else
+        this.recordsByToken.set(
+          name,
+          `${labels[LABEL_TOKEN_NAMESPACE]}/${labels[LABEL_TOKEN_NAME]}`,
+        );
+    });
+  }
+
+  all(): Informer[] {
+    return [this.users, this.tokens, this.deliverySecrets, this.hashRecords];
+  }
+
+  start(): void {
+    for (const informer of this.all()) informer.start();
+  }
+
+  async synced(): Promise<void> {
+    await Promise.all(this.all().map((informer) => informer.synced));
+  }
+
+  hasSynced(): boolean {
+    return this.all().every((informer) => informer.hasSynced());
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all().map((informer) => informer.stop()));
+  }
+}

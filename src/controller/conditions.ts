@@ -1,0 +1,35 @@
+// The `Ready` condition, following the Kubernetes API conventions: lastTransitionTime moves
+// only when the status flips.
+import { CONDITION_READY, type Condition } from "../api/index.ts";
+
+/** What the reconciler concluded, before timestamps. */
+export interface ReadyVerdict {
+  ready: boolean;
+  reason: string;
+  message: string;
+}
+
+/** The next `Ready` condition, keeping the previous transition time when status is unchanged. */
+export function readyCondition(
+  previous: readonly Condition[] | undefined,
+  verdict: ReadyVerdict,
+  generation: number | undefined,
+  now: Date,
+): Condition {
+  const status = verdict.ready ? "True" : "False";
+  const before = previous?.find((c) => c.type === CONDITION_READY);
+  return {
+    type: CONDITION_READY,
+    status,
+    reason: verdict.reason,
+    message: verdict.message,
+    lastTransitionTime:
+      before && before.status === status ? before.lastTransitionTime : rfc3339(now),
+    ...(generation === undefined ? {} : { observedGeneration: generation }),
+  };
+}
+
+/** RFC 3339 with second precision, as Kubernetes writes times. */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}

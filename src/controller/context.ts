@@ -1,0 +1,25 @@
+// What every reconciler gets: the caches, a client, a clock and the means to report.
+import type { Logger } from "pino";
+import type { KubeRest } from "../k8s/rest.ts";
+import type { ControllerCaches } from "./caches.ts";
+import type { EventRecorder } from "./events.ts";
+import type { ControllerMetrics } from "./metrics.ts";
+import type { Clock } from "./runtime/clock.ts";
+
+/** Field manager of every server-side apply the controller makes. */
+export const FIELD_MANAGER = "svctokens-controller";
+/** Finalizer on ServiceTokens: removes the hash record, which owner references cannot reach. */
+export const TOKEN_FINALIZER = "svctokens.dev/hash-record";
+
+export interface ControllerContext {
+  rest: KubeRest;
+  caches: ControllerCaches;
+  /** Time comes from here only, so tests can move it forward (expiry without sleeping). */
+  clock: Clock;
+  log: Logger;
+  events: EventRecorder;
+  metrics: ControllerMetrics;
+  operatorNamespace: string;
+  /** Look at every object again at least this often. */
+  resyncMs: number;
+}

@@ -1,0 +1,181 @@
+// The controller: caches always warm, reconcilers running only while this replica leads.
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import { errorMessage } from "../k8s/errors.ts";
+import { KubeRest } from "../k8s/rest.ts";
+import { ControllerCaches } from "./caches.ts";
+import type { ControllerContext } from "./context.ts";
+import { EventRecorder } from "./events.ts";
+import { createControllerMetrics, type ControllerMetrics } from "./metrics.ts";
+import { LeaderElector } from "./runtime/leader-election.ts";
+import { systemClock, type Clock } from "./runtime/clock.ts";
+import { RequeueNowError, TerminalError } from "./runtime/errors.ts";
+import { WorkQueue, type ProcessResult } from "./runtime/work-queue.ts";
+import { reconcileServiceToken } from "./service-token/reconcile.ts";
+import { reconcileServiceUser } from "./service-user/reconcile.ts";
+import { allKeys, connectCachesToQueues, type KeySink } from "./wiring.ts";
+import { requestResource } from "./request-resource.ts";
+
+/** How to run a controller. */
+export interface ControllerOptions {
+  kubeConfig: KubeConfig;
+  operatorNamespace: string;
+  identity: string;
+  resyncMs: number;
+  concurrency: number;
+  log: Logger;
+  clock?: Clock;
+  /** Lease settings; undefined runs without leader election (a single replica). */
+  leaderElection?:
+    { leaseName: string; leaseDurationMs: number; retryPeriodMs: number } | undefined;
+  /** Register process-wide metrics (CPU, memory): only one per process. */
+  processMetrics?: boolean;
+}
+
+type Reconciler = (ctx: ControllerContext, key: string) => Promise<ProcessResult>;
+
+/** A running controller. */
+export class Controller {
+  readonly metrics: ControllerMetrics;
+  readonly caches: ControllerCaches;
+  readonly #ctx: ControllerContext;
+  readonly #options: ControllerOptions;
+  readonly #elector: LeaderElector | undefined;
+  #queues: { tokens: WorkQueue; users: WorkQueue } | undefined;
+  #running: Promise<void> | undefined;
+  #stopLeading: (() => void) | undefined;
+
+  constructor(options: ControllerOptions) {
+    this.#options = options;
+    this.metrics = createControllerMetrics(options.processMetrics ?? false);
+    const rest = new KubeRest(options.kubeConfig, (method, path, status) =>
+      this.metrics.apiRequests.inc({
+        verb: method,
+        resource: requestResource(path),
+        code: String(status),
+      }),
+    );
+    this.caches = new ControllerCaches(
+      rest,
+      options.operatorNamespace,
+      options.resyncMs,
+      options.log,
+    );
+    this.#ctx = {
+      rest,
+      caches: this.caches,
+      clock: options.clock ?? systemClock,
+      log: options.log,
+      events: new EventRecorder(rest, options.identity, options.log),
+      metrics: this.metrics,
+      operatorNamespace: options.operatorNamespace,
+      resyncMs: options.resyncMs,
+    };
+    const election = options.leaderElection;
+    this.#elector = election
+      ? new LeaderElector({
+          rest,
+          namespace: options.operatorNamespace,
+          name: election.leaseName,
+          identity: options.identity,
+          leaseDurationMs: election.leaseDurationMs,
+          retryPeriodMs: election.retryPeriodMs,
+          log: options.log,
+        })
+      : undefined;
+    connectCachesToQueues(this.caches, () => this.#sink());
+  }
+
+  /** Starts the caches and, once they synced, campaigns for leadership (or leads at once). */
+  start(): void {
+    this.caches.start();
+    this.#running = (async () => {
+      await this.caches.synced();
+      this.#options.log.info("caches synced");
+      if (this.#elector) await this.#elector.run((signal) => this.#lead(signal));
+      else await this.#lead(new AbortController().signal);
+    })();
+  }
+
+  /** Ready once every cache has synced. */
+  isReady(): boolean {
+    return this.caches.hasSynced();
+  }
+
+  isLeader(): boolean {
+    return this.#queues !== undefined;
+  }
+
+  /** Waits until no reconcile is queued or running (for tests). */
+  async whenIdle(): Promise<void> {
+    await Promise.all([this.#queues?.tokens.whenIdle(), this.#queues?.users.whenIdle()]);
+  }
+
+  /** Stops leading (releasing the Lease), then the caches. */
+  async stop(): Promise<void> {
+    this.#elector?.stop();
+    this.#stopLeading?.();
+    await this.#running;
+    await this.caches.stop();
+    this.#ctx.rest.close();
+  }
+
+  async #lead(signal: AbortSignal): Promise<void> {
+    const queues = {
+      tokens: this.#queue("ServiceToken", reconcileServiceToken),
+      users: this.#queue("ServiceUser", reconcileServiceUser),
+    };
+    this.#queues = queues;
+    this.metrics.isLeader.set(1);
+    queues.tokens.start();
+    queues.users.start();
+    const keys = allKeys(this.caches);
+    for (const key of keys.tokens) queues.tokens.add(key);
+    for (const key of keys.users) queues.users.add(key);
+    await new Promise<void>((resolve) => {
+      this.#stopLeading = resolve;
+      if (signal.aborted) resolve();
+      signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    this.#queues = undefined;
+    this.metrics.isLeader.set(0);
+    await Promise.all([queues.tokens.stop(), queues.users.stop()]);
+  }
+
+  #sink(): KeySink | undefined {
+    const queues = this.#queues;
+    return (
+      queues && { token: (key) => queues.tokens.add(key), user: (name) => queues.users.add(name) }
+    );
+  }
+
+  #queue(kind: string, reconcile: Reconciler): WorkQueue {
+    const { metrics } = this;
+    const ctx = this.#ctx;
+    return new WorkQueue({
+      concurrency: this.#options.concurrency,
+      clock: ctx.clock,
+      process: async (key) => {
+        const done = metrics.reconcileSeconds.startTimer({ kind });
+        try {
+          const result = await reconcile(ctx, key);
+          metrics.reconciles.inc({ kind, result: "success" });
+          return result;
+        } catch (error) {
+          const result =
+            error instanceof RequeueNowError
+              ? "requeue"
+              : error instanceof TerminalError
+                ? "terminal"
+                : "error";
+          metrics.reconciles.inc({ kind, result });
+          throw error;
+        } finally {
+          done();
+        }
+      },
+      onError: (key, error, plan) =>
+        ctx.log.warn({ kind, key, err: errorMessage(error), retry: plan }, "reconcile failed"),
+    });
+  }
+}

@@ -1,0 +1,71 @@
+// Kubernetes Events (events.k8s.io/v1) about our objects, for `kubectl describe` and
+// `kubectl get events`. Best effort: a failed Event never fails a reconcile.
+import { randomBytes } from "node:crypto";
+import type { Logger } from "pino";
+import { errorMessage } from "../k8s/errors.ts";
+import type { KubeObject } from "../k8s/object.ts";
+import { EVENTS, resourcePath } from "../k8s/paths.ts";
+import type { KubeRest } from "../k8s/rest.ts";
+
+/** Reasons the controller reports (DESIGN.md and issue 4). */
+export const EventReason = {
+  Generated: "Generated",
+  Regenerated: "Regenerated",
+  Revoked: "Revoked",
+  Restored: "Restored",
+  Expired: "Expired",
+  SecretConflict: "SecretConflict",
+} as const;
+export type EventReason = (typeof EventReason)[keyof typeof EventReason];
+
+const REPORTING_CONTROLLER = "svctokens.dev/controller";
+const microTime = (date: Date): string => date.toISOString().replace("Z", "000Z");
+
+/** Records Events about objects; cluster-scoped objects' Events go to `default`. */
+export class EventRecorder {
+  readonly #rest: KubeRest;
+  readonly #instance: string;
+  readonly #log: Logger;
+
+  constructor(rest: KubeRest, instance: string, log: Logger) {
+    this.#rest = rest;
+    this.#instance = instance;
+    this.#log = log;
+  }
+
+  /** Posts one Event; never throws. */
+  async record(
+    regarding: KubeObject,
+    reason: EventReason,
+    note: string,
+    type: "Normal" | "Warning" = "Normal",
+  ): Promise<void> {
+    const meta = regarding.metadata ?? {};
+    const namespace = meta.namespace ?? "default";
+    const body = {
+      apiVersion: "events.k8s.io/v1",
+      kind: "Event",
+      metadata: { name: `${meta.name ?? "unknown"}.${randomBytes(8).toString("hex")}`, namespace },
+      eventTime: microTime(new Date()),
+      reportingController: REPORTING_CONTROLLER,
+      reportingInstance: this.#instance,
+      action: reason,
+      reason,
+      type,
+      note,
+      regarding: {
+        apiVersion: regarding.apiVersion,
+        kind: regarding.kind,
+        name: meta.name,
+        namespace: meta.namespace,
+        uid: meta.uid,
+        resourceVersion: meta.resourceVersion,
+      },
+    };
+    try {
+      await this.#rest.request("POST", resourcePath(EVENTS, { namespace }), body);
+    } catch (error) {
+      this.#log.warn({ reason, err: errorMessage(error) }, "could not record an Event");
+    }
+  }
+}

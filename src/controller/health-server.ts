@@ -1,0 +1,45 @@
+// The controller's plain-HTTP endpoints: /healthz, /readyz (caches synced) and /metrics.
+import { createServer, type Server } from "node:http";
+import type { Registry } from "prom-client";
+
+/** What the endpoints report on. */
+export interface HealthSource {
+  isReady(): boolean;
+  registry: Registry;
+  /** Refreshes gauges computed from caches just before a scrape. */
+  beforeScrape?: () => void;
+}
+
+/** Starts the server on `port` (0: any free port); resolves once listening. */
+export async function startHealthServer(
+  source: HealthSource,
+  port: number,
+  host = "0.0.0.0",
+): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method !== "GET") {
+      res.writeHead(405).end("method not allowed\n");
+    } else if (path === "/healthz") {
+      res.writeHead(200, { "Content-Type": "text/plain" }).end("ok\n");
+    } else if (path === "/readyz") {
+      const ready = source.isReady();
+      res
+        .writeHead(ready ? 200 : 503, { "Content-Type": "text/plain" })
+        .end(ready ? "ok\n" : "caches not synced\n");
+    } else if (path === "/metrics") {
+      source.beforeScrape?.();
+      source.registry.metrics().then(
+        (text) => res.writeHead(200, { "Content-Type": source.registry.contentType }).end(text),
+        () => res.writeHead(500).end("metrics unavailable\n"),
+      );
+    } else {
+      res.writeHead(404).end("not found\n");
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, resolve);
+  });
+  return server;
+}

@@ -1,0 +1,58 @@
+// `npm run controller`: the controller process (wiring only).
+import { hostname } from "node:os";
+import { loadConfig } from "../config.ts";
+import { loadKubeConfig } from "../k8s/kubeconfig.ts";
+import { createLogger } from "../log.ts";
+import { Controller } from "./controller.ts";
+import { startHealthServer } from "./health-server.ts";
+import { refreshTokenGauges } from "./token-gauges.ts";
+
+const config = loadConfig();
+const log = createLogger(config.SVCTOKENS_LOG_LEVEL).child({ component: "controller" });
+const identity = config.SVCTOKENS_POD_NAME ?? `${hostname()}-${process.pid}`;
+const controller = new Controller({
+  kubeConfig: loadKubeConfig(config.KUBECONFIG),
+  operatorNamespace: config.SVCTOKENS_NAMESPACE,
+  identity,
+  resyncMs: config.SVCTOKENS_RESYNC_SECONDS * 1000,
+  concurrency: config.SVCTOKENS_RECONCILE_CONCURRENCY,
+  log,
+  processMetrics: true,
+  leaderElection: config.SVCTOKENS_LEADER_ELECTION
+    ? {
+        leaseName: config.SVCTOKENS_LEASE_NAME,
+        leaseDurationMs: config.SVCTOKENS_LEASE_DURATION_SECONDS * 1000,
+        retryPeriodMs: config.SVCTOKENS_LEASE_RENEW_SECONDS * 1000,
+      }
+    : undefined,
+});
+const server = await startHealthServer(
+  {
+    isReady: () => controller.isReady(),
+    registry: controller.metrics.registry,
+    beforeScrape: () => refreshTokenGauges(controller.caches, controller.metrics),
+  },
+  config.SVCTOKENS_CONTROLLER_METRICS_PORT,
+);
+controller.start();
+log.info(
+  { identity, namespace: config.SVCTOKENS_NAMESPACE, address: server.address() },
+  "controller started",
+);
+
+let stopping = false;
+const shutdown = (signal: string): void => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "stopping");
+  server.close();
+  controller.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      log.error({ err: String(error) }, "error while stopping");
+      process.exit(1);
+    },
+  );
+};
+process.on("SIGTERM", () => shutdown("SIGTERM"));
+process.on("SIGINT", () => shutdown("SIGINT"));

@@ -1,0 +1,161 @@
+// Pure functions: what a ServiceToken's delivery Secret and status should be.
+import {
+  API_GROUP_VERSION,
+  DELIVERY_SECRET_TYPE,
+  DeliverySecretKey,
+  LABEL_TOKEN_NAME,
+  ReadyReason,
+  SERVICE_TOKEN_KIND,
+  ServiceTokenPhase,
+  type ServiceToken,
+  type ServiceTokenStatus,
+} from "../../api/index.ts";
+import type { KubeObject, OwnerReference } from "../../k8s/object.ts";
+import { readyCondition, rfc3339, type ReadyVerdict } from "../conditions.ts";
+
+/** Label on every Secret the controller writes; the admission webhook selects on it. */
+export const MANAGED_BY_LABEL = { "app.kubernetes.io/managed-by": "svctokens" } as const;
+
+/** The delivery Secret's name: `spec.secretName`, else `<metadata.name>-token`. */
+export function deliverySecretName(token: ServiceToken): string {
+  return token.spec.secretName ?? `${token.metadata.name}-token`;
+}
+
+/** Owner reference making a Secret belong to (and be garbage-collected with) the token. */
+export function tokenOwnerReference(token: ServiceToken): OwnerReference {
+  return {
+    apiVersion: API_GROUP_VERSION,
+    kind: SERVICE_TOKEN_KIND,
+    name: token.metadata.name,
+    uid: token.metadata.uid ?? "",
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+/** What the delivery Secret carries besides the value. */
+export interface DeliveryFacts {
+  value: string;
+  username: string;
+  tokenId: string;
+  expiresAt: Date | undefined;
+}
+
+/** The delivery Secret's data, base64-encoded as the API stores it. */
+export function deliverySecretData(facts: DeliveryFacts): Record<string, string> {
+  const plain: Record<string, string> = {
+    [DeliverySecretKey.token]: facts.value,
+    [DeliverySecretKey.username]: facts.username,
+    [DeliverySecretKey.tokenId]: facts.tokenId,
+  };
+  if (facts.expiresAt) plain[DeliverySecretKey.expiresAt] = rfc3339(facts.expiresAt);
+  return Object.fromEntries(
+    Object.entries(plain).map(([key, text]) => [key, Buffer.from(text).toString("base64")]),
+  );
+}
+
+/** The whole delivery Secret for a token. */
+export function desiredDeliverySecret(token: ServiceToken, facts: DeliveryFacts): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: deliverySecretName(token),
+      namespace: token.metadata.namespace,
+      labels: { ...MANAGED_BY_LABEL, [LABEL_TOKEN_NAME]: token.metadata.name },
+      ownerReferences: [tokenOwnerReference(token)],
+    },
+    type: DELIVERY_SECRET_TYPE,
+    data: deliverySecretData(facts),
+  };
+}
+
+/** How an existing Secret at the delivery name relates to the token. */
+export type DeliverySecretState =
+  | { kind: "missing" }
+  | { kind: "foreign" }
+  | { kind: "ours"; value: string | undefined; data: Record<string, string> };
+
+/** Classifies the Secret found at the delivery name (undefined: none). */
+export function deliverySecretState(
+  secret: KubeObject | undefined,
+  tokenUid: string,
+): DeliverySecretState {
+  if (!secret) return { kind: "missing" };
+  const owned = (secret.metadata?.ownerReferences ?? []).some((ref) => ref.uid === tokenUid);
+  if (!owned || secret.type !== DELIVERY_SECRET_TYPE) return { kind: "foreign" };
+  const data = (secret.data ?? {}) as Record<string, string>;
+  const encoded = data[DeliverySecretKey.token];
+  return {
+    kind: "ours",
+    value: encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString(),
+    data,
+  };
+}
+
+/** Inputs of a token's status. */
+export interface TokenStatusFacts {
+  token: ServiceToken;
+  phase: ServiceTokenPhase | undefined;
+  tokenId: string | undefined;
+  username: string;
+  secretName: string | undefined;
+  createdAt: Date | undefined;
+  expiresAt: Date | undefined;
+  verdict: ReadyVerdict;
+  now: Date;
+}
+
+/** The Ready verdict for a token in a phase. */
+export function phaseVerdict(phase: ServiceTokenPhase): ReadyVerdict {
+  switch (phase) {
+    case ServiceTokenPhase.Active:
+      return { ready: true, reason: ReadyReason.Reconciled, message: "The token is active." };
+    case ServiceTokenPhase.Revoked:
+      return {
+        ready: false,
+        reason: ReadyReason.Revoked,
+        message: "The token is revoked; set spec.revoked to false to restore it.",
+      };
+    case ServiceTokenPhase.Expired:
+      return {
+        ready: false,
+        reason: ReadyReason.Expired,
+        message: "The token has expired and cannot be restored; create a new ServiceToken.",
+      };
+  }
+}
+
+/**
+ * The status fields the controller owns (everything but lastUsedAt, which the webhook writes).
+ * `revokedAt` is kept from the first time the revocation was seen, and cleared on restore.
+ */
+export function desiredTokenStatus(facts: TokenStatusFacts): ServiceTokenStatus {
+  const { token, phase, now } = facts;
+  const previous = token.status ?? {};
+  const revoked = token.spec.revoked && phase !== undefined;
+  return {
+    ...(phase ? { phase } : {}),
+    ...(facts.tokenId ? { tokenId: facts.tokenId } : {}),
+    username: facts.username,
+    ...(facts.secretName ? { secretName: facts.secretName } : {}),
+    ...(facts.createdAt ? { createdAt: rfc3339(facts.createdAt) } : {}),
+    ...(facts.expiresAt ? { expiresAt: rfc3339(facts.expiresAt) } : {}),
+    ...(revoked ? { revokedAt: previous.revokedAt ?? rfc3339(now) } : {}),
+    conditions: [
+      readyCondition(previous.conditions, facts.verdict, token.metadata.generation, now),
+    ],
+    ...(token.metadata.generation === undefined
+      ? {}
+      : { observedGeneration: token.metadata.generation }),
+  };
+}
+
+/** The Ready verdict when the token's ServiceUser does not exist. */
+export function missingUser(token: ServiceToken): ReadyVerdict {
+  return {
+    ready: false,
+    reason: ReadyReason.ServiceUserNotFound,
+    message: `ServiceUser ${token.spec.serviceUser} does not exist: create it, then the token is generated.`,
+  };
+}

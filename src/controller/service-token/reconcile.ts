@@ -1,0 +1,171 @@
+// Reconciles one ServiceToken: finalizer and owner, the token value (generated once, kept),
+// its hash record and delivery Secret, status and Events. Level-based: reads the caches and
+// converges; never branches on what event brought it here.
+import type { Logger } from "pino";
+import {
+  InvalidObjectError,
+  ReadyReason,
+  ServiceTokenPhase,
+  parseServiceToken,
+  type ServiceToken,
+  type ServiceUser,
+} from "../../api/index.ts";
+import { readHashRecord } from "../../domain/hash-record.ts";
+import { serviceUserUsername } from "../../domain/identity.ts";
+import { tokenPhase } from "../../domain/token-lifecycle.ts";
+import { splitKey } from "../../k8s/object.ts";
+import { SECRETS } from "../../k8s/paths.ts";
+import { SERVICE_TOKENS } from "../caches.ts";
+import type { ReadyVerdict } from "../conditions.ts";
+import type { ControllerContext } from "../context.ts";
+import { EventReason } from "../events.ts";
+import type { ProcessResult } from "../runtime/work-queue.ts";
+import { TerminalError } from "../runtime/errors.ts";
+import { statusMergePatch } from "../status-patch.ts";
+import { deleteObject, mergePatch } from "../writes.ts";
+import { desiredTokenStatus, missingUser, phaseVerdict } from "./desired.ts";
+import { ensureTokenMetadata, removeTokenFinalizer } from "./metadata.ts";
+import { ensureTokenValue, type TokenValueOutcome } from "./value.ts";
+import { lookupServiceUser } from "../service-user/lookup.ts";
+
+/** Status fields the controller owns; `lastUsedAt` belongs to the webhook. */
+const OWNED_STATUS_FIELDS = [
+  "phase",
+  "tokenId",
+  "username",
+  "secretName",
+  "createdAt",
+  "expiresAt",
+  "revokedAt",
+  "conditions",
+  "observedGeneration",
+] as const;
+
+/** Reconciles the ServiceToken at `key` (`namespace/name`). */
+export async function reconcileServiceToken(
+  ctx: ControllerContext,
+  key: string,
+): Promise<ProcessResult> {
+  const raw = ctx.caches.tokens.get(key);
+  if (!raw) {
+    await deleteOrphanRecords(ctx, key, undefined);
+    return {};
+  }
+  const { namespace, name } = splitKey(key);
+  const log = ctx.log.child({ kind: "ServiceToken", namespace, name });
+  let token: ServiceToken;
+  try {
+    token = parseServiceToken(raw);
+  } catch (error) {
+    if (error instanceof InvalidObjectError)
+      throw new TerminalError(error.message, { cause: error });
+    throw error;
+  }
+  if (token.metadata.deletionTimestamp) {
+    await deleteOrphanRecords(ctx, key, undefined);
+    await removeTokenFinalizer(ctx, token);
+    log.info("hash record removed; finalizer released");
+    return {};
+  }
+  await deleteOrphanRecords(ctx, key, token.metadata.uid);
+
+  const user = lookupServiceUser(ctx, token.spec.serviceUser);
+  token = await ensureTokenMetadata(ctx, token, user);
+  const now = new Date(ctx.clock.now());
+  const outcome = await ensureTokenValue(ctx, token, user, now, log);
+  const phase = outcome.generated
+    ? tokenPhase(token.spec.revoked, outcome.expiresAt, now)
+    : undefined;
+  const verdict = tokenVerdict(token, user, outcome, phase);
+  const status = desiredTokenStatus({
+    token,
+    phase,
+    tokenId: outcome.generated ? outcome.tokenId : undefined,
+    username: serviceUserUsername(token.spec.serviceUser),
+    secretName: outcome.generated ? outcome.secretName : undefined,
+    createdAt: outcome.generated ? outcome.createdAt : undefined,
+    expiresAt: outcome.generated ? outcome.expiresAt : undefined,
+    verdict,
+    now,
+  });
+  const patch = statusMergePatch(token.status, status, OWNED_STATUS_FIELDS);
+  if (patch) {
+    await mergePatch(
+      ctx,
+      SERVICE_TOKENS,
+      { namespace, name, subresource: "status" },
+      { status: patch },
+    );
+    await reportTransition(ctx, token, phase, log);
+  }
+  return { requeueAfterMs: nextLook(ctx, outcome, phase, now) };
+}
+
+function tokenVerdict(
+  token: ServiceToken,
+  user: ServiceUser | undefined,
+  outcome: TokenValueOutcome,
+  phase: ServiceTokenPhase | undefined,
+): ReadyVerdict {
+  if (!outcome.generated) return outcome.verdict;
+  if (!user) return missingUser(token);
+  if (!user.spec.active && phase === ServiceTokenPhase.Active) {
+    return {
+      ready: false,
+      reason: ReadyReason.ServiceUserDeactivated,
+      message: `ServiceUser ${user.metadata.name} is deactivated: its tokens do not authenticate.`,
+    };
+  }
+  return phaseVerdict(phase ?? ServiceTokenPhase.Active);
+}
+
+/** When to look again: at expiry if that comes before the resync. */
+function nextLook(
+  ctx: ControllerContext,
+  outcome: TokenValueOutcome,
+  phase: ServiceTokenPhase | undefined,
+  now: Date,
+): number {
+  if (!outcome.generated || !outcome.expiresAt || phase === ServiceTokenPhase.Expired)
+    return ctx.resyncMs;
+  return Math.max(0, Math.min(ctx.resyncMs, outcome.expiresAt.getTime() - now.getTime()));
+}
+
+async function reportTransition(
+  ctx: ControllerContext,
+  token: ServiceToken,
+  phase: ServiceTokenPhase | undefined,
+  log: Logger,
+): Promise<void> {
+  const before = token.status?.phase;
+  if (!phase || before === phase || before === undefined) return;
+  const notes: Partial<Record<ServiceTokenPhase, [EventReason, string]>> = {
+    [ServiceTokenPhase.Revoked]: [
+      EventReason.Revoked,
+      "Token revoked: it no longer authenticates.",
+    ],
+    [ServiceTokenPhase.Expired]: [
+      EventReason.Expired,
+      "Token expired: it no longer authenticates.",
+    ],
+    [ServiceTokenPhase.Active]: [EventReason.Restored, "Token restored: it authenticates again."],
+  };
+  const note = notes[phase];
+  if (!note) return;
+  log.info({ from: before, to: phase }, note[1]);
+  await ctx.events.record(token, note[0], note[1]);
+}
+
+/** Deletes hash records left by a token that is gone (or by an older token of the same name). */
+async function deleteOrphanRecords(
+  ctx: ControllerContext,
+  key: string,
+  keepUid: string | undefined,
+): Promise<void> {
+  for (const recordName of ctx.caches.recordsByToken.get(key)) {
+    const secret = ctx.caches.hashRecords.get(`${ctx.operatorNamespace}/${recordName}`);
+    const record = secret && readHashRecord(secret);
+    if (keepUid !== undefined && record?.tokenUid === keepUid) continue;
+    await deleteObject(ctx, SECRETS, ctx.operatorNamespace, recordName);
+  }
+}

@@ -1,0 +1,60 @@
+// Reconciles one ServiceUser: its status (identity, phase, token counts, last used).
+import {
+  InvalidObjectError,
+  parseServiceToken,
+  parseServiceUser,
+  type ServiceToken,
+} from "../../api/index.ts";
+import { SERVICE_USERS } from "../caches.ts";
+import type { ControllerContext } from "../context.ts";
+import { TerminalError } from "../runtime/errors.ts";
+import type { ProcessResult } from "../runtime/work-queue.ts";
+import { statusMergePatch } from "../status-patch.ts";
+import { mergePatch } from "../writes.ts";
+import { desiredUserStatus, nextTokenExpiry } from "./desired.ts";
+
+const OWNED_STATUS_FIELDS = [
+  "phase",
+  "username",
+  "groups",
+  "tokens",
+  "activeTokens",
+  "lastUsedAt",
+  "conditions",
+  "observedGeneration",
+] as const;
+
+/** Reconciles the ServiceUser named `name`. */
+export async function reconcileServiceUser(
+  ctx: ControllerContext,
+  name: string,
+): Promise<ProcessResult> {
+  const raw = ctx.caches.users.get(name);
+  if (!raw) return {};
+  let user;
+  try {
+    user = parseServiceUser(raw);
+  } catch (error) {
+    if (error instanceof InvalidObjectError)
+      throw new TerminalError(error.message, { cause: error });
+    throw error;
+  }
+  const tokens: ServiceToken[] = [];
+  for (const key of ctx.caches.tokensByUser.get(name)) {
+    const token = ctx.caches.tokens.get(key);
+    if (!token) continue;
+    try {
+      tokens.push(parseServiceToken(token));
+    } catch {
+      // An unreadable token is reported on the token itself; it does not count here.
+    }
+  }
+  const now = new Date(ctx.clock.now());
+  const status = desiredUserStatus(user, tokens, now);
+  const patch = statusMergePatch(user.status, status, OWNED_STATUS_FIELDS);
+  if (patch)
+    await mergePatch(ctx, SERVICE_USERS, { name, subresource: "status" }, { status: patch });
+  const expiry = nextTokenExpiry(tokens, now);
+  const untilExpiry = expiry ? Math.max(0, expiry.getTime() - now.getTime()) : ctx.resyncMs;
+  return { requeueAfterMs: Math.min(ctx.resyncMs, untilExpiry) };
+}

@@ -1,0 +1,103 @@
+// The hash record: a Secret in the operator's namespace that holds one token's hash and what the
+// webhook needs to authenticate it without reading anything outside its own namespace.
+import {
+  API_GROUP,
+  HASH_RECORD_SECRET_TYPE,
+  LABEL_TOKEN_ID,
+  LABEL_TOKEN_NAME,
+  LABEL_TOKEN_NAMESPACE,
+  LABEL_TOKEN_UID,
+} from "../api/index.ts";
+import type { KubeObject } from "../k8s/object.ts";
+import { isTokenHash, tokenIdFromHash, type TokenHash } from "../tokens/index.ts";
+
+/** Data key holding `sha256:<hex>`. */
+export const HASH_RECORD_HASH_KEY = "tokenHash";
+/** When the token value was generated (RFC 3339). */
+export const ANNOTATION_CREATED_AT = `${API_GROUP}/created-at`;
+/** When the token expires (RFC 3339); absent: never. */
+export const ANNOTATION_EXPIRES_AT = `${API_GROUP}/expires-at`;
+
+/** What a hash record says, parsed. */
+export interface HashRecord {
+  name: string;
+  hash: TokenHash;
+  tokenId: string;
+  tokenNamespace: string;
+  tokenName: string;
+  tokenUid: string;
+  createdAt: Date;
+  expiresAt: Date | undefined;
+}
+
+/** The hash record's name: one per ServiceToken, stable across regenerations. */
+export function hashRecordName(tokenUid: string): string {
+  return `token-${tokenUid}`;
+}
+
+/** The desired hash-record Secret for a token. */
+export function desiredHashRecord(input: {
+  operatorNamespace: string;
+  token: { namespace: string; name: string; uid: string };
+  hash: TokenHash;
+  createdAt: Date;
+  expiresAt: Date | undefined;
+}): KubeObject {
+  const { token, hash } = input;
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: hashRecordName(token.uid),
+      namespace: input.operatorNamespace,
+      labels: {
+        "app.kubernetes.io/managed-by": "svctokens",
+        [LABEL_TOKEN_NAMESPACE]: token.namespace,
+        [LABEL_TOKEN_NAME]: token.name,
+        [LABEL_TOKEN_UID]: token.uid,
+        [LABEL_TOKEN_ID]: tokenIdFromHash(hash),
+      },
+      annotations: {
+        [ANNOTATION_CREATED_AT]: input.createdAt.toISOString(),
+        ...(input.expiresAt ? { [ANNOTATION_EXPIRES_AT]: input.expiresAt.toISOString() } : {}),
+      },
+    },
+    type: HASH_RECORD_SECRET_TYPE,
+    data: { [HASH_RECORD_HASH_KEY]: Buffer.from(hash).toString("base64") },
+  };
+}
+
+const validDate = (text: string | undefined): Date | undefined => {
+  if (text === undefined) return undefined;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+};
+
+/** Reads a hash-record Secret; undefined when it is not a complete, well-formed record. */
+export function readHashRecord(secret: KubeObject): HashRecord | undefined {
+  if (secret.type !== HASH_RECORD_SECRET_TYPE) return undefined;
+  const meta = secret.metadata ?? {};
+  const labels = meta.labels ?? {};
+  const data = (secret.data ?? {}) as Record<string, string>;
+  const encoded = data[HASH_RECORD_HASH_KEY];
+  const hash = encoded === undefined ? "" : Buffer.from(encoded, "base64").toString();
+  const createdAt = validDate(meta.annotations?.[ANNOTATION_CREATED_AT]);
+  const expiresText = meta.annotations?.[ANNOTATION_EXPIRES_AT];
+  const expiresAt = validDate(expiresText);
+  const tokenNamespace = labels[LABEL_TOKEN_NAMESPACE];
+  const tokenName = labels[LABEL_TOKEN_NAME];
+  const tokenUid = labels[LABEL_TOKEN_UID];
+  if (!isTokenHash(hash) || !createdAt || !meta.name) return undefined;
+  if (!tokenNamespace || !tokenName || !tokenUid) return undefined;
+  if (expiresText !== undefined && !expiresAt) return undefined;
+  return {
+    name: meta.name,
+    hash,
+    tokenId: tokenIdFromHash(hash),
+    tokenNamespace,
+    tokenName,
+    tokenUid,
+    createdAt,
+    expiresAt,
+  };
+}

@@ -1,0 +1,16 @@
+// Token format and hashing: the public surface for the controller, webhook and scripts.
+export {
+  TOKEN_LENGTH,
+  TOKEN_PATTERN,
+  TOKEN_PREFIX,
+  generateToken,
+  isWellFormedToken,
+} from "./token.ts";
+export {
+  TOKEN_HASH_PATTERN,
+  hashToken,
+  isTokenHash,
+  parseTokenHash,
+  tokenIdFromHash,
+  type TokenHash,
+} from "./hash.ts";

@@ -1,0 +1,49 @@
+// The token value format: `svct_` + 43 base62 digits of 32 random bytes + 6-digit checksum.
+import { randomBytes } from "node:crypto";
+import { BASE62_CHARACTER_CLASS, decodeBase62, encodeBase62 } from "./base62.ts";
+import { CHECKSUM_LENGTH, tokenChecksum } from "./checksum.ts";
+
+/** Marks a string as an svctokens token for people, log readers and secret scanners. */
+export const TOKEN_PREFIX = "svct_";
+
+/** Random bytes per token: 256 bits of entropy, which is why a fast hash is safe. */
+export const TOKEN_ENTROPY_BYTES = 32;
+
+/** Base62 digits for the random body: 62^43 > 2^256 > 62^42, so 43 always suffice. */
+export const TOKEN_BODY_LENGTH = 43;
+
+/** Every token has exactly this many characters (5 + 43 + 6 = 54). */
+export const TOKEN_LENGTH = TOKEN_PREFIX.length + TOKEN_BODY_LENGTH + CHECKSUM_LENGTH;
+
+/**
+ * Finds a token-shaped string anywhere in text (not anchored, no word boundaries, so a value
+ * glued to other characters is still found). Not global, so `.test()` keeps no state; build
+ * `new RegExp(TOKEN_PATTERN, "g")` to replace every match. A match is a candidate: confirm it
+ * with `isWellFormedToken` when precision matters.
+ */
+export const TOKEN_PATTERN = new RegExp(
+  `${TOKEN_PREFIX}${BASE62_CHARACTER_CLASS}{${TOKEN_BODY_LENGTH + CHECKSUM_LENGTH}}`,
+);
+
+const WHOLE_TOKEN_SHAPE = new RegExp(`^${TOKEN_PATTERN.source}$`);
+const BODY_LIMIT = 1n << BigInt(TOKEN_ENTROPY_BYTES * 8);
+const CHECKED_LENGTH = TOKEN_PREFIX.length + TOKEN_BODY_LENGTH;
+
+/** A fresh token from the system CSPRNG. Shown once; only its hash is ever kept. */
+export function generateToken(): string {
+  const body = BigInt(`0x${randomBytes(TOKEN_ENTROPY_BYTES).toString("hex")}`);
+  const checked = TOKEN_PREFIX + encodeBase62(body, TOKEN_BODY_LENGTH);
+  return checked + tokenChecksum(checked);
+}
+
+/**
+ * True when the value has the exact shape `generateToken` produces: prefix, length, base62
+ * characters, a body that encodes at most 256 bits, and a matching checksum. No lookup and no
+ * secret involved, so the authenticator can drop look-alikes before hashing.
+ */
+export function isWellFormedToken(value: string): boolean {
+  if (!WHOLE_TOKEN_SHAPE.test(value)) return false;
+  const body = value.slice(TOKEN_PREFIX.length, CHECKED_LENGTH);
+  if (decodeBase62(body) >= BODY_LIMIT) return false;
+  return tokenChecksum(value.slice(0, CHECKED_LENGTH)) === value.slice(CHECKED_LENGTH);
+}

@@ -1,0 +1,249 @@
+// The ServiceToken rules of the controller, each against the real control plane, with the
+// controller running under its own least-privilege identity.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Controller } from "../../../src/controller/controller.ts";
+import { hashRecordName, readHashRecord } from "../../../src/domain/hash-record.ts";
+import { hashToken, isWellFormedToken, tokenIdFromHash } from "../../../src/tokens/index.ts";
+import { newNamespace, uniqueSuffix, eventually } from "../support/cluster.ts";
+import { startController } from "../support/controller.ts";
+import { OPERATOR_NAMESPACE, installCrds, installOperatorRbac } from "../support/operator.ts";
+import { Api, readyCondition, secretValue, type TestObject } from "../support/resources.ts";
+import { ShiftableClock } from "../support/shiftable-clock.ts";
+import { resourcePath, EVENTS } from "../../../src/k8s/paths.ts";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+describe("controller: ServiceToken lifecycle", () => {
+  const api = new Api();
+  const clock = new ShiftableClock();
+  let controller: Controller;
+  let ns: string;
+  let user: string;
+
+  beforeAll(async () => {
+    await installCrds();
+    await installOperatorRbac();
+    ns = await newNamespace("tokens");
+    user = `ci-${uniqueSuffix()}`;
+    await api.createUser(user, { role: "Member", teams: ["platform"] });
+    controller = await startController({ clock });
+  });
+
+  afterAll(async () => {
+    await controller?.stop();
+  });
+
+  const uidOf = (object: TestObject): string => object.metadata?.uid ?? "";
+  const hashRecordOf = async (token: TestObject): Promise<TestObject | undefined> =>
+    api.secret(OPERATOR_NAMESPACE, hashRecordName(uidOf(token)));
+  const active = (token: TestObject): boolean => token.status?.phase === "Active";
+
+  it("generates a value once: delivery Secret and hash record agree, status tells the rest", async () => {
+    await api.createToken(ns, "deploy", {
+      serviceUser: user,
+      expiresInDays: 90,
+      description: "deploys",
+    });
+    const token = await api.tokenWhere(ns, "deploy", "Active", active);
+    const secret = await api.secret(ns, "deploy-token");
+    const value = secretValue(secret, "token") ?? "";
+    expect(isWellFormedToken(value)).toBe(true);
+    expect(secret?.type).toBe("svctokens.dev/service-token");
+    expect(secretValue(secret, "username")).toBe(`${user}@service`);
+    const hash = hashToken(value);
+    expect(secretValue(secret, "tokenId")).toBe(tokenIdFromHash(hash));
+    expect(secret?.metadata?.ownerReferences?.[0]).toMatchObject({
+      kind: "ServiceToken",
+      name: "deploy",
+      uid: uidOf(token),
+    });
+
+    const record = readHashRecord((await hashRecordOf(token)) ?? {});
+    expect(record?.hash).toBe(hash);
+    expect(record).toMatchObject({
+      tokenNamespace: ns,
+      tokenName: "deploy",
+      tokenUid: uidOf(token),
+    });
+
+    const status = token.status ?? {};
+    expect(status).toMatchObject({
+      tokenId: tokenIdFromHash(hash),
+      username: `${user}@service`,
+      secretName: "deploy-token",
+    });
+    const created = Date.parse(String(status.createdAt));
+    expect(Date.parse(String(status.expiresAt)) - created).toBe(90 * DAY_MS);
+    expect(secretValue(secret, "expiresAt")).toBe(status.expiresAt);
+    expect(readyCondition(token)).toMatchObject({ status: "True", reason: "Reconciled" });
+    expect(token.metadata?.finalizers).toContain("svctokens.dev/hash-record");
+    expect(token.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({ kind: "ServiceUser", name: user }),
+    ]);
+
+    // Kept: another look (a relist) does not change the value.
+    await controller.whenIdle();
+    expect(secretValue(await api.secret(ns, "deploy-token"), "token")).toBe(value);
+  });
+
+  it("never overwrites a Secret it does not own", async () => {
+    await api.rest.request("POST", `/api/v1/namespaces/${ns}/secrets`, {
+      metadata: { name: "taken-token" },
+      stringData: { mine: "keep me" },
+    });
+    await api.createToken(ns, "taken", { serviceUser: user });
+    const token = await api.tokenWhere(
+      ns,
+      "taken",
+      "SecretConflict",
+      (t) => readyCondition(t)?.reason === "SecretConflict",
+    );
+    expect(readyCondition(token)?.status).toBe("False");
+    expect(readyCondition(token)?.message).toContain(`Secret ${ns}/taken-token`);
+    const secret = await api.secret(ns, "taken-token");
+    expect(secretValue(secret, "mine")).toBe("keep me");
+    expect(secretValue(secret, "token")).toBeUndefined();
+    expect(await hashRecordOf(token)).toBeUndefined();
+  });
+
+  it("waits for a missing ServiceUser, then generates", async () => {
+    const late = `late-${uniqueSuffix()}`;
+    await api.createToken(ns, "early", { serviceUser: late });
+    const waiting = await api.tokenWhere(
+      ns,
+      "early",
+      "ServiceUserNotFound",
+      (t) => readyCondition(t)?.reason === "ServiceUserNotFound",
+    );
+    expect(waiting.status?.phase).toBeUndefined();
+    expect(await api.secret(ns, "early-token")).toBeUndefined();
+    await api.createUser(late, { role: "Member" });
+    await api.tokenWhere(ns, "early", "Active", active);
+    expect(secretValue(await api.secret(ns, "early-token"), "token")).toBeDefined();
+  });
+
+  it("generates nothing for a deactivated ServiceUser", async () => {
+    const idle = `idle-${uniqueSuffix()}`;
+    await api.createUser(idle, { role: "Member", active: false });
+    await api.createToken(ns, "idle", { serviceUser: idle });
+    const token = await api.tokenWhere(
+      ns,
+      "idle",
+      "ServiceUserDeactivated",
+      (t) => readyCondition(t)?.reason === "ServiceUserDeactivated",
+    );
+    expect(token.status?.phase).toBeUndefined();
+    expect(await api.secret(ns, "idle-token")).toBeUndefined();
+  });
+
+  it("shows Expired at expiresAt without any other event (clock moved a day)", async () => {
+    await api.createToken(ns, "short", { serviceUser: user, expiresInDays: 1 });
+    const token = await api.tokenWhere(ns, "short", "Active", active);
+    await controller.whenIdle();
+    clock.advance(DAY_MS + 1000);
+    const expired = await api.tokenWhere(
+      ns,
+      "short",
+      "Expired",
+      (t) => t.status?.phase === "Expired",
+    );
+    expect(readyCondition(expired)).toMatchObject({ status: "False", reason: "Expired" });
+    expect(expired.status?.expiresAt).toBe(token.status?.expiresAt);
+    await eventually("an Expired Event", async () => {
+      const events = await api.rest.request<{
+        items: { reason: string; regarding: { name: string } }[];
+      }>("GET", resourcePath(EVENTS, { namespace: ns }));
+      return events.items.find((e) => e.reason === "Expired" && e.regarding.name === "short");
+    });
+  });
+
+  it("reflects revoke and restore at once", async () => {
+    await api.createToken(ns, "toggle", { serviceUser: user });
+    await api.tokenWhere(ns, "toggle", "Active", active);
+    await api.patchToken(ns, "toggle", { revoked: true });
+    const revoked = await api.tokenWhere(
+      ns,
+      "toggle",
+      "Revoked",
+      (t) => t.status?.phase === "Revoked",
+    );
+    expect(revoked.status?.revokedAt).toEqual(expect.any(String));
+    expect(readyCondition(revoked)?.reason).toBe("Revoked");
+    await api.patchToken(ns, "toggle", { revoked: false });
+    const restored = await api.tokenWhere(ns, "toggle", "Active again", active);
+    expect(restored.status?.revokedAt).toBeUndefined();
+  });
+
+  it("regenerates when the delivery Secret is deleted: old value dead, Event Regenerated", async () => {
+    await api.createToken(ns, "lost", { serviceUser: user });
+    const token = await api.tokenWhere(ns, "lost", "Active", active);
+    const oldValue = secretValue(await api.secret(ns, "lost-token"), "token") ?? "";
+    await api.delete(`/api/v1/namespaces/${ns}/secrets/lost-token`);
+    const newValue = await eventually("a new value", async () => {
+      const value = secretValue(await api.secret(ns, "lost-token"), "token");
+      return value && value !== oldValue ? value : undefined;
+    });
+    const record = await eventually("the record to follow", async () => {
+      const parsed = readHashRecord((await hashRecordOf(token)) ?? {});
+      return parsed?.hash === hashToken(newValue) ? parsed : undefined;
+    });
+    expect(record.hash).not.toBe(hashToken(oldValue));
+    expect(record.createdAt.toISOString().replace(".000", "")).toBe(token.status?.createdAt);
+    await api.tokenWhere(
+      ns,
+      "lost",
+      "new tokenId",
+      (t) => t.status?.tokenId === tokenIdFromHash(hashToken(newValue)),
+    );
+    await eventually("a Regenerated Event", async () => {
+      const events = await api.rest.request<{
+        items: { reason: string; regarding: { name: string } }[];
+      }>("GET", resourcePath(EVENTS, { namespace: ns }));
+      return events.items.find((e) => e.reason === "Regenerated" && e.regarding.name === "lost");
+    });
+  });
+
+  it("takes a client-generated token by hash: record only, no delivery Secret", async () => {
+    const hash = hashToken("svct_client-side-value-never-sent");
+    await api.createToken(ns, "byo", { serviceUser: user, tokenHash: hash });
+    const token = await api.tokenWhere(ns, "byo", "Active", active);
+    expect(token.status?.tokenId).toBe(tokenIdFromHash(hash));
+    expect(token.status?.secretName).toBeUndefined();
+    expect(await api.secret(ns, "byo-token")).toBeUndefined();
+    expect(readHashRecord((await hashRecordOf(token)) ?? {})?.hash).toBe(hash);
+  });
+
+  it("removes the hash record when a token is deleted (finalizer)", async () => {
+    await api.createToken(ns, "bye", { serviceUser: user });
+    const token = await api.tokenWhere(ns, "bye", "Active", active);
+    expect(await hashRecordOf(token)).toBeDefined();
+    await api.delete(`/apis/svctokens.dev/v1alpha1/namespaces/${ns}/servicetokens/bye`);
+    await eventually("the token to be gone", async () =>
+      (await api.token(ns, "bye")) ? undefined : true,
+    );
+    expect(await hashRecordOf(token)).toBeUndefined();
+  });
+
+  it("garbage-collects the tokens of a deleted ServiceUser, and their records", async () => {
+    const leaving = `leaving-${uniqueSuffix()}`;
+    await api.createUser(leaving, { role: "Member" });
+    await api.createToken(ns, "orphan", { serviceUser: leaving });
+    const token = await api.tokenWhere(
+      ns,
+      "orphan",
+      "Active with an owner",
+      (t) => active(t) && (t.metadata?.ownerReferences?.length ?? 0) > 0,
+    );
+    await api.patchToken(ns, "orphan", { revoked: true });
+    await api.patchUser(leaving, { active: false });
+    await api.delete(`/apis/svctokens.dev/v1alpha1/serviceusers/${leaving}`);
+    await eventually(
+      "the token to be garbage-collected",
+      async () => ((await api.token(ns, "orphan")) ? undefined : true),
+      60_000,
+    );
+    await eventually("its hash record to be gone", async () =>
+      (await hashRecordOf(token)) ? undefined : true,
+    );
+  });
+});

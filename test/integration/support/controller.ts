@@ -1,0 +1,24 @@
+// Running the controller in the test process, under its own least-privilege identity.
+import pino from "pino";
+import { Controller } from "../../../src/controller/controller.ts";
+import type { Clock } from "../../../src/controller/runtime/clock.ts";
+import { kubeConfigFrom } from "./cluster.ts";
+import { OPERATOR_NAMESPACE, controllerKubeconfig } from "./operator.ts";
+
+/** Starts a controller without leader election and waits for its caches. */
+export async function startController(
+  options: { clock?: Clock; resyncMs?: number } = {},
+): Promise<Controller> {
+  const controller = new Controller({
+    kubeConfig: kubeConfigFrom(await controllerKubeconfig()),
+    operatorNamespace: OPERATOR_NAMESPACE,
+    identity: "test-controller",
+    resyncMs: options.resyncMs ?? 600_000,
+    concurrency: 8,
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  controller.start();
+  await controller.caches.synced();
+  return controller;
+}

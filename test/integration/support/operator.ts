@@ -1,0 +1,51 @@
+// Installing the operator's pieces on the shared control plane, the way a platform team would:
+// CRDs and RBAC from deploy/, and identities that hold nothing but that RBAC.
+import { fileURLToPath } from "node:url";
+import { controlPlane, addUser } from "./cluster.ts";
+import { kubectl } from "./kubectl.ts";
+
+export const OPERATOR_NAMESPACE = "svctokens-system";
+const deployPath = (path: string): string =>
+  fileURLToPath(new URL(`../../../deploy/${path}`, import.meta.url));
+
+async function kubectlOk(args: string[]): Promise<string> {
+  const result = await kubectl(controlPlane().adminKubeconfig, args);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Applies the CRDs and waits until the API server serves them. */
+export async function installCrds(): Promise<void> {
+  await kubectlOk(["apply", "--server-side", "--force-conflicts", "-f", deployPath("crds")]);
+  await kubectlOk([
+    "wait",
+    "--for=condition=Established",
+    "--timeout=60s",
+    "crd/serviceusers.svctokens.dev",
+    "crd/servicetokens.svctokens.dev",
+  ]);
+}
+
+/** Applies the operator namespace and the shipped RBAC for the controller (and webhook). */
+export async function installOperatorRbac(): Promise<void> {
+  await kubectlOk(["apply", "-f", deployPath("manifests/namespace.yaml")]);
+  await kubectlOk(["apply", "-f", deployPath("manifests/controller-rbac.yaml")]);
+}
+
+/** Groups Kubernetes gives a ServiceAccount's tokens. */
+function serviceAccountUser(name: string): { name: string; groups: string[] } {
+  return {
+    name: `system:serviceaccount:${OPERATOR_NAMESPACE}:${name}`,
+    groups: ["system:serviceaccounts", `system:serviceaccounts:${OPERATOR_NAMESPACE}`],
+  };
+}
+
+/** A kubeconfig for the controller's ServiceAccount identity (a client certificate). */
+export async function controllerKubeconfig(): Promise<string> {
+  return addUser(serviceAccountUser("svctokens-controller"));
+}
+
+/** A kubeconfig for the webhook's ServiceAccount identity. */
+export async function webhookKubeconfig(): Promise<string> {
+  return addUser(serviceAccountUser("svctokens-webhook"));
+}

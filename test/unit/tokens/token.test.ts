@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import { BASE62_ALPHABET, encodeBase62 } from "../../../src/tokens/base62.ts";
+import { tokenChecksum } from "../../../src/tokens/checksum.ts";
+import {
+  TOKEN_LENGTH,
+  TOKEN_PATTERN,
+  TOKEN_PREFIX,
+  generateToken,
+  isWellFormedToken,
+} from "../../../src/tokens/token.ts";
+
+/** Builds a token-like value with a correct checksum, so only the other checks can fail. */
+function withChecksum(prefixAndBody: string): string {
+  return prefixAndBody + tokenChecksum(prefixAndBody);
+}
+
+const CHECKED_LENGTH = TOKEN_LENGTH - 6;
+const sample = generateToken();
+
+describe("tokenChecksum", () => {
+  it("is CRC-32/ISO-HDLC: the standard check value of '123456789' is 0xCBF43926", () => {
+    expect(tokenChecksum("123456789")).toBe(encodeBase62(0xcbf43926n, 6));
+    expect(tokenChecksum("123456789")).toBe("3jZRME");
+  });
+
+  it("is always 6 base62 digits", () => {
+    expect(tokenChecksum("")).toBe("000000");
+    expect(tokenChecksum(sample.slice(0, CHECKED_LENGTH))).toMatch(/^[0-9A-Za-z]{6}$/);
+  });
+});
+
+describe("generateToken", () => {
+  it("makes 10k distinct, well-formed tokens of one fixed length", () => {
+    const tokens = Array.from({ length: 10_000 }, () => generateToken());
+    expect(new Set(tokens).size).toBe(10_000);
+    expect(new Set(tokens.map((token) => token.length))).toEqual(new Set([54]));
+    expect(tokens.filter((token) => !token.startsWith("svct_"))).toEqual([]);
+    expect(tokens.filter((token) => !isWellFormedToken(token))).toEqual([]);
+    // About 1 body in 61 is below 62^42 and needs a leading "0": padding is exercised.
+    expect(tokens.some((token) => token.startsWith(`${TOKEN_PREFIX}0`))).toBe(true);
+  });
+
+  it("has the documented length constant", () => {
+    expect(TOKEN_LENGTH).toBe(54);
+  });
+});
+
+describe("isWellFormedToken", () => {
+  it("rejects every single-character substitution, at every position", () => {
+    for (let position = 0; position < sample.length; position++) {
+      for (const replacement of `${BASE62_ALPHABET}_-. `) {
+        if (replacement === sample[position]) continue;
+        const mutated = sample.slice(0, position) + replacement + sample.slice(position + 1);
+        expect(isWellFormedToken(mutated), `position ${position} → ${replacement}`).toBe(false);
+      }
+    }
+  });
+
+  it("catches body and prefix substitutions by checksum alone", () => {
+    for (let position = 0; position < CHECKED_LENGTH; position++) {
+      for (const replacement of BASE62_ALPHABET) {
+        if (replacement === sample[position]) continue;
+        const mutated = sample.slice(0, position) + replacement + sample.slice(position + 1);
+        expect(tokenChecksum(mutated.slice(0, CHECKED_LENGTH))).not.toBe(
+          mutated.slice(CHECKED_LENGTH),
+        );
+      }
+    }
+  });
+
+  it("rejects every swap of two adjacent, different characters", () => {
+    for (let position = 0; position + 1 < sample.length; position++) {
+      const [a, b] = [sample[position], sample[position + 1]];
+      if (a === b || a === undefined || b === undefined) continue;
+      const swapped = sample.slice(0, position) + b + a + sample.slice(position + 2);
+      expect(isWellFormedToken(swapped)).toBe(false);
+    }
+  });
+
+  it("rejects a wrong prefix even when the checksum matches it", () => {
+    const body = sample.slice(TOKEN_PREFIX.length, CHECKED_LENGTH);
+    for (const prefix of ["svcT_", "SVCT_", "svct-", "svcx_", "ghp_x"]) {
+      expect(isWellFormedToken(withChecksum(prefix + body))).toBe(false);
+    }
+    expect(isWellFormedToken(sample.slice(TOKEN_PREFIX.length))).toBe(false);
+  });
+
+  it("rejects wrong lengths even when the checksum matches", () => {
+    const checked = sample.slice(0, CHECKED_LENGTH);
+    expect(isWellFormedToken(withChecksum(checked.slice(0, -1)))).toBe(false);
+    expect(isWellFormedToken(withChecksum(`${checked}0`))).toBe(false);
+    expect(isWellFormedToken(sample.slice(0, -1))).toBe(false);
+    expect(isWellFormedToken(`${sample}0`)).toBe(false);
+    expect(isWellFormedToken(` ${sample}`)).toBe(false);
+    expect(isWellFormedToken(`${sample}\n`)).toBe(false);
+    expect(isWellFormedToken("")).toBe(false);
+  });
+
+  it("rejects non-base62 characters even when the checksum matches", () => {
+    const checked = sample.slice(0, CHECKED_LENGTH);
+    for (const bad of ["-", "_", "+", "/", "=", "é", "\0"]) {
+      const mutated = withChecksum(checked.slice(0, 20) + bad + checked.slice(21));
+      expect(isWellFormedToken(mutated)).toBe(false);
+    }
+  });
+
+  it("accepts the largest 256-bit body and rejects one bit more", () => {
+    const largest = encodeBase62((1n << 256n) - 1n, 43);
+    expect(isWellFormedToken(withChecksum(TOKEN_PREFIX + largest))).toBe(true);
+    const tooLarge = encodeBase62(1n << 256n, 43);
+    expect(isWellFormedToken(withChecksum(TOKEN_PREFIX + tooLarge))).toBe(false);
+    expect(isWellFormedToken(withChecksum(TOKEN_PREFIX + "z".repeat(43)))).toBe(false);
+  });
+
+  it("accepts the smallest body, all zeros", () => {
+    expect(isWellFormedToken(withChecksum(TOKEN_PREFIX + "0".repeat(43)))).toBe(true);
+  });
+});
+
+describe("TOKEN_PATTERN", () => {
+  it.each([
+    ["a bearer header", `Authorization: Bearer ${sample}`],
+    ["JSON", JSON.stringify({ token: sample })],
+    ["a query string", `https://example.test/hook?token=${sample}&x=1`],
+    ["other characters glued on", `xx${sample}yy`],
+  ])("finds a token in %s", (_context, text) => {
+    expect(text.match(TOKEN_PATTERN)?.[0]).toBe(sample);
+  });
+
+  it("finds every token with a global copy", () => {
+    const other = generateToken();
+    const text = `first=${sample} second=${other}`;
+    const found = [...text.matchAll(new RegExp(TOKEN_PATTERN, "g"))].map((match) => match[0]);
+    expect(found).toEqual([sample, other]);
+    expect(text.replaceAll(new RegExp(TOKEN_PATTERN, "g"), "[redacted]")).toBe(
+      "first=[redacted] second=[redacted]",
+    );
+  });
+
+  it("is stateless and ignores values too short to be tokens", () => {
+    expect(TOKEN_PATTERN.global).toBe(false);
+    expect(TOKEN_PATTERN.test(sample)).toBe(true);
+    expect(TOKEN_PATTERN.test(sample)).toBe(true);
+    expect(TOKEN_PATTERN.test(sample.slice(0, -1))).toBe(false);
+    expect(TOKEN_PATTERN.test(sample.replace("svct_", "svct-"))).toBe(false);
+  });
+});
