@@ -51,6 +51,16 @@ export class KubeRest {
     return (text ? JSON.parse(text) : {}) as T;
   }
 
+  /** GETs a non-JSON document (e.g. Prometheus text from /metrics). */
+  async requestText(method: string, path: string): Promise<string> {
+    const res = await this.#send(method, path, undefined, "application/json");
+    const text = await readBody(res);
+    const status = res.statusCode ?? 0;
+    this.#observer?.(method, path, status);
+    if (status < 200 || status >= 300) throw KubeApiError.fromResponse(method, path, status, text);
+    return text;
+  }
+
   /** Opens a streaming GET (for watches); the caller reads and closes the response. */
   async stream(path: string, signal: AbortSignal): Promise<IncomingMessage> {
     const res = await this.#send("GET", path, undefined, "application/json", signal);

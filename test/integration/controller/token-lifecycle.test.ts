@@ -10,12 +10,16 @@ import { OPERATOR_NAMESPACE, installCrds, installOperatorRbac } from "../support
 import { Api, readyCondition, secretValue, type TestObject } from "../support/resources.ts";
 import { ShiftableClock } from "../support/shiftable-clock.ts";
 import { resourcePath, EVENTS } from "../../../src/k8s/paths.ts";
+import { createLogger } from "../../../src/log.ts";
+import { refreshTokenGauges } from "../../../src/controller/token-gauges.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe("controller: ServiceToken lifecycle", () => {
   const api = new Api();
   const clock = new ShiftableClock();
+  const logLines: string[] = [];
+  const logSink = { write: (line: string): void => void logLines.push(line) };
   let controller: Controller;
   let ns: string;
   let user: string;
@@ -26,7 +30,7 @@ describe("controller: ServiceToken lifecycle", () => {
     ns = await newNamespace("tokens");
     user = `ci-${uniqueSuffix()}`;
     await api.createUser(user, { role: "Member", teams: ["platform"] });
-    controller = await startController({ clock });
+    controller = await startController({ clock, log: createLogger("debug", logSink) });
   });
 
   afterAll(async () => {
@@ -245,5 +249,78 @@ describe("controller: ServiceToken lifecycle", () => {
     await eventually("its hash record to be gone", async () =>
       (await hashRecordOf(token)) ? undefined : true,
     );
+  });
+
+  it("reports metrics and Events, and logs object identities but never a token value", async () => {
+    await controller.whenIdle();
+    refreshTokenGauges(controller.caches, controller.metrics);
+    const metrics = await controller.metrics.registry.metrics();
+    expect(metrics).toMatch(
+      /svctokens_controller_reconciles_total\{kind="ServiceToken",result="success"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /svctokens_controller_reconcile_duration_seconds_count\{kind="ServiceUser"\} [1-9]/,
+    );
+    expect(metrics).toMatch(/svctokens_tokens\{phase="Active"\} [1-9]/);
+    expect(metrics).toMatch(/svctokens_tokens\{phase="Expired"\} [1-9]/);
+    expect(metrics).toMatch(
+      new RegExp(
+        `svctokens_token_expiry_timestamp_seconds\\{namespace="${ns}",name="deploy",token_id="[0-9a-f]{16}"\\}`,
+      ),
+    );
+
+    const events = await api.rest.request<{
+      items: { reason: string; regarding: { name: string } }[];
+    }>("GET", resourcePath(EVENTS, { namespace: ns }));
+    const reasons = new Set(events.items.map((e) => `${e.regarding.name}:${e.reason}`));
+    for (const expected of ["deploy:Generated", "toggle:Revoked", "toggle:Restored"])
+      expect(reasons).toContain(expected);
+
+    const secrets = await api.rest.request<{ items: TestObject[] }>(
+      "GET",
+      `/api/v1/namespaces/${ns}/secrets?fieldSelector=type%3Dsvctokens.dev%2Fservice-token`,
+    );
+    const values = secrets.items
+      .map((secret) => secretValue(secret, "token") ?? "")
+      .filter(Boolean);
+    expect(values.length).toBeGreaterThan(3);
+    const log = logLines.join("");
+    expect(log).toMatch(/"kind":"ServiceToken","namespace":"[^"]+","name":"deploy"/);
+    expect(log).toMatch(/"tokenId":"[0-9a-f]{16}"/);
+    for (const value of values) expect(log).not.toContain(value);
+    expect(log).not.toMatch(/svct_[0-9A-Za-z]{20}/);
+  });
+
+  it("keeps the ServiceUser's status: identity, counts by phase, last used", async () => {
+    const usedAt = "2026-01-02T03:04:05Z";
+    await api.rest.request(
+      "PATCH",
+      `/apis/svctokens.dev/v1alpha1/namespaces/${ns}/servicetokens/deploy/status`,
+      { status: { lastUsedAt: usedAt } },
+      "application/merge-patch+json",
+    );
+    const tokens = (
+      await api.rest.request<{ items: TestObject[] }>(
+        "GET",
+        `/apis/svctokens.dev/v1alpha1/namespaces/${ns}/servicetokens`,
+      )
+    ).items.filter((t) => t.spec?.serviceUser === user);
+    const activeCount = tokens.filter(active).length;
+    const status = await eventually("the user status to count its tokens", async () => {
+      const current = (await api.user(user))?.status;
+      return current?.lastUsedAt === usedAt &&
+        current.tokens === tokens.length &&
+        current.activeTokens === activeCount
+        ? current
+        : undefined;
+    });
+    expect(activeCount).toBeGreaterThan(0);
+    expect(activeCount).toBeLessThan(tokens.length);
+    expect(status).toMatchObject({
+      phase: "Active",
+      username: `${user}@service`,
+      groups: ["svctokens:service-users", "svctokens:role:member", "svctokens:team:platform"],
+    });
+    expect(readyCondition({ status })).toMatchObject({ status: "True" });
   });
 });

@@ -1,0 +1,106 @@
+// Two controller processes: only the leader writes; kill it and the standby takes over
+// within the lease duration.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { activeTokenCount, createTokens } from "../support/bulk.ts";
+import { eventually, newNamespace, uniqueSuffix } from "../support/cluster.ts";
+import { startControllerProcess, type ControllerProcess } from "../support/controller-process.ts";
+import {
+  OPERATOR_NAMESPACE,
+  controllerKubeconfig,
+  installCrds,
+  installOperatorRbac,
+} from "../support/operator.ts";
+import { Api } from "../support/resources.ts";
+
+const LEASE_SECONDS = 6;
+const RETRY_SECONDS = 1;
+
+interface Lease {
+  spec: {
+    holderIdentity?: string;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+}
+
+describe("controller: leader election", () => {
+  const api = new Api();
+  let ns: string;
+  let user: string;
+  const leaseName = `svctokens-controller-${uniqueSuffix()}`;
+  const replicas: ControllerProcess[] = [];
+  const lease = async (): Promise<Lease | undefined> =>
+    api.rest
+      .request<Lease>(
+        "GET",
+        `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAMESPACE}/leases/${leaseName}`,
+      )
+      .catch(() => undefined);
+
+  beforeAll(async () => {
+    await installCrds();
+    await installOperatorRbac();
+    ns = await newNamespace("leader");
+    user = `leader-${uniqueSuffix()}`;
+    await api.createUser(user, { role: "Member" });
+  });
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.kill("SIGTERM")));
+    await api.delete(`/api/v1/namespaces/${ns}`);
+  });
+
+  it("lets only the leader write, and hands over when it dies", async () => {
+    const kubeconfig = await controllerKubeconfig();
+    const env = {
+      SVCTOKENS_LEASE_NAME: leaseName,
+      SVCTOKENS_LEASE_DURATION_SECONDS: String(LEASE_SECONDS),
+      SVCTOKENS_LEASE_RENEW_SECONDS: String(RETRY_SECONDS),
+    };
+    replicas.push(await startControllerProcess("replica-a", kubeconfig, env));
+    replicas.push(await startControllerProcess("replica-b", kubeconfig, env));
+    const holder = await eventually(
+      "a leader",
+      async () => (await lease())?.spec.holderIdentity || undefined,
+    );
+    const leader = replicas.find((r) => r.name === holder);
+    const standby = replicas.find((r) => r.name !== holder);
+    if (!leader || !standby) throw new Error(`unexpected holder ${holder}`);
+
+    await createTokens(api, ns, user, "before", 20);
+    await eventually(
+      "20 Active tokens",
+      async () => ((await activeTokenCount(api, ns)) === 20 ? true : undefined),
+      60_000,
+    );
+    const leaderWrites = await leader.writes();
+    expect(leaderWrites.get("secrets") ?? 0).toBeGreaterThanOrEqual(40);
+    expect([...(await standby.writes())]).toEqual([]);
+
+    const lastRenewal = Date.parse((await lease())?.spec.renewTime ?? "");
+    await leader.kill("SIGKILL");
+    const taken = await eventually(
+      "the standby to take the Lease",
+      async () => {
+        const current = await lease();
+        return current?.spec.holderIdentity === standby.name ? current : undefined;
+      },
+      4 * LEASE_SECONDS * 1000,
+    );
+    // Measured on the Lease's own timestamps: the standby waits out one lease duration after
+    // the last renewal it saw, plus at most one retry period.
+    const handover = Date.parse(taken.spec.acquireTime ?? "") - lastRenewal;
+    expect(handover).toBeGreaterThanOrEqual((LEASE_SECONDS - RETRY_SECONDS) * 1000);
+    expect(handover).toBeLessThanOrEqual((LEASE_SECONDS + 2 * RETRY_SECONDS) * 1000);
+    expect(taken.spec.leaseTransitions).toBeGreaterThanOrEqual(1);
+
+    await createTokens(api, ns, user, "after", 5);
+    await eventually(
+      "25 Active tokens",
+      async () => ((await activeTokenCount(api, ns)) === 25 ? true : undefined),
+      60_000,
+    );
+    expect((await standby.writes()).get("secrets") ?? 0).toBeGreaterThanOrEqual(10);
+  });
+});
