@@ -21,7 +21,8 @@ const AGE_COLUMN: PrinterColumn = {
 /**
  * ServiceToken: USER, STATUS, EXPIRES, LAST USED, AGE (the product's token list). `date`
  * columns print the time since a moment, so they suit the past (LAST USED) but print
- * "<invalid>" for the future: EXPIRES is the RFC 3339 string, `<none>` when it never expires.
+ * "<invalid>" for the future: EXPIRES is the RFC 3339 string. kubectl prints a missing value
+ * as an empty cell (not `<none>`), so the descriptions say "empty".
  */
 export const SERVICE_TOKEN_COLUMNS: PrinterColumn[] = [
   {
@@ -35,13 +36,13 @@ export const SERVICE_TOKEN_COLUMNS: PrinterColumn[] = [
     name: "Expires",
     type: "string",
     jsonPath: ".status.expiresAt",
-    description: "When the token expires; <none>: never.",
+    description: "When the token expires (RFC 3339); empty: never.",
   },
   {
     name: "Last Used",
     type: "date",
     jsonPath: ".status.lastUsedAt",
-    description: "Time since the token last authenticated; <none>: never used.",
+    description: "Time since the token last authenticated; empty: never used.",
   },
   AGE_COLUMN,
   {
@@ -55,7 +56,7 @@ export const SERVICE_TOKEN_COLUMNS: PrinterColumn[] = [
     name: "Audiences",
     type: "string",
     jsonPath: ".spec.audiences",
-    description: "Audiences the token is restricted to; <none>: any.",
+    description: "Audiences the token is restricted to; empty: any.",
     priority: 1,
   },
 ];
@@ -74,7 +75,7 @@ export const SERVICE_USER_COLUMNS: PrinterColumn[] = [
     name: "Last Used",
     type: "date",
     jsonPath: ".status.lastUsedAt",
-    description: "Time since any of its tokens last authenticated; <none>: never used.",
+    description: "Time since any of its tokens last authenticated; empty: never used.",
   },
   AGE_COLUMN,
   {

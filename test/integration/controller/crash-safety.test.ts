@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readHashRecord } from "../../../src/domain/hash-record.ts";
 import { hashToken } from "../../../src/tokens/index.ts";
 import { activeTokenCount, inParallel } from "../support/bulk.ts";
-import { eventually, newNamespace, uniqueSuffix } from "../support/cluster.ts";
+import {
+  deleteNamespaceAndWait,
+  eventually,
+  newNamespace,
+  uniqueSuffix,
+} from "../support/cluster.ts";
 import { startControllerProcess, type ControllerProcess } from "../support/controller-process.ts";
 import {
   OPERATOR_NAMESPACE,
@@ -31,8 +36,9 @@ describe("controller: crash safety", () => {
   });
 
   afterAll(async () => {
+    // The surviving controller removes the tokens' finalizers while the namespace goes.
+    await deleteNamespaceAndWait(ns);
     await Promise.all(processes.map((p) => p.kill("SIGTERM")));
-    await api.delete(`/api/v1/namespaces/${ns}`);
   });
 
   it(`recovers from SIGKILL during a bulk create of ${TOKENS} tokens`, async () => {

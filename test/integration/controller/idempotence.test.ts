@@ -3,7 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Controller } from "../../../src/controller/controller.ts";
 import { activeTokenCount, apiserverWrites, createTokens } from "../support/bulk.ts";
-import { eventually, newNamespace, uniqueSuffix } from "../support/cluster.ts";
+import {
+  deleteNamespaceAndWait,
+  eventually,
+  newNamespace,
+  uniqueSuffix,
+} from "../support/cluster.ts";
 import { settle, startController } from "../support/controller.ts";
 import { writesFromMetrics } from "../support/controller-process.ts";
 import { installCrds, installOperatorRbac } from "../support/operator.ts";
@@ -27,8 +32,9 @@ describe("controller: idempotence", () => {
   });
 
   afterAll(async () => {
+    if (!running.length) running.push(await startController());
+    await deleteNamespaceAndWait(ns);
     await Promise.all(running.map((controller) => controller.stop()));
-    await api.delete(`/api/v1/namespaces/${ns}`);
   });
 
   it(`restarting over ${TOKENS} settled tokens makes zero write requests`, async () => {

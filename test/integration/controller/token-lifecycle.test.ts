@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Controller } from "../../../src/controller/controller.ts";
 import { hashRecordName, readHashRecord } from "../../../src/domain/hash-record.ts";
 import { hashToken, isWellFormedToken, tokenIdFromHash } from "../../../src/tokens/index.ts";
-import { newNamespace, uniqueSuffix, eventually } from "../support/cluster.ts";
+import {
+  deleteNamespaceAndWait,
+  eventually,
+  newNamespace,
+  uniqueSuffix,
+} from "../support/cluster.ts";
 import { startController } from "../support/controller.ts";
 import { OPERATOR_NAMESPACE, installCrds, installOperatorRbac } from "../support/operator.ts";
 import { Api, readyCondition, secretValue, type TestObject } from "../support/resources.ts";
@@ -34,6 +39,7 @@ describe("controller: ServiceToken lifecycle", () => {
   });
 
   afterAll(async () => {
+    if (ns) await deleteNamespaceAndWait(ns);
     await controller?.stop();
   });
 

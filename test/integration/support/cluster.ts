@@ -1,6 +1,6 @@
 // Access to the shared local control plane from integration tests.
 import { randomBytes } from "node:crypto";
-import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { ApiException, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { inject } from "vitest";
 import {
   writeUserKubeconfig,
@@ -66,4 +66,24 @@ export async function eventually<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/**
+ * Deletes a namespace and waits until it is gone. Call it while the controller still runs:
+ * tokens carry its finalizer, and a later test must not inherit half-deleted objects.
+ */
+export async function deleteNamespaceAndWait(name: string, timeoutMs = 120_000): Promise<void> {
+  const core = adminKubeConfig().makeApiClient(CoreV1Api);
+  await core.deleteNamespace({ name }).catch(() => undefined);
+  await eventually(
+    `namespace ${name} to be deleted`,
+    async () => {
+      const gone = await core
+        .readNamespace({ name })
+        .then(() => false)
+        .catch((error: unknown) => error instanceof ApiException && error.code === 404);
+      return gone ? true : undefined;
+    },
+    timeoutMs,
+  );
 }
