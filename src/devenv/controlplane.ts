@@ -277,8 +277,9 @@ function controllerManagerArgs(kubeconfig: string, port: number, files: PkiFiles
     `--secure-port=${port}`,
     "--leader-elect=false",
     // Garbage collection (owner references) and namespace deletion are what we rely on; the
-    // service-account controller gives each namespace its `default` ServiceAccount.
-    "--controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token",
+    // service-account controller gives each namespace its `default` ServiceAccount, and
+    // aggregation fills the built-in view/edit/admin roles the role groups are bound to.
+    "--controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token,clusterrole-aggregation",
     `--service-account-private-key-file=${files.saPrivate}`,
     `--root-ca-file=${files.caCert}`,
     "--profiling=false",

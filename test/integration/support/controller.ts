@@ -1,26 +1,19 @@
 // Running the controller in the test process, under its own least-privilege identity.
 import { pino, type Logger } from "pino";
-import { Controller } from "../../../src/controller/controller.ts";
+import type { Controller } from "../../../src/controller/controller.ts";
 import type { Clock } from "../../../src/controller/runtime/clock.ts";
-import { eventually, kubeConfigFrom } from "./cluster.ts";
-import { OPERATOR_NAMESPACE, controllerKubeconfig } from "./operator.ts";
+import { startLocalController } from "../../../src/devenv/local-operator.ts";
+import { controlPlane, eventually } from "./cluster.ts";
 
 /** Starts a controller without leader election and waits for its caches. */
 export async function startController(
   options: { clock?: Clock; resyncMs?: number; log?: Logger } = {},
 ): Promise<Controller> {
-  const controller = new Controller({
-    kubeConfig: kubeConfigFrom(await controllerKubeconfig()),
-    operatorNamespace: OPERATOR_NAMESPACE,
-    identity: "test-controller",
-    resyncMs: options.resyncMs ?? 600_000,
-    concurrency: 8,
+  return startLocalController(controlPlane(), {
     log: options.log ?? pino({ level: "silent" }),
+    ...(options.resyncMs === undefined ? {} : { resyncMs: options.resyncMs }),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  controller.start();
-  await controller.caches.synced();
-  return controller;
 }
 
 /** Waits until the controller leads and has nothing queued or running. */

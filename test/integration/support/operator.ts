@@ -3,8 +3,9 @@
 import { fileURLToPath } from "node:url";
 import { controlPlane, addUser } from "./cluster.ts";
 import { kubectl } from "./kubectl.ts";
+import { OPERATOR_NAMESPACE, operatorServiceAccount } from "../../../src/devenv/local-operator.ts";
 
-export const OPERATOR_NAMESPACE = "svctokens-system";
+export { OPERATOR_NAMESPACE };
 const deployPath = (path: string): string =>
   fileURLToPath(new URL(`../../../deploy/${path}`, import.meta.url));
 
@@ -32,20 +33,12 @@ export async function installOperatorRbac(): Promise<void> {
   await kubectlOk(["apply", "-f", deployPath("manifests/controller-rbac.yaml")]);
 }
 
-/** Groups Kubernetes gives a ServiceAccount's tokens. */
-function serviceAccountUser(name: string): { name: string; groups: string[] } {
-  return {
-    name: `system:serviceaccount:${OPERATOR_NAMESPACE}:${name}`,
-    groups: ["system:serviceaccounts", `system:serviceaccounts:${OPERATOR_NAMESPACE}`],
-  };
-}
-
 /** A kubeconfig for the controller's ServiceAccount identity (a client certificate). */
 export async function controllerKubeconfig(): Promise<string> {
-  return addUser(serviceAccountUser("svctokens-controller"));
+  return addUser(operatorServiceAccount("svctokens-controller"));
 }
 
 /** A kubeconfig for the webhook's ServiceAccount identity. */
 export async function webhookKubeconfig(): Promise<string> {
-  return addUser(serviceAccountUser("svctokens-webhook"));
+  return addUser(operatorServiceAccount("svctokens-webhook"));
 }

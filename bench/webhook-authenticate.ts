@@ -1,0 +1,188 @@
+// Benchmark: /authenticate throughput and latency with 10,000 tokens in the caches. The service
+// runs in this process over HTTPS (info-level logs to /dev/null, as in production); the load
+// comes from a child process over keep-alive connections, so the two do not share an event loop.
+// `node bench/webhook-authenticate.ts [TOKENS] [SECONDS] [CONNECTIONS]`. Prints figures only.
+import { fork } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { Agent, request } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { pino } from "pino";
+import { desiredHashRecord } from "../src/domain/hash-record.ts";
+import { createCertificateAuthority } from "../src/devenv/pki.ts";
+import { loggerOptions } from "../src/log.ts";
+import { generateToken, hashToken } from "../src/tokens/index.ts";
+import { createWebhookApp } from "../src/webhook/app.ts";
+import { decideAuthentication } from "../src/webhook/authentication.ts";
+import { CachedFacts } from "../src/webhook/cached-facts.ts";
+import { createWebhookMetrics } from "../src/webhook/metrics.ts";
+import { WebhookServer } from "../src/webhook/server.ts";
+
+const say = (message: string): boolean => process.stdout.write(`${message}\n`);
+
+interface ClientOrder {
+  url: string;
+  caPem: string;
+  tokens: string[];
+  seconds: number;
+  connections: number;
+}
+
+interface ClientReport {
+  requests: number;
+  failures: number;
+  seconds: number;
+  latenciesMs: number[];
+}
+
+if (process.argv[2] === "--client") {
+  process.once("message", (order: ClientOrder) => {
+    void runClient(order).then((report) => process.send?.(report, () => process.exit(0)));
+  });
+} else {
+  await runServer();
+}
+
+async function runServer(): Promise<void> {
+  const tokenCount = Number(process.argv[2] ?? 10_000);
+  const seconds = Number(process.argv[3] ?? 10);
+  const connections = Number(process.argv[4] ?? 16);
+  const log = pino(loggerOptions("info"), pino.destination({ dest: "/dev/null", sync: false }));
+  const facts = new CachedFacts(log);
+  facts.applyServiceUser({
+    type: "upsert",
+    object: { metadata: { name: "bench", uid: "u" }, spec: { role: "Member", teams: ["a", "b"] } },
+  });
+  const values: string[] = [];
+  const createdAt = new Date();
+  for (let i = 0; i < tokenCount; i++) {
+    const value = generateToken();
+    values.push(value);
+    const token = { namespace: `ns-${i % 100}`, name: `t-${i}`, uid: `uid-${i}` };
+    facts.applyServiceToken({
+      type: "upsert",
+      object: {
+        metadata: { ...token },
+        spec: { serviceUser: "bench", revoked: false, expiresInDays: 30 },
+      },
+    });
+    facts.applyHashRecord({
+      type: "upsert",
+      object: desiredHashRecord({
+        operatorNamespace: "svctokens-system",
+        token,
+        hash: hashToken(value),
+        createdAt,
+        expiresAt: new Date(createdAt.getTime() + 30 * 86_400_000),
+      }),
+    });
+  }
+  say(`caches: ${JSON.stringify(facts.sizes())}`);
+
+  // The pure decision alone, for scale.
+  const decisions = 200_000;
+  const started = performance.now();
+  const now = new Date();
+  for (let i = 0; i < decisions; i++)
+    decideAuthentication(values[i % tokenCount] ?? "", [], facts, now);
+  const pureMs = performance.now() - started;
+  say(
+    `decideAuthentication: ${Math.round(decisions / (pureMs / 1000))}/s (${((pureMs * 1000) / decisions).toFixed(1)} µs each)`,
+  );
+
+  const dir = await mkdtemp(join(tmpdir(), "svctokens-bench-"));
+  const ca = await createCertificateAuthority("svctokens-bench-ca");
+  const pair = await ca.issue({ usage: "server", commonName: "bench", ipAddresses: ["127.0.0.1"] });
+  await writeFile(join(dir, "tls.crt"), pair.certPem);
+  await writeFile(join(dir, "tls.key"), pair.keyPem);
+  let uses = 0;
+  const server = await WebhookServer.start({
+    handler: createWebhookApp({
+      facts,
+      hasSynced: () => true,
+      isReady: () => true,
+      recordUse: () => void uses++,
+      isAdmin: () => Promise.resolve(false),
+      controllerUsername: "controller",
+      maxTokenLifetimeDays: undefined,
+      requireClientCertificate: false,
+      metrics: createWebhookMetrics(false),
+      log,
+      now: () => new Date(),
+    }),
+    tls: { certFile: join(dir, "tls.crt"), keyFile: join(dir, "tls.key") },
+    host: "127.0.0.1",
+    port: 0,
+    log,
+  });
+
+  const client = fork(new URL(import.meta.url).pathname, ["--client"]);
+  const report = await new Promise<ClientReport>((resolve) => {
+    client.once("message", (message) => resolve(message as ClientReport));
+    const order: ClientOrder = {
+      url: `https://127.0.0.1:${server.port}/authenticate`,
+      caPem: ca.certPem,
+      tokens: values.slice(0, 2000),
+      seconds,
+      connections,
+    };
+    client.send(order);
+  });
+  await server.close(1000);
+  await rm(dir, { recursive: true, force: true });
+
+  const sorted = report.latenciesMs.sort((a, b) => a - b);
+  const pct = (p: number): string => (sorted[Math.floor((sorted.length - 1) * p)] ?? 0).toFixed(2);
+  say(
+    `/authenticate over HTTPS, ${tokenCount} tokens, ${connections} keep-alive connections, ` +
+      `${report.seconds.toFixed(1)} s: ${Math.round(report.requests / report.seconds)}/s, ` +
+      `p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${pct(1)} ms, failures ${report.failures}, ` +
+      `uses recorded ${uses}`,
+  );
+}
+
+async function runClient(order: ClientOrder): Promise<ClientReport> {
+  const agent = new Agent({ keepAlive: true, maxSockets: order.connections, ca: order.caPem });
+  const latenciesMs: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const deadline = performance.now() + order.seconds * 1000;
+  const started = performance.now();
+  const one = (token: string): Promise<void> =>
+    new Promise((resolve) => {
+      const body = JSON.stringify({
+        apiVersion: "authentication.k8s.io/v1",
+        kind: "TokenReview",
+        spec: { token },
+      });
+      const t0 = performance.now();
+      const req = request(
+        order.url,
+        { method: "POST", agent, ca: order.caPem, headers: { "Content-Type": "application/json" } },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+          res.on("end", () => {
+            latenciesMs.push(performance.now() - t0);
+            if (res.statusCode !== 200 || !text.includes('"authenticated":true')) failures++;
+            resolve();
+          });
+        },
+      );
+      req.on("error", (error) => {
+        if (failures === 0) process.stderr.write(`first client error: ${error.message}\n`);
+        failures++;
+        resolve();
+      });
+      req.end(body);
+    });
+  const worker = async (): Promise<void> => {
+    while (performance.now() < deadline)
+      await one(order.tokens[next++ % order.tokens.length] ?? "");
+  };
+  await Promise.all(Array.from({ length: order.connections }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  return { requests: latenciesMs.length, failures, seconds, latenciesMs };
+}

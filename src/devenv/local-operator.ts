@@ -1,0 +1,112 @@
+// The operator (controller and webhook service) running in this process against the local
+// control plane, each under its own ServiceAccount identity: for `npm run dev` and tests.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { Controller } from "../controller/controller.ts";
+import type { Clock } from "../controller/runtime/clock.ts";
+import { loadKubeConfig } from "../k8s/kubeconfig.ts";
+import { WebhookService } from "../webhook/service.ts";
+import { writeUserKubeconfig, type ControlPlaneInfo, type LocalUser } from "./identities.ts";
+import { loadCertificateAuthority } from "./pki.ts";
+
+export const OPERATOR_NAMESPACE = "svctokens-system";
+export const CONTROLLER_USERNAME = `system:serviceaccount:${OPERATOR_NAMESPACE}:svctokens-controller`;
+
+/** The user and groups Kubernetes gives a ServiceAccount of the operator's namespace. */
+export function operatorServiceAccount(name: string): LocalUser {
+  return {
+    name: `system:serviceaccount:${OPERATOR_NAMESPACE}:${name}`,
+    groups: ["system:serviceaccounts", `system:serviceaccounts:${OPERATOR_NAMESPACE}`],
+  };
+}
+
+/** Options of the local controller. */
+export interface LocalControllerOptions {
+  log: Logger;
+  resyncMs?: number;
+  /** Tests move time forward with their own clock. */
+  clock?: Clock;
+}
+
+/** Starts the controller (single replica, no leader election) and waits for its caches. */
+export async function startLocalController(
+  info: ControlPlaneInfo,
+  options: LocalControllerOptions,
+): Promise<Controller> {
+  const kubeconfig = await writeUserKubeconfig(
+    info,
+    operatorServiceAccount("svctokens-controller"),
+  );
+  const controller = new Controller({
+    kubeConfig: loadKubeConfig(kubeconfig),
+    operatorNamespace: OPERATOR_NAMESPACE,
+    identity: "local-controller",
+    resyncMs: options.resyncMs ?? 600_000,
+    concurrency: 8,
+    log: options.log,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  controller.start();
+  await controller.caches.synced();
+  return controller;
+}
+
+/** A webhook service on the port kube-apiserver's token authenticator calls. */
+export interface LocalWebhook {
+  service: WebhookService;
+  /** https://127.0.0.1:<port> */
+  url: string;
+  /** CA of its serving certificate (the control plane's CA). */
+  caPem: string;
+  stop(): Promise<void>;
+}
+
+/** Options of the local webhook service. */
+export interface LocalWebhookOptions {
+  log: Logger;
+  lastUsedFlushMs?: number;
+  maxTokenLifetimeDays?: number | undefined;
+}
+
+/** Starts the webhook service with a serving certificate from the control plane's CA. */
+export async function startLocalWebhook(
+  info: ControlPlaneInfo,
+  options: LocalWebhookOptions,
+): Promise<LocalWebhook> {
+  const [caPem, caKeyPem] = await Promise.all([
+    readFile(info.caCertFile, "utf8"),
+    readFile(info.caKeyFile, "utf8"),
+  ]);
+  const ca = await loadCertificateAuthority(caPem, caKeyPem);
+  const serving = await ca.issue({
+    usage: "server",
+    commonName: "svctokens-webhook",
+    ipAddresses: ["127.0.0.1"],
+  });
+  const dir = join(info.dir, "webhook-tls");
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const certFile = join(dir, "tls.crt");
+  const keyFile = join(dir, "tls.key");
+  await writeFile(certFile, serving.certPem);
+  await writeFile(keyFile, serving.keyPem, { mode: 0o600 });
+  const kubeconfig = await writeUserKubeconfig(info, operatorServiceAccount("svctokens-webhook"));
+  const service = await WebhookService.start({
+    kubeConfig: loadKubeConfig(kubeconfig),
+    namespace: OPERATOR_NAMESPACE,
+    // kube-apiserver presents a client certificate from the control plane's CA.
+    tls: { certFile, keyFile, clientCaFile: info.caCertFile },
+    host: "127.0.0.1",
+    port: info.webhookPort,
+    lastUsedFlushMs: options.lastUsedFlushMs ?? 60_000,
+    maxTokenLifetimeDays: options.maxTokenLifetimeDays,
+    controllerUsername: CONTROLLER_USERNAME,
+    adminCacheMs: 0,
+    relistIntervalMs: 600_000,
+    log: options.log,
+    processMetrics: false,
+    shutdownGraceMs: 2_000,
+  });
+  await service.synced();
+  return { service, url: `https://127.0.0.1:${service.port}`, caPem, stop: () => service.stop() };
+}

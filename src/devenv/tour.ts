@@ -1,0 +1,57 @@
+// The sample `npm run dev` applies and the guided tour it prints.
+import { relative } from "node:path";
+
+/** A Member Service User and one token in `default`. */
+export const SAMPLE = {
+  user: "ci-bot",
+  token: "ci-bot",
+  manifest: `apiVersion: svctokens.dev/v1alpha1
+kind: ServiceUser
+metadata:
+  name: ci-bot
+spec:
+  displayName: CI bot
+  role: Member
+  teams: [platform]
+---
+apiVersion: svctokens.dev/v1alpha1
+kind: ServiceToken
+metadata:
+  name: ci-bot
+  namespace: default
+spec:
+  serviceUser: ci-bot
+  description: token for the tour
+  expiresInDays: 30
+`,
+};
+
+/** The tour, with paths relative to the working directory. */
+export function guidedTour(devDir: string): string {
+  const dir = relative(process.cwd(), devDir) || ".";
+  return `
+Guided tour (copy and paste; run from this folder):
+
+  export KUBECONFIG=${dir}/token-admin.kubeconfig      # an Admin by RBAC
+  kubectl get serviceusers,servicetokens -A
+
+  # The token, as a workload reads it from its Secret (cluster admin here):
+  TOKEN=$(kubectl --kubeconfig ${dir}/admin.kubeconfig -n default get secret ci-bot-token -o jsonpath='{.data.token}' | base64 -d)
+
+  # Use it: who am I, and what may a Member do?
+  kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" auth whoami
+  kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" get pods -n default
+  kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" auth can-i create pods -n default
+
+  # Revoke it, and watch the next request fail with 401 (Unauthorized):
+  kubectl patch servicetoken ci-bot -n default --type merge -p '{"spec":{"revoked":true}}'
+  kubectl get servicetoken ci-bot -n default
+  kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" get pods -n default
+
+  # Only Admins may change tokens: alice may not restore it.
+  kubectl --kubeconfig ${dir}/alice.kubeconfig patch servicetoken ci-bot -n default --type merge -p '{"spec":{"revoked":false}}'
+
+Logs: ${dir}/logs/ and ${dir}/controlplane/logs/. Stop with Ctrl-C.
+
+`;
+}

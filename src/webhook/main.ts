@@ -1,0 +1,57 @@
+// `npm run webhook`: the webhook service process (wiring only).
+import { loadConfig } from "../config.ts";
+import { errorMessage } from "../k8s/errors.ts";
+import { loadKubeConfig } from "../k8s/kubeconfig.ts";
+import { createLogger } from "../log.ts";
+import { WebhookService } from "./service.ts";
+
+const config = loadConfig();
+// The service tags its parts (`component`: caches, http, server, last-used) itself.
+const root = createLogger(config.SVCTOKENS_LOG_LEVEL);
+const log = root.child({ component: "main" });
+const service = await WebhookService.start({
+  kubeConfig: loadKubeConfig(config.KUBECONFIG),
+  namespace: config.SVCTOKENS_NAMESPACE,
+  tls: {
+    certFile: config.SVCTOKENS_TLS_CERT_FILE,
+    keyFile: config.SVCTOKENS_TLS_KEY_FILE,
+    clientCaFile: config.SVCTOKENS_CLIENT_CA_FILE,
+  },
+  host: config.SVCTOKENS_WEBHOOK_HOST,
+  port: config.SVCTOKENS_WEBHOOK_PORT,
+  lastUsedFlushMs: config.SVCTOKENS_LAST_USED_FLUSH_SECONDS * 1000,
+  maxTokenLifetimeDays: config.SVCTOKENS_MAX_TOKEN_LIFETIME_DAYS,
+  controllerUsername: config.SVCTOKENS_CONTROLLER_USERNAME,
+  adminCacheMs: config.SVCTOKENS_ADMIN_CHECK_CACHE_SECONDS * 1000,
+  relistIntervalMs: config.SVCTOKENS_RESYNC_SECONDS * 1000,
+  log: root,
+  processMetrics: true,
+});
+log.info(
+  {
+    port: service.port,
+    namespace: config.SVCTOKENS_NAMESPACE,
+    clientCertificates: config.SVCTOKENS_CLIENT_CA_FILE !== undefined,
+  },
+  "webhook service listening",
+);
+service.synced().then(
+  () => log.info("caches synced; ready"),
+  (error: unknown) => log.error({ err: errorMessage(error) }, "caches failed to sync"),
+);
+
+let stopping = false;
+const shutdown = (signal: string): void => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "stopping: finishing in-flight requests and flushing last-used");
+  service.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      log.error({ err: errorMessage(error) }, "error while stopping");
+      process.exit(1);
+    },
+  );
+};
+process.on("SIGTERM", () => shutdown("SIGTERM"));
+process.on("SIGINT", () => shutdown("SIGINT"));

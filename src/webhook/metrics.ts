@@ -1,0 +1,65 @@
+// Prometheus metrics of the webhook service, on a registry of its own (tests build several).
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** The webhook's metrics. */
+export interface WebhookMetrics {
+  registry: Registry;
+  /** By endpoint (authenticate, verify), result (success, failure, error, malformed) and reason. */
+  authentications: Counter<"endpoint" | "result" | "reason">;
+  authenticationSeconds: Histogram<"endpoint">;
+  /** By resource, operation and allowed (true, false). */
+  admissionDecisions: Counter<"resource" | "operation" | "allowed">;
+  admissionSeconds: Histogram<"resource">;
+  /** By outcome (written, skipped, gone, failed). */
+  lastUsedWrites: Counter<"outcome">;
+  /** HTTP requests refused before reaching a decision, by route and status code. */
+  rejectedRequests: Counter<"route" | "code">;
+}
+
+/** Creates the metrics; process metrics only for the real service (one per process). */
+export function createWebhookMetrics(withProcessMetrics: boolean): WebhookMetrics {
+  const registry = new Registry();
+  if (withProcessMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    authentications: new Counter({
+      name: "svctokens_webhook_authentications_total",
+      help: "Token authentications by endpoint, result and reason.",
+      labelNames: ["endpoint", "result", "reason"],
+      registers,
+    }),
+    authenticationSeconds: new Histogram({
+      name: "svctokens_webhook_authentication_duration_seconds",
+      help: "Time to answer one authentication, from parsed request to answer.",
+      labelNames: ["endpoint"],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers,
+    }),
+    admissionDecisions: new Counter({
+      name: "svctokens_webhook_admission_decisions_total",
+      help: "Admission decisions by resource, operation and whether the request was allowed.",
+      labelNames: ["resource", "operation", "allowed"],
+      registers,
+    }),
+    admissionSeconds: new Histogram({
+      name: "svctokens_webhook_admission_duration_seconds",
+      help: "Time to answer one admission review, including the Admin check.",
+      labelNames: ["resource"],
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    lastUsedWrites: new Counter({
+      name: "svctokens_webhook_last_used_writes_total",
+      help: "Flushes of status.lastUsedAt by outcome (written, skipped, gone, failed).",
+      labelNames: ["outcome"],
+      registers,
+    }),
+    rejectedRequests: new Counter({
+      name: "svctokens_webhook_rejected_requests_total",
+      help: "Requests refused before a decision (malformed, too large, wrong type), by code.",
+      labelNames: ["route", "code"],
+      registers,
+    }),
+  };
+}

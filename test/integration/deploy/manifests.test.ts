@@ -1,0 +1,338 @@
+// deploy/manifests (the kustomize base) and every overlay: rendered by the machine's kubectl,
+// checked for what a production install needs, and admitted by the real kube-apiserver in a
+// server-side dry run (which validates every object and leaves nothing behind). The
+// ValidatingWebhookConfiguration is never really created: it would judge other test files.
+import { readdirSync, readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import type {
+  V1ClusterRole,
+  V1ClusterRoleBinding,
+  V1Container,
+  V1Deployment,
+  V1PodDisruptionBudget,
+  V1Role,
+  V1Service,
+} from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KubeObject } from "../../../src/k8s/object.ts";
+import { validatingWebhookConfiguration } from "../../../src/webhook/registration.ts";
+import { OPERATOR_NAMESPACE } from "../support/operator.ts";
+import {
+  adminKubectl,
+  appliedName,
+  deployPath,
+  describeObject,
+  find,
+  ofKind,
+  overlayNames,
+  parseObjects,
+  prepareForDryRun,
+  render,
+} from "./deploy-support.ts";
+
+const IMAGE = "ghcr.io/svctokens/svctokens:0.1.0";
+const TLS_BOOTSTRAP = "svctokens:webhook-tls";
+const BASE_OBJECTS = [
+  "Namespace svctokens-system",
+  "CustomResourceDefinition serviceusers.svctokens.dev",
+  "CustomResourceDefinition servicetokens.svctokens.dev",
+  "ServiceAccount svctokens-system/svctokens-controller",
+  "ServiceAccount svctokens-system/svctokens-webhook",
+  "ClusterRole svctokens:admin",
+  "ClusterRole svctokens:view",
+  "ClusterRole svctokens:controller",
+  "ClusterRole svctokens:webhook",
+  `ClusterRole ${TLS_BOOTSTRAP}`,
+  "ClusterRoleBinding svctokens:role:admin",
+  "ClusterRoleBinding svctokens:role:manager",
+  "ClusterRoleBinding svctokens:role:member",
+  "ClusterRoleBinding svctokens:controller",
+  "ClusterRoleBinding svctokens:webhook",
+  `ClusterRoleBinding ${TLS_BOOTSTRAP}`,
+  "Role svctokens-system/svctokens:controller",
+  "Role svctokens-system/svctokens:webhook",
+  `Role svctokens-system/${TLS_BOOTSTRAP}`,
+  "RoleBinding svctokens-system/svctokens:controller",
+  "RoleBinding svctokens-system/svctokens:webhook",
+  `RoleBinding svctokens-system/${TLS_BOOTSTRAP}`,
+  "Deployment svctokens-system/svctokens-controller",
+  "Deployment svctokens-system/svctokens-webhook",
+  "PodDisruptionBudget svctokens-system/svctokens-controller",
+  "PodDisruptionBudget svctokens-system/svctokens-webhook",
+  "Service svctokens-system/svctokens-controller-metrics",
+  "Service svctokens-system/svctokens-webhook",
+  "NetworkPolicy svctokens-system/svctokens-controller",
+  "NetworkPolicy svctokens-system/svctokens-webhook",
+  "ValidatingWebhookConfiguration svctokens",
+];
+const CERT_MANAGER_OBJECTS = [
+  ...BASE_OBJECTS.filter((object) => !object.endsWith(TLS_BOOTSTRAP)),
+  "Issuer svctokens-system/svctokens-selfsigned",
+  "Certificate svctokens-system/svctokens-webhook",
+];
+
+const containersOf = (deployment: V1Deployment): V1Container[] =>
+  deployment.spec?.template.spec?.containers ?? [];
+const envOf = (container: V1Container, name: string): unknown =>
+  container.env?.find((variable) => variable.name === name);
+const webhookContainer = (objects: KubeObject[]): V1Container | undefined =>
+  containersOf(find<V1Deployment>(objects, "Deployment", "svctokens-webhook"))[0];
+
+let base: KubeObject[];
+let undoPreparation: (() => Promise<void>) | undefined;
+
+beforeAll(async () => {
+  base = await render(deployPath("manifests"));
+  undoPreparation = await prepareForDryRun();
+});
+
+afterAll(async () => {
+  await undoPreparation?.();
+});
+
+describe("deploy/manifests renders", () => {
+  it("exactly the objects an install needs", () => {
+    expect(base.map(describeObject).sort()).toEqual([...BASE_OBJECTS].sort());
+  });
+
+  it("the CRDs as generated in deploy/crds", () => {
+    const generated = readdirSync(deployPath("crds"))
+      .filter((file) => file.endsWith(".yaml"))
+      .flatMap((file) => parseObjects(readFileSync(join(deployPath("crds"), file), "utf8")));
+    expect(generated).toHaveLength(2);
+    for (const crd of generated) {
+      expect(find(base, "CustomResourceDefinition", crd.metadata?.name ?? "")).toEqual(crd);
+    }
+  });
+
+  it("Deployments: 2 replicas, the image, in-cluster credentials, downward-API identity", () => {
+    const deployments = ofKind<V1Deployment>(base, "Deployment");
+    expect(deployments).toHaveLength(2);
+    for (const deployment of deployments) {
+      expect(deployment.spec?.replicas, deployment.metadata?.name).toBe(2);
+      const pod = deployment.spec?.template.spec;
+      expect(pod?.automountServiceAccountToken).toBe(true);
+      expect(pod?.terminationGracePeriodSeconds).toBeGreaterThan(0);
+      expect(pod?.topologySpreadConstraints?.length).toBeGreaterThan(0);
+      for (const container of containersOf(deployment)) {
+        expect(container.image).toBe(IMAGE);
+        expect(envOf(container, "SVCTOKENS_NAMESPACE")).toMatchObject({
+          valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } },
+        });
+        expect(envOf(container, "SVCTOKENS_POD_NAME")).toMatchObject({
+          valueFrom: { fieldRef: { fieldPath: "metadata.name" } },
+        });
+      }
+    }
+    const controller = find<V1Deployment>(base, "Deployment", "svctokens-controller");
+    expect(containersOf(controller)[0]?.command).toEqual(["node", "dist/controller/main.js"]);
+    expect(controller.spec?.template.spec?.serviceAccountName).toBe("svctokens-controller");
+    const webhook = find<V1Deployment>(base, "Deployment", "svctokens-webhook");
+    expect(containersOf(webhook)[0]?.command).toEqual(["node", "dist/webhook/main.js"]);
+    expect(webhook.spec?.template.spec?.serviceAccountName).toBe("svctokens-webhook");
+  });
+
+  it("every container: restricted security context, requests and limits, probes", () => {
+    for (const deployment of ofKind<V1Deployment>(base, "Deployment")) {
+      for (const container of containersOf(deployment)) {
+        const where = `${deployment.metadata?.name}/${container.name}`;
+        expect(container.securityContext, where).toMatchObject({
+          runAsNonRoot: true,
+          runAsUser: 1000,
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ["ALL"] },
+          seccompProfile: { type: "RuntimeDefault" },
+        });
+        expect(container.securityContext?.privileged, where).not.toBe(true);
+        expect(Object.keys(container.resources?.requests ?? {}).sort(), where).toEqual([
+          "cpu",
+          "memory",
+        ]);
+        expect(container.resources?.limits?.memory, where).toMatch(/^\d+(Mi|Gi)$/);
+        expect(container.livenessProbe?.httpGet?.path, where).toBe("/healthz");
+        expect(container.readinessProbe?.httpGet?.path, where).toBe("/readyz");
+      }
+    }
+  });
+
+  it("controller: metrics and probes on 8080, behind a metrics Service", () => {
+    const controller = containersOf(
+      find<V1Deployment>(base, "Deployment", "svctokens-controller"),
+    )[0];
+    expect(controller?.ports).toEqual([{ name: "metrics", containerPort: 8080, protocol: "TCP" }]);
+    const service = find<V1Service>(base, "Service", "svctokens-controller-metrics");
+    expect(service.spec?.ports).toEqual([
+      { name: "metrics", port: 8080, targetPort: "metrics", protocol: "TCP" },
+    ]);
+  });
+
+  it("webhook: HTTPS on 8443 behind Service port 443, self-signed TLS, the controller's name", () => {
+    const webhook = webhookContainer(base);
+    expect(webhook?.ports).toEqual([{ name: "https", containerPort: 8443, protocol: "TCP" }]);
+    expect(webhook?.livenessProbe?.httpGet?.scheme).toBe("HTTPS");
+    expect(webhook?.readinessProbe?.httpGet?.scheme).toBe("HTTPS");
+    expect(envOf(webhook ?? { name: "" }, "SVCTOKENS_TLS_MODE")).toMatchObject({
+      value: "self-signed",
+    });
+    expect(envOf(webhook ?? { name: "" }, "SVCTOKENS_CONTROLLER_USERNAME")).toMatchObject({
+      value: `system:serviceaccount:${OPERATOR_NAMESPACE}:svctokens-controller`,
+    });
+    const service = find<V1Service>(base, "Service", "svctokens-webhook");
+    expect(service.spec?.ports).toEqual([
+      { name: "https", port: 443, targetPort: "https", protocol: "TCP" },
+    ]);
+  });
+
+  it("a PodDisruptionBudget (minAvailable 1) selecting each Deployment's pods", () => {
+    for (const deployment of ofKind<V1Deployment>(base, "Deployment")) {
+      const name = deployment.metadata?.name ?? "";
+      const budget = find<V1PodDisruptionBudget>(base, "PodDisruptionBudget", name);
+      expect(budget.spec?.minAvailable, name).toBe(1);
+      expect(budget.spec?.selector).toEqual(deployment.spec?.selector);
+      expect(deployment.spec?.template.metadata?.labels).toMatchObject(
+        deployment.spec?.selector.matchLabels ?? { missing: "selector" },
+      );
+    }
+  });
+
+  it("the ValidatingWebhookConfiguration that src/webhook/registration.ts renders", () => {
+    const shipped = find<KubeObject>(base, "ValidatingWebhookConfiguration", "svctokens");
+    const rendered = validatingWebhookConfiguration({
+      endpoint: {
+        service: { namespace: OPERATOR_NAMESPACE, name: "svctokens-webhook", port: 443 },
+      },
+      caPem: "",
+    });
+    // The webhook (or cert-manager) fills in caBundle; the labels are the installer's.
+    const withoutCaBundle = (webhooks: unknown): unknown =>
+      (webhooks as { clientConfig: { caBundle?: string } }[]).map(
+        ({ clientConfig: { caBundle: _caBundle, ...clientConfig }, ...webhook }) => ({
+          ...webhook,
+          clientConfig,
+        }),
+      );
+    expect(shipped.webhooks).toEqual(withoutCaBundle(rendered.webhooks));
+    for (const webhook of shipped.webhooks as Record<string, unknown>[]) {
+      expect(webhook).toMatchObject({ failurePolicy: "Fail", sideEffects: "None" });
+    }
+  });
+
+  it("least privilege: the webhook reads Secrets only in its namespace, creates TLS only", () => {
+    const webhookSubject = { kind: "ServiceAccount", name: "svctokens-webhook" };
+    const webhookClusterRoles = ofKind<V1ClusterRoleBinding>(base, "ClusterRoleBinding")
+      .filter((binding) => binding.subjects?.some((s) => s.name === webhookSubject.name))
+      .map((binding) => find<V1ClusterRole>(base, "ClusterRole", binding.roleRef.name));
+    expect(webhookClusterRoles.map((role) => role.metadata?.name).sort()).toEqual([
+      "svctokens:webhook",
+      TLS_BOOTSTRAP,
+    ]);
+    for (const role of webhookClusterRoles) {
+      for (const rule of role.rules ?? []) expect(rule.resources).not.toContain("secrets");
+    }
+    const vwcRule = find<V1ClusterRole>(base, "ClusterRole", TLS_BOOTSTRAP).rules?.[0];
+    expect(vwcRule).toMatchObject({
+      resources: ["validatingwebhookconfigurations"],
+      resourceNames: ["svctokens"],
+      verbs: ["get", "patch"],
+    });
+    expect(find<V1Role>(base, "Role", TLS_BOOTSTRAP).rules).toEqual([
+      {
+        apiGroups: [""],
+        resources: ["secrets"],
+        resourceNames: ["svctokens-webhook-tls"],
+        verbs: ["get", "update"],
+      },
+      { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
+    ]);
+  });
+
+  it("with any image a user names in an overlay's `images:`", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "svctokens-images-"));
+    try {
+      await writeFile(
+        join(dir, "kustomization.yaml"),
+        [
+          "resources:",
+          `  - ${relative(dir, deployPath("manifests"))}`,
+          "images:",
+          "  - name: ghcr.io/svctokens/svctokens",
+          "    newName: registry.example.com/platform/svctokens",
+          "    newTag: 9.9.9",
+          "",
+        ].join("\n"),
+      );
+      const images = ofKind<V1Deployment>(await render(dir), "Deployment")
+        .flatMap(containersOf)
+        .map((container) => container.image);
+      expect(images).toEqual([
+        "registry.example.com/platform/svctokens:9.9.9",
+        "registry.example.com/platform/svctokens:9.9.9",
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("deploy/overlays/cert-manager renders", () => {
+  let objects: KubeObject[];
+  beforeAll(async () => {
+    objects = await render(deployPath("overlays/cert-manager"));
+  });
+
+  it("the base with an Issuer and Certificate instead of the TLS bootstrap RBAC", () => {
+    expect(objects.map(describeObject).sort()).toEqual([...CERT_MANAGER_OBJECTS].sort());
+    const certificate = find<KubeObject>(objects, "Certificate", "svctokens-webhook");
+    const spec = certificate.spec as { dnsNames: string[]; issuerRef: unknown };
+    expect(spec.dnsNames).toContain(`svctokens-webhook.${OPERATOR_NAMESPACE}.svc`);
+    expect(spec.issuerRef).toEqual({ kind: "Issuer", name: "svctokens-selfsigned" });
+  });
+
+  it("the webhook serves the Certificate's Secret from files; cert-manager injects the CA", () => {
+    const certificate = find<KubeObject>(objects, "Certificate", "svctokens-webhook");
+    const secretName = (certificate.spec as { secretName: string }).secretName;
+    const deployment = find<V1Deployment>(objects, "Deployment", "svctokens-webhook");
+    const volume = deployment.spec?.template.spec?.volumes?.find((v) => v.name === "tls");
+    expect(volume?.secret?.secretName).toBe(secretName);
+    const webhook = webhookContainer(objects);
+    expect(webhook?.volumeMounts).toContainEqual({
+      name: "tls",
+      mountPath: "/etc/svctokens/tls",
+      readOnly: true,
+    });
+    expect(envOf(webhook ?? { name: "" }, "SVCTOKENS_TLS_MODE")).toEqual({
+      name: "SVCTOKENS_TLS_MODE",
+      value: "files",
+    });
+    const vwc = find<KubeObject>(objects, "ValidatingWebhookConfiguration", "svctokens");
+    expect(vwc.metadata?.annotations?.["cert-manager.io/inject-ca-from"]).toBe(
+      `${OPERATOR_NAMESPACE}/svctokens-webhook`,
+    );
+  });
+});
+
+describe("kubectl apply --dry-run=server -k", () => {
+  it("knows every overlay", () => {
+    expect(overlayNames()).toEqual(["cert-manager"]);
+  });
+
+  it.each(["manifests", ...overlayNames().map((name) => `overlays/${name}`)])(
+    "deploy/%s is admitted, every object of it, within restricted Pod Security",
+    async (dir) => {
+      const objects = await render(deployPath(dir));
+      const result = await adminKubectl(["apply", "--dry-run=server", "-k", deployPath(dir)]);
+      expect(result.code, result.stderr).toBe(0);
+      // Deployments in a namespace that enforces restricted Pod Security are admitted with a
+      // warning when their pods would be refused.
+      expect(result.stderr).not.toMatch(/PodSecurity|would violate/);
+      const admitted = result.stdout
+        .split("\n")
+        .filter((line) => line.endsWith(" (server dry run)"))
+        .map((line) => line.split(" ")[0]);
+      expect(admitted.sort()).toEqual(objects.map(appliedName).sort());
+    },
+  );
+});

@@ -1,0 +1,113 @@
+// Builders for webhook tests: ServiceUsers, ServiceTokens with generated values and hash
+// records, and in-memory facts fed the way the informers feed them.
+import { pino, type Logger } from "pino";
+import { desiredHashRecord } from "../../../src/domain/hash-record.ts";
+import type { KubeObject } from "../../../src/k8s/object.ts";
+import { generateToken, hashToken } from "../../../src/tokens/index.ts";
+import { CachedFacts } from "../../../src/webhook/cached-facts.ts";
+
+export const OPERATOR_NAMESPACE = "svctokens-system";
+export const NOW = new Date("2025-06-01T12:00:00Z");
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const silentLog: Logger = pino({ level: "silent" });
+
+export interface UserOptions {
+  role?: "Admin" | "Manager" | "Member";
+  teams?: string[];
+  active?: boolean;
+  uid?: string;
+  deleting?: boolean;
+}
+
+export function serviceUser(name: string, options: UserOptions = {}): KubeObject {
+  return {
+    apiVersion: "svctokens.dev/v1alpha1",
+    kind: "ServiceUser",
+    metadata: {
+      name,
+      uid: options.uid ?? `uid-user-${name}`,
+      ...(options.deleting ? { deletionTimestamp: "2025-06-01T11:00:00Z" } : {}),
+    },
+    spec: {
+      role: options.role ?? "Member",
+      ...(options.teams ? { teams: options.teams } : {}),
+      active: options.active ?? true,
+    },
+  };
+}
+
+export interface TokenOptions {
+  namespace?: string;
+  user?: string;
+  revoked?: boolean;
+  audiences?: string[];
+  expiresInDays?: number;
+  tokenHash?: string;
+  uid?: string;
+  deleting?: boolean;
+  /** Status as the controller reports it. */
+  status?: Record<string, unknown>;
+}
+
+export function serviceToken(name: string, options: TokenOptions = {}): KubeObject {
+  const namespace = options.namespace ?? "prod";
+  return {
+    apiVersion: "svctokens.dev/v1alpha1",
+    kind: "ServiceToken",
+    metadata: {
+      name,
+      namespace,
+      uid: options.uid ?? `uid-token-${namespace}-${name}`,
+      ...(options.deleting ? { deletionTimestamp: "2025-06-01T11:00:00Z" } : {}),
+    },
+    spec: {
+      serviceUser: options.user ?? "ci-bot",
+      revoked: options.revoked ?? false,
+      ...(options.audiences ? { audiences: options.audiences } : {}),
+      ...(options.expiresInDays === undefined ? {} : { expiresInDays: options.expiresInDays }),
+      ...(options.tokenHash ? { tokenHash: options.tokenHash } : {}),
+    },
+    ...(options.status ? { status: options.status } : {}),
+  };
+}
+
+/** A token value with its hash record, as the controller would have written it. */
+export interface IssuedToken {
+  value: string;
+  record: KubeObject;
+  tokenId: string;
+}
+
+export function issue(
+  token: KubeObject,
+  options: { createdAt?: Date; expiresAt?: Date; value?: string } = {},
+): IssuedToken {
+  const value = options.value ?? generateToken();
+  const hash = hashToken(value);
+  const record = desiredHashRecord({
+    operatorNamespace: OPERATOR_NAMESPACE,
+    token: {
+      namespace: token.metadata?.namespace ?? "",
+      name: token.metadata?.name ?? "",
+      uid: token.metadata?.uid ?? "",
+    },
+    hash,
+    createdAt: options.createdAt ?? new Date(NOW.getTime() - DAY_MS),
+    expiresAt: options.expiresAt,
+  });
+  return { value, record, tokenId: hash.slice("sha256:".length, "sha256:".length + 16) };
+}
+
+/** CachedFacts holding exactly these objects. */
+export function factsOf(objects: {
+  users?: KubeObject[];
+  tokens?: KubeObject[];
+  records?: KubeObject[];
+}): CachedFacts {
+  const facts = new CachedFacts(silentLog);
+  for (const object of objects.users ?? []) facts.applyServiceUser({ type: "upsert", object });
+  for (const object of objects.tokens ?? []) facts.applyServiceToken({ type: "upsert", object });
+  for (const object of objects.records ?? []) facts.applyHashRecord({ type: "upsert", object });
+  return facts;
+}
