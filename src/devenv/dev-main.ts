@@ -24,10 +24,13 @@ const controlPlane = await LocalControlPlane.start({
   tokenWebhookCacheTtl: "2s",
   log: say,
 });
-const stops: (() => Promise<void>)[] = [() => controlPlane.stop()];
+const stops: [string, () => Promise<void>][] = [["control plane", () => controlPlane.stop()]];
 const stopAll = async (): Promise<void> => {
-  for (const stop of stops.reverse())
-    await stop().catch((error: unknown) => say(`stop failed: ${String(error)}`));
+  for (const [name, stop] of stops.reverse()) {
+    const started = Date.now();
+    await stop().catch((error: unknown) => say(`stopping the ${name} failed: ${String(error)}`));
+    say(`${name} stopped in ${Date.now() - started} ms`);
+  }
 };
 
 try {
@@ -49,9 +52,9 @@ try {
     createLogger("info", createWriteStream(join(DEV_DIR, "logs", `${name}.log`), { flags: "a" }));
   say("starting the controller and the webhook service");
   const controller = await startLocalController(info, { log: logTo("controller") });
-  stops.push(() => controller.stop());
+  stops.push(["controller", () => controller.stop()]);
   const webhook = await startLocalWebhook(info, { log: logTo("webhook"), lastUsedFlushMs: 10_000 });
-  stops.push(() => webhook.stop());
+  stops.push(["webhook service", () => webhook.stop()]);
 
   const rest = new KubeRest(loadKubeConfig(admin));
   await rest.request(
@@ -102,3 +105,5 @@ try {
 }
 await runUntilSignal(stopAll);
 say("stopped");
+// Everything we started has stopped; do not wait for idle keep-alive sockets to time out.
+process.exit(0);

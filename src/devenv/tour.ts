@@ -43,10 +43,11 @@ Guided tour (copy and paste; run from this folder):
   kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" get pods -n default
   kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" auth can-i create pods -n default
 
-  # Revoke it, and watch the next request fail with 401 (Unauthorized):
+  # Revoke it. /verify refuses it at once; kube-apiserver keeps a successful authentication
+  # for 10 s (built in) plus its webhook cache TTL (2 s here), so within ~12 s you get 401:
   kubectl patch servicetoken ci-bot -n default --type merge -p '{"spec":{"revoked":true}}'
   kubectl get servicetoken ci-bot -n default
-  kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" get pods -n default
+  sleep 12; kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" get pods -n default
 
   # Only Admins may change tokens: alice may not restore it.
   kubectl --kubeconfig ${dir}/alice.kubeconfig patch servicetoken ci-bot -n default --type merge -p '{"spec":{"revoked":false}}'
