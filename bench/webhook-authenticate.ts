@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
 import { desiredHashRecord } from "../src/domain/hash-record.ts";
-import { createCertificateAuthority } from "../src/devenv/pki.ts";
+import { createCertificateAuthority } from "../src/tls/pki.ts";
 import { loggerOptions } from "../src/log.ts";
 import { generateToken, hashToken } from "../src/tokens/index.ts";
 import { createWebhookApp } from "../src/webhook/app.ts";

@@ -28,6 +28,16 @@ const configSchema = z.object({
 
   SVCTOKENS_WEBHOOK_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
   SVCTOKENS_WEBHOOK_HOST: z.string().default("0.0.0.0"),
+  /**
+   * `files`: serve the certificate and key files below (cert-manager, your own PKI).
+   * `self-signed`: make (and renew) a CA and serving certificate, keep them in a Secret shared
+   * by the replicas, and put the CA into the ValidatingWebhookConfiguration's caBundle.
+   */
+  SVCTOKENS_TLS_MODE: z.enum(["files", "self-signed"]).default("files"),
+  SVCTOKENS_TLS_SECRET_NAME: z.string().min(1).default("svctokens-webhook-tls"),
+  SVCTOKENS_TLS_DIR: z.string().min(1).default("/tmp/svctokens-tls"),
+  SVCTOKENS_WEBHOOK_SERVICE_NAME: z.string().min(1).default("svctokens-webhook"),
+  SVCTOKENS_WEBHOOK_CONFIGURATION_NAME: z.string().min(1).default("svctokens"),
   SVCTOKENS_TLS_CERT_FILE: z.string().min(1).default("/etc/svctokens/tls/tls.crt"),
   SVCTOKENS_TLS_KEY_FILE: z.string().min(1).default("/etc/svctokens/tls/tls.key"),
   /** When set, /authenticate requires a client certificate signed by this CA. */

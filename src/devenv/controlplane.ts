@@ -9,7 +9,7 @@ import {
   createCertificateAuthority,
   createSigningKeyPair,
   type CertificateAuthority,
-} from "./pki.ts";
+} from "../tls/pki.ts";
 import { freeLoopbackPort } from "./ports.ts";
 import { ProcessGroup, tailOf, type ManagedProcess } from "./processes.ts";
 import { httpsGet, waitForPaths } from "./readiness.ts";

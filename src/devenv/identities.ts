@@ -2,7 +2,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { kubeconfigYaml } from "./kubeconfig.ts";
-import { loadCertificateAuthority } from "./pki.ts";
+import { loadCertificateAuthority } from "../tls/pki.ts";
 
 /** What tests and tools need to reach a running control plane (plain data, serialisable). */
 export interface ControlPlaneInfo {

@@ -8,7 +8,7 @@ import type { Clock } from "../controller/runtime/clock.ts";
 import { loadKubeConfig } from "../k8s/kubeconfig.ts";
 import { WebhookService } from "../webhook/service.ts";
 import { writeUserKubeconfig, type ControlPlaneInfo, type LocalUser } from "./identities.ts";
-import { loadCertificateAuthority } from "./pki.ts";
+import { loadCertificateAuthority } from "../tls/pki.ts";
 
 export const OPERATOR_NAMESPACE = "svctokens-system";
 export const CONTROLLER_USERNAME = `system:serviceaccount:${OPERATOR_NAMESPACE}:svctokens-controller`;

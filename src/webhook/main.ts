@@ -3,20 +3,38 @@ import { loadConfig } from "../config.ts";
 import { errorMessage } from "../k8s/errors.ts";
 import { loadKubeConfig } from "../k8s/kubeconfig.ts";
 import { createLogger } from "../log.ts";
+import { KubeRest } from "../k8s/rest.ts";
+import { ensureSelfSignedTls, keepSelfSignedTls } from "./self-signed-tls.ts";
 import { WebhookService } from "./service.ts";
+
+/** How often a replica checks the shared certificate (renewal, a re-applied caBundle). */
+const TLS_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 
 const config = loadConfig();
 // The service tags its parts (`component`: caches, http, server, last-used) itself.
 const root = createLogger(config.SVCTOKENS_LOG_LEVEL);
 const log = root.child({ component: "main" });
+const kubeConfig = loadKubeConfig(config.KUBECONFIG);
+const selfSigned =
+  config.SVCTOKENS_TLS_MODE === "self-signed"
+    ? {
+        rest: new KubeRest(kubeConfig),
+        namespace: config.SVCTOKENS_NAMESPACE,
+        secretName: config.SVCTOKENS_TLS_SECRET_NAME,
+        serviceName: config.SVCTOKENS_WEBHOOK_SERVICE_NAME,
+        webhookConfigurationName: config.SVCTOKENS_WEBHOOK_CONFIGURATION_NAME,
+        dir: config.SVCTOKENS_TLS_DIR,
+        log: root.child({ component: "tls" }),
+      }
+    : undefined;
+const tlsFiles = selfSigned
+  ? await ensureSelfSignedTls(selfSigned)
+  : { certFile: config.SVCTOKENS_TLS_CERT_FILE, keyFile: config.SVCTOKENS_TLS_KEY_FILE };
+const stopTlsUpkeep = selfSigned ? keepSelfSignedTls(selfSigned, TLS_CHECK_INTERVAL_MS) : undefined;
 const service = await WebhookService.start({
-  kubeConfig: loadKubeConfig(config.KUBECONFIG),
+  kubeConfig,
   namespace: config.SVCTOKENS_NAMESPACE,
-  tls: {
-    certFile: config.SVCTOKENS_TLS_CERT_FILE,
-    keyFile: config.SVCTOKENS_TLS_KEY_FILE,
-    clientCaFile: config.SVCTOKENS_CLIENT_CA_FILE,
-  },
+  tls: { ...tlsFiles, clientCaFile: config.SVCTOKENS_CLIENT_CA_FILE },
   host: config.SVCTOKENS_WEBHOOK_HOST,
   port: config.SVCTOKENS_WEBHOOK_PORT,
   lastUsedFlushMs: config.SVCTOKENS_LAST_USED_FLUSH_SECONDS * 1000,
@@ -45,6 +63,8 @@ const shutdown = (signal: string): void => {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, "stopping: finishing in-flight requests and flushing last-used");
+  stopTlsUpkeep?.();
+  selfSigned?.rest.close();
   service.stop().then(
     () => process.exit(0),
     (error: unknown) => {

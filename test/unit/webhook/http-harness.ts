@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { Logger } from "pino";
-import { createCertificateAuthority, type KeyPairPem } from "../../../src/devenv/pki.ts";
+import { createCertificateAuthority, type KeyPairPem } from "../../../src/tls/pki.ts";
 import type { KubeObject } from "../../../src/k8s/object.ts";
 import { createLogger } from "../../../src/log.ts";
 import type { AdmissionUserInfo } from "../../../src/webhook/admission-review.ts";

@@ -1,4 +1,5 @@
-// A tiny certificate authority for the local control plane and the dev webhook service:
+// A tiny certificate authority: for the local control plane, and for the webhook service's
+// self-signed TLS mode in clusters without cert-manager.
 // ECDSA P-256 keys (fast to generate) and X.509 certificates built with @peculiar/x509.
 // @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API.
 import "reflect-metadata";
@@ -26,9 +27,13 @@ export interface CertificateAuthority extends KeyPairPem {
 }
 
 /** What a certificate is for: a server (with SANs) or a client (user name and groups). */
-export type CertificateRequest =
+export type CertificateRequest = (
   | { usage: "server"; commonName: string; ipAddresses?: string[]; dnsNames?: string[] }
-  | { usage: "client"; commonName: string; organizations?: string[] };
+  | { usage: "client"; commonName: string; organizations?: string[] }
+) & {
+  /** Validity in days; the CA's own by default. */
+  days?: number;
+};
 
 async function newKeyPair(): Promise<CryptoKeyPair> {
   return webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ["sign", "verify"]);
@@ -132,7 +137,7 @@ async function authorityFrom(
       serialNumber: randomSerial(),
       subject: subjectOf(request),
       issuer: caCert.subject,
-      ...validity(days),
+      ...validity(request.days ?? days),
       signingAlgorithm: SIGNING_ALGORITHM,
       publicKey: leafKeys.publicKey,
       signingKey: caKey,
@@ -152,4 +157,9 @@ export async function createSigningKeyPair(): Promise<{ publicPem: string; priva
     publicPem: `-----BEGIN PUBLIC KEY-----\n${body.trimEnd()}\n-----END PUBLIC KEY-----\n`,
     privatePem: await privateKeyPem(keys.privateKey),
   };
+}
+
+/** When a PEM certificate stops being valid. */
+export function certificateNotAfter(certPem: string): Date {
+  return new x509.X509Certificate(certPem).notAfter;
 }
