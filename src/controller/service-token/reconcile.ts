@@ -3,7 +3,6 @@
 // converges; never branches on what event brought it here.
 import type { Logger } from "pino";
 import {
-  InvalidObjectError,
   ReadyReason,
   ServiceTokenPhase,
   parseServiceToken,
@@ -20,8 +19,8 @@ import type { ReadyVerdict } from "../conditions.ts";
 import type { ControllerContext } from "../context.ts";
 import { EventReason } from "../events.ts";
 import type { ProcessResult } from "../runtime/work-queue.ts";
-import { TerminalError } from "../runtime/errors.ts";
 import { statusMergePatch } from "../status-patch.ts";
+import { parseOrReportInvalid } from "../invalid-spec.ts";
 import { deleteObject, mergePatch } from "../writes.ts";
 import { desiredTokenStatus, missingUser, phaseVerdict } from "./desired.ts";
 import { ensureTokenMetadata, removeTokenFinalizer } from "./metadata.ts";
@@ -53,14 +52,7 @@ export async function reconcileServiceToken(
   }
   const { namespace, name } = splitKey(key);
   const log = ctx.log.child({ kind: "ServiceToken", namespace, name });
-  let token: ServiceToken;
-  try {
-    token = parseServiceToken(raw);
-  } catch (error) {
-    if (error instanceof InvalidObjectError)
-      throw new TerminalError(error.message, { cause: error });
-    throw error;
-  }
+  let token: ServiceToken = await parseOrReportInvalid(ctx, SERVICE_TOKENS, raw, parseServiceToken);
   if (token.metadata.deletionTimestamp) {
     await deleteOrphanRecords(ctx, key, undefined);
     await removeTokenFinalizer(ctx, token);

@@ -1,15 +1,10 @@
 // Reconciles one ServiceUser: its status (identity, phase, token counts, last used).
-import {
-  InvalidObjectError,
-  parseServiceToken,
-  parseServiceUser,
-  type ServiceToken,
-} from "../../api/index.ts";
+import { parseServiceToken, parseServiceUser, type ServiceToken } from "../../api/index.ts";
 import { SERVICE_USERS } from "../caches.ts";
 import type { ControllerContext } from "../context.ts";
-import { TerminalError } from "../runtime/errors.ts";
 import type { ProcessResult } from "../runtime/work-queue.ts";
 import { statusMergePatch } from "../status-patch.ts";
+import { parseOrReportInvalid } from "../invalid-spec.ts";
 import { mergePatch } from "../writes.ts";
 import { desiredUserStatus, nextTokenExpiry } from "./desired.ts";
 
@@ -31,14 +26,7 @@ export async function reconcileServiceUser(
 ): Promise<ProcessResult> {
   const raw = ctx.caches.users.get(name);
   if (!raw) return {};
-  let user;
-  try {
-    user = parseServiceUser(raw);
-  } catch (error) {
-    if (error instanceof InvalidObjectError)
-      throw new TerminalError(error.message, { cause: error });
-    throw error;
-  }
+  const user = await parseOrReportInvalid(ctx, SERVICE_USERS, raw, parseServiceUser);
   const tokens: ServiceToken[] = [];
   for (const key of ctx.caches.tokensByUser.get(name)) {
     const token = ctx.caches.tokens.get(key);
