@@ -90,3 +90,7 @@ export const GROUP_ROLE_PREFIX = "svctokens:role:";
 export const GROUP_TEAM_PREFIX = "svctokens:team:";
 /** The audience that makes a token a SCIM token. */
 export const SCIM_AUDIENCE = "scim";
+
+/** Label on every Secret the controller writes; admission selects Secrets by it. */
+export const MANAGED_BY_LABEL_KEY = "app.kubernetes.io/managed-by";
+export const MANAGED_BY_LABEL_VALUE = "svctokens";

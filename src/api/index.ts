@@ -4,5 +4,6 @@ export * from "./common.ts";
 export * from "./constants.ts";
 export * from "./kubernetes-extensions.ts";
 export * from "./parse.ts";
+export * from "./resources.ts";
 export * from "./service-token.ts";
 export * from "./service-user.ts";

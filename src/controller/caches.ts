@@ -2,32 +2,19 @@
 // Secrets (any namespace) and hash records (operator namespace), with the indexes reconcilers need.
 import type { Logger } from "pino";
 import {
-  API_GROUP,
-  API_VERSION,
   DELIVERY_SECRET_TYPE,
   HASH_RECORD_SECRET_TYPE,
   LABEL_TOKEN_NAME,
   LABEL_TOKEN_NAMESPACE,
-  SERVICE_TOKEN_PLURAL,
-  SERVICE_USER_PLURAL,
+  SERVICE_TOKENS,
+  SERVICE_USERS,
 } from "../api/index.ts";
 import { Informer } from "../k8s/informer.ts";
 import { objectKey } from "../k8s/object.ts";
-import { SECRETS, type ResourceRef } from "../k8s/paths.ts";
+import { SECRETS } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
 
-export const SERVICE_USERS: ResourceRef = {
-  group: API_GROUP,
-  version: API_VERSION,
-  plural: SERVICE_USER_PLURAL,
-  namespaced: false,
-};
-export const SERVICE_TOKENS: ResourceRef = {
-  group: API_GROUP,
-  version: API_VERSION,
-  plural: SERVICE_TOKEN_PLURAL,
-  namespaced: true,
-};
+export { SERVICE_TOKENS, SERVICE_USERS };
 
 /** A secondary index: key → set of object keys, maintained from informer events. */
 class Index {

@@ -7,6 +7,8 @@ import {
   LABEL_TOKEN_NAME,
   LABEL_TOKEN_NAMESPACE,
   LABEL_TOKEN_UID,
+  MANAGED_BY_LABEL_KEY,
+  MANAGED_BY_LABEL_VALUE,
 } from "../api/index.ts";
 import type { KubeObject } from "../k8s/object.ts";
 import { isTokenHash, tokenIdFromHash, type TokenHash } from "../tokens/index.ts";
@@ -51,7 +53,7 @@ export function desiredHashRecord(input: {
       name: hashRecordName(token.uid),
       namespace: input.operatorNamespace,
       labels: {
-        "app.kubernetes.io/managed-by": "svctokens",
+        [MANAGED_BY_LABEL_KEY]: MANAGED_BY_LABEL_VALUE,
         [LABEL_TOKEN_NAMESPACE]: token.namespace,
         [LABEL_TOKEN_NAME]: token.name,
         [LABEL_TOKEN_UID]: token.uid,

@@ -4,6 +4,8 @@ import {
   DELIVERY_SECRET_TYPE,
   DeliverySecretKey,
   LABEL_TOKEN_NAME,
+  MANAGED_BY_LABEL_KEY,
+  MANAGED_BY_LABEL_VALUE,
   ReadyReason,
   SERVICE_TOKEN_KIND,
   ServiceTokenPhase,
@@ -14,7 +16,7 @@ import type { KubeObject, OwnerReference } from "../../k8s/object.ts";
 import { readyCondition, rfc3339, type ReadyVerdict } from "../conditions.ts";
 
 /** Label on every Secret the controller writes; the admission webhook selects on it. */
-export const MANAGED_BY_LABEL = { "app.kubernetes.io/managed-by": "svctokens" } as const;
+export const MANAGED_BY_LABEL = { [MANAGED_BY_LABEL_KEY]: MANAGED_BY_LABEL_VALUE } as const;
 
 /** The delivery Secret's name: `spec.secretName`, else `<metadata.name>-token`. */
 export function deliverySecretName(token: ServiceToken): string {
