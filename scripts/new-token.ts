@@ -1,5 +1,5 @@
 // GitOps flow: generate a token on your machine and commit only its hash.
-// Usage: node scripts/new-token.ts > token.txt   (the token alone goes to stdout)
+// Usage: npm run --silent new-token > token.txt   (the token alone goes to stdout)
 import { generateToken, hashToken } from "../src/tokens/index.ts";
 
 const token = generateToken();

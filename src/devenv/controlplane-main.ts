@@ -18,3 +18,5 @@ say(`  logs:           ${controlPlane.info.logsDir}`);
 process.stdout.write("svctokens controlplane: ready\n");
 await runUntilSignal(() => controlPlane.stop());
 say("control plane stopped");
+// Everything we started has stopped; do not wait for idle keep-alive sockets to time out.
+process.exit(0);

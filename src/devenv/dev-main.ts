@@ -77,6 +77,25 @@ try {
     "--user=token-admin",
   ]);
   await publishKubeconfig(info.aliceKubeconfig, "alice");
+  // RBAC lets `editor` change tokens, but only Admins may: the webhook refuses what RBAC allows.
+  await runKubectl(admin, [
+    "create",
+    "clusterrole",
+    "svctokens:dev-editor",
+    "--verb=get,list,watch,patch,update",
+    "--resource=servicetokens.svctokens.dev,serviceusers.svctokens.dev",
+  ]);
+  await runKubectl(admin, [
+    "create",
+    "clusterrolebinding",
+    "svctokens:dev-editor",
+    "--clusterrole=svctokens:dev-editor",
+    "--user=editor",
+  ]);
+  await publishKubeconfig(
+    await writeUserKubeconfig(info, { name: "editor", groups: [] }),
+    "editor",
+  );
   const caPem = await readFile(info.caCertFile, "utf8");
   await writeFile(
     join(DEV_DIR, "token.kubeconfig"),

@@ -49,8 +49,13 @@ Guided tour (copy and paste; run from this folder):
   kubectl get servicetoken ci-bot -n default
   sleep 12; kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" get pods -n default
 
-  # Only Admins may change tokens: alice may not restore it.
+  # Only Admins may change tokens. alice has no rights at all, so RBAC refuses her first;
+  # editor may patch tokens by RBAC but is no Admin, so the svctokens webhook refuses:
   kubectl --kubeconfig ${dir}/alice.kubeconfig patch servicetoken ci-bot -n default --type merge -p '{"spec":{"revoked":false}}'
+  kubectl --kubeconfig ${dir}/editor.kubeconfig patch servicetoken ci-bot -n default --type merge -p '{"spec":{"revoked":false}}'
+
+  # An Admin restores it (and the token works again within ~12 s):
+  kubectl patch servicetoken ci-bot -n default --type merge -p '{"spec":{"revoked":false}}'
 
 Logs: ${dir}/logs/ and ${dir}/controlplane/logs/. Stop with Ctrl-C.
 

@@ -7,8 +7,11 @@ import { KubeRest } from "../k8s/rest.ts";
 import { ensureSelfSignedTls, keepSelfSignedTls } from "./self-signed-tls.ts";
 import { WebhookService } from "./service.ts";
 
-/** How often a replica checks the shared certificate (renewal, a re-applied caBundle). */
-const TLS_CHECK_INTERVAL_MS = 60 * 60 * 1000;
+/**
+ * How often a replica checks the shared certificate: picks up another replica's renewal and
+ * restores a caBundle that a re-apply of the manifests emptied. Two small GETs each time.
+ */
+const TLS_CHECK_INTERVAL_MS = 5 * 60 * 1000;
 
 const config = loadConfig();
 // The service tags its parts (`component`: caches, http, server, last-used) itself.

@@ -34,12 +34,17 @@ export interface SelfSignedTlsOptions {
   now?: () => Date;
 }
 
-/** The four PEMs kept in the Secret. */
+/** The PEMs kept in the Secret. */
 export interface TlsMaterial {
   caCert: string;
   caKey: string;
   cert: string;
   key: string;
+  /**
+   * The CA this one replaced, still trusted until it expires: other replicas serve a
+   * certificate it signed until their next check picks up the new one.
+   */
+  previousCaCert?: string | undefined;
 }
 
 /** DNS names clients use for the webhook Service. */
@@ -62,6 +67,14 @@ export function needsRenewal(certPem: string | undefined, now: Date): boolean {
   }
 }
 
+function certificateNotAfterOrZero(pem: string): number {
+  try {
+    return certificateNotAfter(pem).getTime();
+  } catch {
+    return 0;
+  }
+}
+
 const b64 = (text: string): string => Buffer.from(text).toString("base64");
 const unb64 = (text: unknown): string | undefined =>
   typeof text === "string" ? Buffer.from(text, "base64").toString() : undefined;
@@ -73,6 +86,7 @@ function materialOf(secret: KubeObject): Partial<TlsMaterial> {
     caKey: unb64(data["ca.key"]),
     cert: unb64(data["tls.crt"]),
     key: unb64(data["tls.key"]),
+    previousCaCert: unb64(data["ca-previous.crt"]),
   };
 }
 
@@ -98,6 +112,7 @@ function secretOf(
       "ca.key": b64(material.caKey),
       "tls.crt": b64(material.cert),
       "tls.key": b64(material.key),
+      ...(material.previousCaCert ? { "ca-previous.crt": b64(material.previousCaCert) } : {}),
     },
   };
 }
@@ -138,12 +153,19 @@ async function ensureSecret(options: SelfSignedTlsOptions): Promise<TlsMaterial>
   }
   let caCert = current.caCert;
   let caKey = current.caKey;
+  let previousCaCert = current.previousCaCert;
   if (!caCert || !caKey || needsRenewal(caCert, now)) {
     const ca = await createCertificateAuthority(`${options.serviceName}-ca`, CA_DAYS);
+    previousCaCert = caCert;
     caCert = ca.certPem;
     caKey = ca.keyPem;
   }
-  const material: TlsMaterial = { caCert, caKey, ...(await issueServing(options, caCert, caKey)) };
+  const material: TlsMaterial = {
+    caCert,
+    caKey,
+    previousCaCert,
+    ...(await issueServing(options, caCert, caKey)),
+  };
   try {
     if (existing)
       await rest.request(
@@ -166,7 +188,7 @@ async function ensureSecret(options: SelfSignedTlsOptions): Promise<TlsMaterial>
 }
 
 /** Puts the CA into every webhook of the configuration; absent configuration: nothing to do. */
-async function ensureCaBundle(options: SelfSignedTlsOptions, caCert: string): Promise<void> {
+async function ensureCaBundle(options: SelfSignedTlsOptions, material: TlsMaterial): Promise<void> {
   const path = `${CONFIGURATIONS}/${options.webhookConfigurationName}`;
   const config = await options.rest.request<KubeObject>("GET", path).catch((error: unknown) => {
     if (isNotFound(error)) return undefined;
@@ -180,7 +202,12 @@ async function ensureCaBundle(options: SelfSignedTlsOptions, caCert: string): Pr
     return;
   }
   const webhooks = (config.webhooks ?? []) as { clientConfig?: { caBundle?: string } }[];
-  const bundle = b64(caCert);
+  const now = options.now?.() ?? new Date();
+  const previous = material.previousCaCert;
+  const stillValid = previous !== undefined && certificateNotAfterOrZero(previous) > now.getTime();
+  const bundle = b64(
+    stillValid ? `${material.caCert.trimEnd()}\n${previous.trimEnd()}\n` : material.caCert,
+  );
   if (webhooks.every((webhook) => webhook.clientConfig?.caBundle === bundle)) return;
   const patch = webhooks.map((_, i) => ({
     op: "add",
@@ -204,7 +231,7 @@ export async function ensureSelfSignedTls(options: SelfSignedTlsOptions): Promis
   // Key first: the reloader skips a certificate that does not match its key until both are new.
   await writeAtomically(files.keyFile, material.key, 0o600);
   await writeAtomically(files.certFile, material.cert, 0o644);
-  await ensureCaBundle(options, material.caCert);
+  await ensureCaBundle(options, material);
   return files;
 }
 

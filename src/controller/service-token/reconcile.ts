@@ -3,6 +3,7 @@
 // converges; never branches on what event brought it here.
 import type { Logger } from "pino";
 import {
+  CONDITION_READY,
   ReadyReason,
   ServiceTokenPhase,
   parseServiceToken,
@@ -89,6 +90,7 @@ export async function reconcileServiceToken(
       { status: patch },
     );
     await reportTransition(ctx, token, phase, log);
+    await reportNewConflict(ctx, token, verdict);
   }
   return { requeueAfterMs: nextLook(ctx, outcome, phase, now) };
 }
@@ -146,6 +148,18 @@ async function reportTransition(
   if (!note) return;
   log.info({ from: before, to: phase }, note[1]);
   await ctx.events.record(token, note[0], note[1]);
+}
+
+/** A Warning Event the first time the delivery Secret's name is found taken. */
+async function reportNewConflict(
+  ctx: ControllerContext,
+  token: ServiceToken,
+  verdict: ReadyVerdict,
+): Promise<void> {
+  const before = token.status?.conditions?.find((c) => c.type === CONDITION_READY)?.reason;
+  if (verdict.reason !== ReadyReason.SecretConflict || before === ReadyReason.SecretConflict)
+    return;
+  await ctx.events.record(token, EventReason.SecretConflict, verdict.message, "Warning");
 }
 
 /** Deletes hash records left by a token that is gone (or by an older token of the same name). */

@@ -114,6 +114,15 @@ describe("controller: ServiceToken lifecycle", () => {
     expect(secretValue(secret, "mine")).toBe("keep me");
     expect(secretValue(secret, "token")).toBeUndefined();
     expect(await hashRecordOf(token)).toBeUndefined();
+    await eventually("a SecretConflict Event", async () => {
+      const events = await api.rest.request<{
+        items: { reason: string; type: string; regarding: { name: string } }[];
+      }>("GET", resourcePath(EVENTS, { namespace: ns }));
+      return events.items.find(
+        (e) =>
+          e.reason === "SecretConflict" && e.type === "Warning" && e.regarding.name === "taken",
+      );
+    });
   });
 
   it("waits for a missing ServiceUser, then generates", async () => {

@@ -124,4 +124,24 @@ describe("webhook self-signed TLS mode", () => {
     expect(secretValue(renewed, "ca.crt")).toBe(secretValue(secret, "ca.crt"));
     expect(await readFile(files.certFile, "utf8")).toBe(secretValue(renewed, "tls.crt"));
   });
+
+  it("rotates the CA before it expires and trusts old and new CA meanwhile", async () => {
+    const secret = await admin.secret(OPERATOR_NAMESPACE, SECRET);
+    const oldCa = secretValue(secret, "ca.crt") ?? "";
+    const nearCaExpiry = new Date(certificateNotAfter(oldCa).getTime() - 10 * 24 * 60 * 60 * 1000);
+    await ensureSelfSignedTls({ ...options, now: () => nearCaExpiry });
+    const rotated = await admin.secret(OPERATOR_NAMESPACE, SECRET);
+    const newCa = secretValue(rotated, "ca.crt") ?? "";
+    expect(newCa).not.toBe(oldCa);
+    expect(secretValue(rotated, "ca-previous.crt")).toBe(oldCa);
+    const configuration = await admin.rest.request<{
+      webhooks: { clientConfig: { caBundle?: string } }[];
+    }>("GET", configurationPath);
+    const bundle = Buffer.from(
+      configuration.webhooks[0]?.clientConfig.caBundle ?? "",
+      "base64",
+    ).toString();
+    expect(bundle).toContain(newCa.trim());
+    expect(bundle).toContain(oldCa.trim());
+  });
 });
