@@ -6,13 +6,17 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
-import { kubeconfigYaml } from "../../../src/devenv/kubeconfig.ts";
+import { expect } from "vitest";
+import { kubeconfigYaml, type KubeconfigCredentials } from "../../../src/devenv/kubeconfig.ts";
+import { isNotFound, KubeApiError } from "../../../src/k8s/errors.ts";
 import type { KubeObject } from "../../../src/k8s/object.ts";
 import { KubeRest } from "../../../src/k8s/rest.ts";
+import { watchEvents } from "../../../src/k8s/watch-stream.ts";
 import { validatingWebhookConfiguration } from "../../../src/webhook/registration.ts";
 import { startLocalWebhook, type LocalWebhook } from "../../../src/devenv/local-operator.ts";
-import { adminKubeConfig, controlPlane } from "../support/cluster.ts";
+import { adminKubeConfig, controlPlane, eventually } from "../support/cluster.ts";
 import { kubectl } from "../support/kubectl.ts";
+import type { Api, TestObject } from "../support/resources.ts";
 
 const manifest = (name: string): string =>
   fileURLToPath(new URL(`../../../deploy/manifests/${name}`, import.meta.url));
@@ -28,8 +32,27 @@ export async function installWebhookRbac(): Promise<void> {
 /** A running webhook service and what it needs to be torn down. */
 export type TestWebhook = LocalWebhook;
 
-export async function startTestWebhook(log: Logger, lastUsedFlushMs = 1000): Promise<TestWebhook> {
-  return startLocalWebhook(controlPlane(), { log, lastUsedFlushMs });
+/** What a test may change about the service besides the last-used flush interval. */
+export interface TestWebhookOptions {
+  maxTokenLifetimeDays?: number;
+  /**
+   * Serve on a free port instead of the one kube-apiserver's token authenticator calls: a
+   * second service next to the file's main one, reached directly over HTTPS.
+   */
+  sidePort?: boolean;
+}
+
+export async function startTestWebhook(
+  log: Logger,
+  lastUsedFlushMs = 1000,
+  options: TestWebhookOptions = {},
+): Promise<TestWebhook> {
+  const info = controlPlane();
+  return startLocalWebhook(options.sidePort ? { ...info, webhookPort: 0 } : info, {
+    log,
+    lastUsedFlushMs,
+    maxTokenLifetimeDays: options.maxTokenLifetimeDays,
+  });
 }
 
 const CONFIGURATIONS = "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations";
@@ -61,13 +84,83 @@ export async function registerScopedAdmission(
   };
 }
 
-/** A kubeconfig file that authenticates with nothing but `token`. */
-export async function tokenKubeconfig(dir: string, token: string): Promise<string> {
+/** A kubeconfig file that authenticates with nothing but `token` (none: no credentials). */
+export async function tokenKubeconfig(dir: string, token?: string): Promise<string> {
   const info = controlPlane();
   const path = join(dir, `token-${Math.random().toString(36).slice(2)}.kubeconfig`);
   const caPem = await readFile(info.caCertFile, "utf8");
-  await writeFile(path, kubeconfigYaml(info.server, caPem, "service-user", { token }), {
+  const credentials: KubeconfigCredentials = token === undefined ? {} : { token };
+  await writeFile(path, kubeconfigYaml(info.server, caPem, "service-user", credentials), {
     mode: 0o600,
   });
   return path;
+}
+
+/** GETs an object as `api`; undefined when it does not exist. */
+export async function readObject(api: Api, path: string): Promise<TestObject | undefined> {
+  return api.rest.request<TestObject>("GET", path).catch((error: unknown) => {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  });
+}
+
+/** Waits until the object at `path` is gone (finalizers done). */
+export async function deletedEventually(api: Api, path: string): Promise<void> {
+  await eventually(`${path} to be deleted`, async () =>
+    (await readObject(api, path)) === undefined ? true : undefined,
+  );
+}
+
+/** How the webhook refuses an Admin action (`Revoking ServiceToken ns/x`) to a non-Admin. */
+export function notAdminDenial(action: string, username: string): string {
+  return (
+    `${action} is an Admin action and "${username}" is not an Admin: ask an Admin to do it, ` +
+    'or get RBAC permission for verb "admin" on servicetokens.svctokens.dev (the ' +
+    "svctokens:admin ClusterRole)"
+  );
+}
+
+/** kube-apiserver's wording of a denial by our admission webhook. */
+export function admissionDenial(message: string): string {
+  return `admission webhook "resources.svctokens.dev" denied the request: ${message}`;
+}
+
+/** Asserts a 403 Forbidden from kube-apiserver whose message contains `message`. */
+export function expectForbidden(error: unknown, message: string): void {
+  expect(error).toBeInstanceOf(KubeApiError);
+  expect(error).toMatchObject({ status: 403, reason: "Forbidden" });
+  expect((error as Error).message).toContain(message);
+}
+
+/** Modifications of one object seen by a watch, until `stop`. */
+export interface ObjectWatch {
+  modified: TestObject[];
+  /** True if the API server ended the watch early (then `modified` may be incomplete). */
+  ended(): boolean;
+  stop(): void;
+}
+
+/** Watches the object `name` in `collection` from `resourceVersion` on. */
+export async function watchObject(
+  api: Api,
+  collection: string,
+  name: string,
+  resourceVersion: string,
+): Promise<ObjectWatch> {
+  const abort = new AbortController();
+  const query = `watch=1&fieldSelector=metadata.name%3D${name}&resourceVersion=${resourceVersion}`;
+  const res = await api.rest.stream(`${collection}?${query}`, abort.signal);
+  const modified: TestObject[] = [];
+  let ended = false;
+  void (async () => {
+    try {
+      for await (const event of watchEvents(res)) {
+        if (event.type === "MODIFIED") modified.push(event.object);
+      }
+    } catch {
+      // aborted by stop()
+    }
+    ended = !abort.signal.aborted;
+  })();
+  return { modified, ended: () => ended, stop: () => abort.abort() };
 }

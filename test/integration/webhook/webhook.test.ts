@@ -13,6 +13,7 @@ import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/webhook/resources.ts
 import {
   addUser,
   controlPlane,
+  deleteNamespaceAndWait,
   eventually,
   newNamespace,
   uniqueSuffix,
@@ -182,7 +183,16 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  // Leave nothing behind for later files: tokens go with their namespace while the controller
+  // still runs (it releases their finalizers); users go once admission is no longer asked.
+  if (ns) await deleteNamespaceAndWait(ns);
   await unregister?.();
+  await kubectl(controlPlane().adminKubeconfig, [
+    "delete",
+    "serviceusers",
+    "-l",
+    `${LABEL}=${run}`,
+  ]);
   await controller?.stop();
   await webhook?.stop();
   await kubectl(controlPlane().adminKubeconfig, [
