@@ -2,63 +2,27 @@
 // delete; an Active token must be revoked before deletion; an expired token is never restored;
 // a new token needs an active ServiceUser, a name unused by that user's other tokens, and a
 // lifetime within the operator's maximum.
-import { isDeepStrictEqual } from "node:util";
 import { parseServiceToken, ServiceTokenPhase, type ServiceToken } from "../api/index.ts";
 import { isTokenHash } from "../tokens/index.ts";
 import {
   ALLOW,
   currentTokenPhase,
   deny,
-  isClusterCleanup,
   listNames,
   notAdmin,
-  parseOrMessage,
   tokenExpiry,
   tokenRef,
   type AdmissionFacts,
 } from "./admission-common.ts";
 import type { AdmissionRequest, AdmissionVerdict } from "./admission-review.ts";
+import { actionNeedsAdmin, classifyRequest, type RequestAction } from "./admission-classify.ts";
 
-/** What a ServiceToken request amounts to. */
-type TokenAction =
-  /** Not an Admin action: status, metadata-only changes, clean-up deletes, CONNECT. */
-  | { kind: "unguarded" }
-  | { kind: "invalid"; message: string }
-  | { kind: "create"; token: ServiceToken }
-  | { kind: "change"; old: ServiceToken | undefined; token: ServiceToken }
-  /** `old` is undefined when the stored object no longer parses: an Admin may still delete it. */
-  | { kind: "delete"; old: ServiceToken | undefined };
-
-function classify(request: AdmissionRequest): TokenAction {
-  if (request.subResource) return { kind: "unguarded" };
-  switch (request.operation) {
-    case "CONNECT":
-      return { kind: "unguarded" };
-    case "DELETE": {
-      if (isClusterCleanup(request.userInfo.username)) return { kind: "unguarded" };
-      const old = parseOrMessage(parseServiceToken, request.oldObject);
-      return { kind: "delete", old: old.ok ? old.value : undefined };
-    }
-    case "CREATE": {
-      const token = parseOrMessage(parseServiceToken, request.object);
-      return token.ok ? { kind: "create", token: token.value } : { kind: "invalid", ...token };
-    }
-    case "UPDATE": {
-      const token = parseOrMessage(parseServiceToken, request.object);
-      if (!token.ok) return { kind: "invalid", message: token.message };
-      const old = parseOrMessage(parseServiceToken, request.oldObject);
-      // Finalizers, labels, annotations and owner references are not Admin actions.
-      if (old.ok && isDeepStrictEqual(old.value.spec, token.value.spec))
-        return { kind: "unguarded" };
-      return { kind: "change", old: old.ok ? old.value : undefined, token: token.value };
-    }
-  }
-}
+const classify = (request: AdmissionRequest): RequestAction<ServiceToken> =>
+  classifyRequest(request, parseServiceToken, { cleanupMayDelete: true });
 
 /** Whether deciding this request needs to know if the requester is an Admin. */
 export function serviceTokenNeedsAdmin(request: AdmissionRequest): boolean {
-  const { kind } = classify(request);
-  return kind === "create" || kind === "change" || kind === "delete";
+  return actionNeedsAdmin(classify(request));
 }
 
 /** Decides a request on the servicetokens resource. */
@@ -75,10 +39,10 @@ export function decideServiceTokenAdmission(
       return deny(action.message);
     case "create":
       if (!facts.isAdmin)
-        return notAdmin(`creating ServiceToken ${tokenRef(action.token)}`, request);
-      return decideCreate(action.token, facts);
+        return notAdmin(`creating ServiceToken ${tokenRef(action.object)}`, request);
+      return decideCreate(action.object, facts);
     case "change":
-      return decideChange(action.old, action.token, request, facts);
+      return decideChange(action.old, action.object, request, facts);
     case "delete":
       if (!facts.isAdmin) return notAdmin(`deleting ServiceToken ${ref}`, request);
       return decideDelete(action.old, ref, facts);

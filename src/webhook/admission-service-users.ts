@@ -1,6 +1,5 @@
 // Admission rules for ServiceUsers (DESIGN.md): only Admins create, change and delete them; a
 // user cannot be deactivated while it has Active tokens, and is deleted only once deactivated.
-import { isDeepStrictEqual } from "node:util";
 import { parseServiceUser, ServiceTokenPhase, type ServiceUser } from "../api/index.ts";
 import {
   ALLOW,
@@ -8,48 +7,20 @@ import {
   deny,
   listNames,
   notAdmin,
-  parseOrMessage,
   tokenRef,
   type AdmissionFacts,
 } from "./admission-common.ts";
 import type { AdmissionRequest, AdmissionVerdict } from "./admission-review.ts";
+import { actionNeedsAdmin, classifyRequest, type RequestAction } from "./admission-classify.ts";
 
-type UserAction =
-  /** Not an Admin action: status, metadata-only changes, CONNECT. */
-  | { kind: "unguarded" }
-  | { kind: "invalid"; message: string }
-  | { kind: "create"; user: ServiceUser }
-  | { kind: "change"; old: ServiceUser | undefined; user: ServiceUser }
-  | { kind: "delete"; old: ServiceUser | undefined };
-
-function classify(request: AdmissionRequest): UserAction {
-  if (request.subResource) return { kind: "unguarded" };
-  switch (request.operation) {
-    case "CONNECT":
-      return { kind: "unguarded" };
-    case "DELETE": {
-      const old = parseOrMessage(parseServiceUser, request.oldObject);
-      return { kind: "delete", old: old.ok ? old.value : undefined };
-    }
-    case "CREATE": {
-      const user = parseOrMessage(parseServiceUser, request.object);
-      return user.ok ? { kind: "create", user: user.value } : { kind: "invalid", ...user };
-    }
-    case "UPDATE": {
-      const user = parseOrMessage(parseServiceUser, request.object);
-      if (!user.ok) return { kind: "invalid", message: user.message };
-      const old = parseOrMessage(parseServiceUser, request.oldObject);
-      if (old.ok && isDeepStrictEqual(old.value.spec, user.value.spec))
-        return { kind: "unguarded" };
-      return { kind: "change", old: old.ok ? old.value : undefined, user: user.value };
-    }
-  }
-}
+// Nobody but an Admin deletes users: neither the namespace controller nor the garbage collector
+// ever has reason to.
+const classify = (request: AdmissionRequest): RequestAction<ServiceUser> =>
+  classifyRequest(request, parseServiceUser, { cleanupMayDelete: false });
 
 /** Whether deciding this request needs to know if the requester is an Admin. */
 export function serviceUserNeedsAdmin(request: AdmissionRequest): boolean {
-  const { kind } = classify(request);
-  return kind === "create" || kind === "change" || kind === "delete";
+  return actionNeedsAdmin(classify(request));
 }
 
 /** Decides a request on the serviceusers resource. */
@@ -66,11 +37,11 @@ export function decideServiceUserAdmission(
       return deny(action.message);
     case "create":
       if (!facts.isAdmin) {
-        return notAdmin(`creating ServiceUser ${action.user.metadata.name}`, request);
+        return notAdmin(`creating ServiceUser ${action.object.metadata.name}`, request);
       }
       return ALLOW;
     case "change":
-      return decideChange(action.old, action.user, request, facts);
+      return decideChange(action.old, action.object, request, facts);
     case "delete":
       if (!facts.isAdmin) return notAdmin(`deleting ServiceUser ${name}`, request);
       if (action.old === undefined || action.old.metadata.deletionTimestamp !== undefined) {

@@ -155,32 +155,31 @@ async function ensureDeliverySecret(
     uid,
   );
 
+  // The Secret for a value, and the hash that goes with it.
+  const delivery = (value: string): { hash: TokenHash; secret: KubeObject } => {
+    const hash = hashToken(value);
+    const tokenId = tokenIdFromHash(hash);
+    return { hash, secret: desiredDeliverySecret(token, { value, username, tokenId, expiresAt }) };
+  };
+  const announceRegenerated = async (hash: TokenHash, why: string): Promise<void> => {
+    const tokenId = tokenIdFromHash(hash);
+    log.warn({ tokenId, previousTokenId: record?.tokenId }, `${why}: token regenerated`);
+    await ctx.events.record(
+      token,
+      EventReason.Regenerated,
+      `${why}: new token ${tokenId} generated; the old value no longer authenticates.`,
+      "Warning",
+    );
+  };
+
   if (state.kind === "missing") {
     // An expired token is never brought back to life, not even with a new value.
     if (record && tokenPhase(token.spec.revoked, expiresAt, now) === ServiceTokenPhase.Expired)
       return record.hash;
-    const value = generateToken();
-    const hash = hashToken(value);
-    const secret = desiredDeliverySecret(token, {
-      value,
-      username,
-      tokenId: tokenIdFromHash(hash),
-      expiresAt,
-    });
+    const { hash, secret } = delivery(generateToken());
     try {
       await createObject(ctx, SECRETS, secret);
-      if (record) {
-        log.warn(
-          { tokenId: tokenIdFromHash(hash), previousTokenId: record.tokenId },
-          "delivery Secret was gone: token regenerated",
-        );
-        await ctx.events.record(
-          token,
-          EventReason.Regenerated,
-          `Delivery Secret ${name} was gone: new token ${tokenIdFromHash(hash)} generated; the old value no longer authenticates.`,
-          "Warning",
-        );
-      }
+      if (record) await announceRegenerated(hash, `Delivery Secret ${name} was gone`);
       return hash;
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
@@ -196,30 +195,15 @@ async function ensureDeliverySecret(
     throw new Error(`Secret ${namespace}/${name} vanished while being read; retrying`);
 
   // Ours: keep its value (or replace a damaged one) and bring its other keys up to date.
-  const intact = state.value !== undefined && isWellFormedToken(state.value);
-  const value = intact && state.value !== undefined ? state.value : generateToken();
-  const hash = hashToken(value);
-  const desired = desiredDeliverySecret(token, {
-    value,
-    username,
-    tokenId: tokenIdFromHash(hash),
-    expiresAt,
-  });
-  const wanted = (desired.data ?? {}) as Record<string, string>;
-  if (Object.entries(wanted).some(([key, encoded]) => state.data[key] !== encoded)) {
-    await applySecret(ctx, desired);
+  const kept =
+    state.value !== undefined && isWellFormedToken(state.value) ? state.value : undefined;
+  const { hash, secret } = delivery(kept ?? generateToken());
+  const wanted = (secret.data ?? {}) as Record<string, string>;
+  const data = state.data;
+  if (Object.entries(wanted).some(([key, encoded]) => data[key] !== encoded)) {
+    await applySecret(ctx, secret);
   }
-  if (!intact) {
-    log.warn(
-      { tokenId: tokenIdFromHash(hash) },
-      "delivery Secret held no valid token: regenerated",
-    );
-    await ctx.events.record(
-      token,
-      EventReason.Regenerated,
-      `Delivery Secret ${name} held no valid token: new token ${tokenIdFromHash(hash)} generated.`,
-      "Warning",
-    );
-  }
+  if (kept === undefined)
+    await announceRegenerated(hash, `Delivery Secret ${name} held no valid token`);
   return hash;
 }
