@@ -81,6 +81,13 @@ describe("webhook self-signed TLS mode", () => {
   });
 
   afterAll(async () => {
+    // The TLS bootstrap rights are not part of the webhook's base RBAC other tests expect.
+    await kubectl(controlPlane().adminKubeconfig, [
+      "delete",
+      "--ignore-not-found",
+      "-f",
+      deployPath("manifests/webhook-tls-rbac.yaml"),
+    ]);
     await admin.delete(configurationPath);
     await admin.delete(`/api/v1/namespaces/${OPERATOR_NAMESPACE}/secrets/${SECRET}`);
     options.rest.close();
