@@ -10,39 +10,12 @@ import {
   SERVICE_USERS,
 } from "../api/index.ts";
 import { Informer } from "../k8s/informer.ts";
+import { SecondaryIndex } from "../k8s/secondary-index.ts";
 import { objectKey } from "../k8s/object.ts";
 import { SECRETS } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
 
 export { SERVICE_TOKENS, SERVICE_USERS };
-
-/** A secondary index: key → set of object keys, maintained from informer events. */
-class Index {
-  readonly #byKey = new Map<string, Set<string>>();
-  readonly #keyOf = new Map<string, string>();
-
-  set(objectKey: string, indexKey: string | undefined): void {
-    this.delete(objectKey);
-    if (indexKey === undefined) return;
-    this.#keyOf.set(objectKey, indexKey);
-    let members = this.#byKey.get(indexKey);
-    if (!members) this.#byKey.set(indexKey, (members = new Set()));
-    members.add(objectKey);
-  }
-
-  delete(objectKey: string): void {
-    const indexKey = this.#keyOf.get(objectKey);
-    if (indexKey === undefined) return;
-    this.#keyOf.delete(objectKey);
-    const members = this.#byKey.get(indexKey);
-    members?.delete(objectKey);
-    if (members?.size === 0) this.#byKey.delete(indexKey);
-  }
-
-  get(indexKey: string): string[] {
-    return [...(this.#byKey.get(indexKey) ?? [])];
-  }
-}
 
 /** Everything the reconcilers read, all from memory. */
 export class ControllerCaches {
@@ -51,9 +24,9 @@ export class ControllerCaches {
   readonly deliverySecrets: Informer;
   readonly hashRecords: Informer;
   /** ServiceUser name → keys of its ServiceTokens. */
-  readonly tokensByUser = new Index();
+  readonly tokensByUser = new SecondaryIndex();
   /** Token `namespace/name` → names of hash records pointing at it. */
-  readonly recordsByToken = new Index();
+  readonly recordsByToken = new SecondaryIndex();
 
   constructor(rest: KubeRest, operatorNamespace: string, relistIntervalMs: number, log: Logger) {
     const common = { rest, relistIntervalMs, log };

@@ -15,7 +15,7 @@ import { objectKey, type KubeObject } from "../k8s/object.ts";
 import type { TokenHash } from "../tokens/index.ts";
 import type { ClusterFacts } from "./facts.ts";
 import { HashRecordIndex } from "./hash-index.ts";
-import { SecondaryIndex } from "./secondary-index.ts";
+import { SecondaryIndex } from "../k8s/secondary-index.ts";
 
 /** In-memory ClusterFacts, fed by `apply*` from the informers' change events. */
 export class CachedFacts implements ClusterFacts {

@@ -5,7 +5,7 @@ import { readHashRecord, type HashRecord } from "../domain/hash-record.ts";
 import type { InformerEvent } from "../k8s/informer.ts";
 import type { KubeObject } from "../k8s/object.ts";
 import type { TokenHash } from "../tokens/index.ts";
-import { SecondaryIndex } from "./secondary-index.ts";
+import { SecondaryIndex } from "../k8s/secondary-index.ts";
 
 /** Hash records by Secret name, indexed by hash. */
 export class HashRecordIndex {
