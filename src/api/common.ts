@@ -1,6 +1,7 @@
 // Schema pieces shared by both kinds. Patterns are RE2-compatible: the API server (Go) checks
 // them too, once they are in the CRDs.
 import { z } from "zod";
+import { rfc3339 } from "../k8s/time.ts";
 import { ConditionStatus } from "./constants.ts";
 import { mapList, SET_LIST } from "./kubernetes-extensions.ts";
 
@@ -88,7 +89,7 @@ export const conditions = z
 // strings the API server sent (metav1.Time has second precision).
 const metadataTime = z
   .union([z.string(), z.date()])
-  .transform((t) => (typeof t === "string" ? t : t.toISOString().replace(/\.\d{3}Z$/, "Z")));
+  .transform((t) => (typeof t === "string" ? t : rfc3339(t)));
 
 // Only what the program reads; everything else in metadata passes through untouched.
 const objectMetaShape = {

@@ -1,6 +1,7 @@
 // The `Ready` condition, following the Kubernetes API conventions: lastTransitionTime moves
 // only when the status flips.
 import { CONDITION_READY, type Condition } from "../api/index.ts";
+import { rfc3339 } from "../k8s/time.ts";
 
 /** What the reconciler concluded, before timestamps. */
 export interface ReadyVerdict {
@@ -27,9 +28,4 @@ export function readyCondition(
       before && before.status === status ? before.lastTransitionTime : rfc3339(now),
     ...(generation === undefined ? {} : { observedGeneration: generation }),
   };
-}
-
-/** RFC 3339 with second precision, as Kubernetes writes times. */
-export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }

@@ -6,6 +6,7 @@ import { errorMessage } from "../k8s/errors.ts";
 import type { KubeObject } from "../k8s/object.ts";
 import { EVENTS, resourcePath } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
+import { microTime } from "../k8s/time.ts";
 
 /** Reasons the controller reports (DESIGN.md and issue 4). */
 export const EventReason = {
@@ -19,7 +20,6 @@ export const EventReason = {
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 
 const REPORTING_CONTROLLER = "svctokens.dev/controller";
-const microTime = (date: Date): string => date.toISOString().replace("Z", "000Z");
 
 /** Records Events about objects; cluster-scoped objects' Events go to `default`. */
 export class EventRecorder {

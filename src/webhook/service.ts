@@ -7,6 +7,7 @@ import { isNotFound } from "../k8s/errors.ts";
 import { splitKey } from "../k8s/object.ts";
 import { resourcePath } from "../k8s/paths.ts";
 import { KubeRest, PATCH } from "../k8s/rest.ts";
+import { rfc3339 } from "../k8s/time.ts";
 import { AdminCheck } from "./admin-check.ts";
 import { createWebhookApp } from "./app.ts";
 import { WebhookCaches } from "./caches.ts";
@@ -156,7 +157,7 @@ export class WebhookService {
 async function writeLastUsed(rest: KubeRest, tokenKey: string, lastUsedAt: Date): Promise<void> {
   const { namespace, name } = splitKey(tokenKey);
   const path = resourcePath(SERVICE_TOKENS, { namespace, name, subresource: "status" });
-  const at = lastUsedAt.toISOString().replace(/\.\d{3}Z$/, "Z");
+  const at = rfc3339(lastUsedAt);
   await rest.request("PATCH", path, { status: { lastUsedAt: at } }, PATCH.merge);
 }
 

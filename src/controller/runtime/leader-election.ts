@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { errorMessage, isAlreadyExists, isConflict, isNotFound } from "../../k8s/errors.ts";
 import { LEASES, resourcePath } from "../../k8s/paths.ts";
 import type { KubeRest } from "../../k8s/rest.ts";
+import { microTime } from "../../k8s/time.ts";
 
 /** Lease settings: the standby takes over within `leaseDurationMs` of the leader's death. */
 export interface LeaderElectionOptions {
@@ -29,8 +30,6 @@ interface Lease {
     leaseTransitions?: number;
   };
 }
-
-const microTime = (date: Date): string => date.toISOString().replace("Z", "000Z");
 
 /**
  * Runs `lead` while this replica holds the Lease. `lead` gets a signal that aborts when

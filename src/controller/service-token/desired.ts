@@ -13,7 +13,8 @@ import {
   type ServiceTokenStatus,
 } from "../../api/index.ts";
 import type { KubeObject, OwnerReference } from "../../k8s/object.ts";
-import { readyCondition, rfc3339, type ReadyVerdict } from "../conditions.ts";
+import { rfc3339 } from "../../k8s/time.ts";
+import { readyCondition, type ReadyVerdict } from "../conditions.ts";
 
 /** Label on every Secret the controller writes; the admission webhook selects on it. */
 export const MANAGED_BY_LABEL = { [MANAGED_BY_LABEL_KEY]: MANAGED_BY_LABEL_VALUE } as const;

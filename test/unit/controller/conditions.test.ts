@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Condition } from "../../../src/api/index.ts";
-import { readyCondition, rfc3339, type ReadyVerdict } from "../../../src/controller/conditions.ts";
+import { readyCondition, type ReadyVerdict } from "../../../src/controller/conditions.ts";
+import { rfc3339 } from "../../../src/k8s/time.ts";
 
 const NOW = new Date("2025-06-01T12:00:00.789Z");
 const EARLIER = "2025-05-01T08:00:00Z";
