@@ -1,6 +1,8 @@
 // `npm run controller`: the controller process (wiring only).
 import { hostname } from "node:os";
 import { loadConfig } from "../config.ts";
+import { errorMessage } from "../k8s/errors.ts";
+import { runUntilSignal } from "../run-until-signal.ts";
 import { loadKubeConfig } from "../k8s/kubeconfig.ts";
 import { createLogger } from "../log.ts";
 import { Controller } from "./controller.ts";
@@ -40,19 +42,14 @@ log.info(
   "controller started",
 );
 
-let stopping = false;
-const shutdown = (signal: string): void => {
-  if (stopping) return;
-  stopping = true;
+await runUntilSignal(async (signal) => {
   log.info({ signal }, "stopping");
   server.close();
-  controller.stop().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      log.error({ err: String(error) }, "error while stopping");
-      process.exit(1);
-    },
-  );
-};
-process.on("SIGTERM", () => shutdown("SIGTERM"));
-process.on("SIGINT", () => shutdown("SIGINT"));
+  await controller.stop();
+}).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log.error({ err: errorMessage(error) }, "error while stopping");
+    process.exit(1);
+  },
+);

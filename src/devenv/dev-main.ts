@@ -12,7 +12,7 @@ import { kubeconfigYaml } from "./kubeconfig.ts";
 import { writeUserKubeconfig } from "./identities.ts";
 import { deployPath, installCrds, runKubectl } from "./kubectl.ts";
 import { startLocalController, startLocalWebhook } from "./local-operator.ts";
-import { runUntilSignal } from "./run-until-signal.ts";
+import { runUntilSignal } from "../run-until-signal.ts";
 import { guidedTour, SAMPLE } from "./tour.ts";
 import { readFile } from "node:fs/promises";
 
@@ -122,7 +122,10 @@ try {
   await stopAll();
   process.exit(1);
 }
-await runUntilSignal(stopAll);
+await runUntilSignal(async (signal) => {
+  say(`\nreceived ${signal}, stopping...`);
+  await stopAll();
+});
 say("stopped");
 // Everything we started has stopped; do not wait for idle keep-alive sockets to time out.
 process.exit(0);

@@ -1,5 +1,6 @@
 // `npm run webhook`: the webhook service process (wiring only).
 import { loadConfig } from "../config.ts";
+import { runUntilSignal } from "../run-until-signal.ts";
 import { errorMessage } from "../k8s/errors.ts";
 import { loadKubeConfig } from "../k8s/kubeconfig.ts";
 import { createLogger } from "../log.ts";
@@ -61,20 +62,15 @@ service.synced().then(
   (error: unknown) => log.error({ err: errorMessage(error) }, "caches failed to sync"),
 );
 
-let stopping = false;
-const shutdown = (signal: string): void => {
-  if (stopping) return;
-  stopping = true;
+await runUntilSignal(async (signal) => {
   log.info({ signal }, "stopping: finishing in-flight requests and flushing last-used");
   stopTlsUpkeep?.();
   selfSigned?.rest.close();
-  service.stop().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      log.error({ err: errorMessage(error) }, "error while stopping");
-      process.exit(1);
-    },
-  );
-};
-process.on("SIGTERM", () => shutdown("SIGTERM"));
-process.on("SIGINT", () => shutdown("SIGINT"));
+  await service.stop();
+}).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log.error({ err: errorMessage(error) }, "error while stopping");
+    process.exit(1);
+  },
+);
