@@ -43,17 +43,18 @@ export class KubeRest {
     body?: unknown,
     contentType = "application/json",
   ): Promise<T> {
-    const res = await this.#send(method, path, body, contentType);
-    const text = await readBody(res);
-    const status = res.statusCode ?? 0;
-    this.#observer?.(method, path, status);
-    if (status < 200 || status >= 300) throw KubeApiError.fromResponse(method, path, status, text);
+    const text = await this.requestText(method, path, body, contentType);
     return (text ? JSON.parse(text) : {}) as T;
   }
 
-  /** GETs a non-JSON document (e.g. Prometheus text from /metrics). */
-  async requestText(method: string, path: string): Promise<string> {
-    const res = await this.#send(method, path, undefined, "application/json");
+  /** Like `request`, for a non-JSON answer (e.g. Prometheus text from /metrics). */
+  async requestText(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = "application/json",
+  ): Promise<string> {
+    const res = await this.#send(method, path, body, contentType);
     const text = await readBody(res);
     const status = res.statusCode ?? 0;
     this.#observer?.(method, path, status);
