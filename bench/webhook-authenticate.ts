@@ -13,11 +13,11 @@ import { desiredHashRecord } from "../src/domain/hash-record.ts";
 import { createCertificateAuthority } from "../src/tls/pki.ts";
 import { loggerOptions } from "../src/log.ts";
 import { generateToken, hashToken } from "../src/tokens/index.ts";
-import { createWebhookApp } from "../src/webhook/app.ts";
-import { decideAuthentication } from "../src/webhook/authentication.ts";
-import { CachedFacts } from "../src/webhook/cached-facts.ts";
+import { createWebhookApp } from "../src/webhook/http/app.ts";
+import { decideAuthentication } from "../src/webhook/authn/decide.ts";
+import { CachedFacts } from "../src/webhook/cache/cached-facts.ts";
 import { createWebhookMetrics } from "../src/webhook/metrics.ts";
-import { WebhookServer } from "../src/webhook/server.ts";
+import { WebhookServer } from "../src/webhook/http/server.ts";
 
 const say = (message: string): boolean => process.stdout.write(`${message}\n`);
 

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createLogger } from "../log.ts";
 import { KubeRest } from "../k8s/rest.ts";
 import { loadKubeConfig } from "../k8s/kubeconfig.ts";
-import { localValidatingWebhookConfiguration } from "../webhook/registration.ts";
+import { localValidatingWebhookConfiguration } from "../webhook/admission/registration.ts";
 import { LocalControlPlane } from "./controlplane.ts";
 import { DEV_DIR, freshStateDir, publishKubeconfig } from "./dev-dir.ts";
 import { kubeconfigYaml } from "./kubeconfig.ts";

@@ -27,6 +27,12 @@ export const LEASES: ResourceRef = {
   plural: "leases",
   namespaced: true,
 };
+export const SUBJECT_ACCESS_REVIEWS: ResourceRef = {
+  group: "authorization.k8s.io",
+  version: "v1",
+  plural: "subjectaccessreviews",
+  namespaced: false,
+};
 
 /** Collection path (all namespaces when `namespace` is undefined) or object path. */
 export function resourcePath(

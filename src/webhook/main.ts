@@ -5,7 +5,7 @@ import { errorMessage } from "../k8s/errors.ts";
 import { loadKubeConfig } from "../k8s/kubeconfig.ts";
 import { createLogger } from "../log.ts";
 import { KubeRest } from "../k8s/rest.ts";
-import { ensureSelfSignedTls, keepSelfSignedTls } from "./self-signed-tls.ts";
+import { ensureSelfSignedTls, keepSelfSignedTls } from "../tls/self-signed-tls.ts";
 import { WebhookService } from "./service.ts";
 
 /**

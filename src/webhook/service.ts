@@ -8,14 +8,14 @@ import { splitKey } from "../k8s/object.ts";
 import { resourcePath } from "../k8s/paths.ts";
 import { KubeRest, PATCH } from "../k8s/rest.ts";
 import { rfc3339 } from "../k8s/time.ts";
-import { AdminCheck } from "./admin-check.ts";
-import { createWebhookApp } from "./app.ts";
-import { WebhookCaches } from "./caches.ts";
-import { LastUsedTracker } from "./last-used.ts";
+import { AdminCheck } from "./admission/admin-check.ts";
+import { createWebhookApp } from "./http/app.ts";
+import { WebhookCaches } from "./cache/caches.ts";
+import { LastUsedTracker } from "./authn/last-used.ts";
 import { createWebhookMetrics, type WebhookMetrics } from "./metrics.ts";
-import { SERVICE_TOKENS, SERVICE_USERS } from "./resources.ts";
-import { WebhookServer, type ServerTimeouts } from "./server.ts";
-import type { TlsFiles } from "./tls-reloader.ts";
+import { SERVICE_TOKENS, SERVICE_USERS } from "../api/index.ts";
+import { WebhookServer, type ServerTimeouts } from "./http/server.ts";
+import type { TlsFiles } from "../tls/tls-reloader.ts";
 
 /** Everything the service is configured with (main.ts maps the environment onto it). */
 export interface WebhookServiceOptions {

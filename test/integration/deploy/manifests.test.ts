@@ -17,7 +17,7 @@ import type {
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../src/k8s/object.ts";
-import { validatingWebhookConfiguration } from "../../../src/webhook/registration.ts";
+import { validatingWebhookConfiguration } from "../../../src/webhook/admission/registration.ts";
 import { OPERATOR_NAMESPACE } from "../support/operator.ts";
 import {
   adminKubectl,

@@ -12,7 +12,7 @@ import { certificateNotAfter } from "../../../src/tls/pki.ts";
 import {
   ensureSelfSignedTls,
   type SelfSignedTlsOptions,
-} from "../../../src/webhook/self-signed-tls.ts";
+} from "../../../src/tls/self-signed-tls.ts";
 import { controlPlane, kubeConfigFrom } from "../support/cluster.ts";
 import { kubectl } from "../support/kubectl.ts";
 import { OPERATOR_NAMESPACE, installOperatorRbac, webhookKubeconfig } from "../support/operator.ts";

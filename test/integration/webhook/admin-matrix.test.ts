@@ -5,7 +5,7 @@
 // shown to change nothing.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { resourcePath } from "../../../src/k8s/paths.ts";
-import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/webhook/resources.ts";
+import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/api/index.ts";
 import { controlPlane, eventually } from "../support/cluster.ts";
 import { Api, type TestObject } from "../support/resources.ts";
 import { ShiftableClock } from "../support/shiftable-clock.ts";

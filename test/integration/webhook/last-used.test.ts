@@ -5,8 +5,8 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { resourcePath } from "../../../src/k8s/paths.ts";
-import { truncateToSecond } from "../../../src/webhook/last-used.ts";
-import { SERVICE_TOKENS } from "../../../src/webhook/resources.ts";
+import { truncateToSecond } from "../../../src/webhook/authn/last-used.ts";
+import { SERVICE_TOKENS } from "../../../src/api/index.ts";
 import { inParallel } from "../support/bulk.ts";
 import { WebhookRun, type DeliveredToken } from "./webhook-run.ts";
 import { authenticateDirect, verifyDirect, webhookAgent, webhookMetric } from "./webhook-http.ts";

@@ -9,7 +9,7 @@ import type { Controller } from "../../../src/controller/controller.ts";
 import type { Clock } from "../../../src/controller/runtime/clock.ts";
 import { resourcePath } from "../../../src/k8s/paths.ts";
 import { PATCH } from "../../../src/k8s/rest.ts";
-import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/webhook/resources.ts";
+import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/api/index.ts";
 import {
   addUser,
   controlPlane,

@@ -12,7 +12,7 @@ import { isNotFound, KubeApiError } from "../../../src/k8s/errors.ts";
 import type { KubeObject } from "../../../src/k8s/object.ts";
 import { KubeRest } from "../../../src/k8s/rest.ts";
 import { watchEvents } from "../../../src/k8s/watch-stream.ts";
-import { validatingWebhookConfiguration } from "../../../src/webhook/registration.ts";
+import { validatingWebhookConfiguration } from "../../../src/webhook/admission/registration.ts";
 import { startLocalWebhook, type LocalWebhook } from "../../../src/devenv/local-operator.ts";
 import { adminKubeConfig, controlPlane, eventually } from "../support/cluster.ts";
 import { kubectl } from "../support/kubectl.ts";

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Controller } from "../../../src/controller/controller.ts";
 import { createLogger } from "../../../src/log.ts";
 import { resourcePath, SECRETS } from "../../../src/k8s/paths.ts";
-import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/webhook/resources.ts";
+import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/api/index.ts";
 import {
   addUser,
   controlPlane,

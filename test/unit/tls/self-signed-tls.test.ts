@@ -4,7 +4,7 @@ import {
   RENEW_BEFORE_MS,
   needsRenewal,
   serviceDnsNames,
-} from "../../../src/webhook/self-signed-tls.ts";
+} from "../../../src/tls/self-signed-tls.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -4,7 +4,7 @@ import { pino, type Logger } from "pino";
 import { desiredHashRecord } from "../../../src/domain/hash-record.ts";
 import type { KubeObject } from "../../../src/k8s/object.ts";
 import { generateToken, hashToken } from "../../../src/tokens/index.ts";
-import { CachedFacts } from "../../../src/webhook/cached-facts.ts";
+import { CachedFacts } from "../../../src/webhook/cache/cached-facts.ts";
 
 export const OPERATOR_NAMESPACE = "svctokens-system";
 export const NOW = new Date("2025-06-01T12:00:00Z");

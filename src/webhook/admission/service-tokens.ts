@@ -1,0 +1,158 @@
+// Admission rules for ServiceTokens (DESIGN.md): Admins create, revoke, restore, change and
+// delete; an Active token must be revoked before deletion; an expired token is never restored;
+// a new token needs an active ServiceUser, a name unused by that user's other tokens, and a
+// lifetime within the operator's maximum.
+import { parseServiceToken, ServiceTokenPhase, type ServiceToken } from "../../api/index.ts";
+import { isTokenHash } from "../../tokens/index.ts";
+import {
+  ALLOW,
+  currentTokenPhase,
+  deny,
+  listNames,
+  notAdmin,
+  tokenExpiry,
+  tokenRef,
+  type AdmissionFacts,
+} from "./common.ts";
+import type { AdmissionRequest, AdmissionVerdict } from "./review.ts";
+import { actionNeedsAdmin, classifyRequest, type RequestAction } from "./classify.ts";
+
+const classify = (request: AdmissionRequest): RequestAction<ServiceToken> =>
+  classifyRequest(request, parseServiceToken, { cleanupMayDelete: true });
+
+/** Whether deciding this request needs to know if the requester is an Admin. */
+export function serviceTokenNeedsAdmin(request: AdmissionRequest): boolean {
+  return actionNeedsAdmin(classify(request));
+}
+
+/** Decides a request on the servicetokens resource. */
+export function decideServiceTokenAdmission(
+  request: AdmissionRequest,
+  facts: AdmissionFacts,
+): AdmissionVerdict {
+  const action = classify(request);
+  const ref = `${request.namespace ?? ""}/${request.name ?? ""}`;
+  switch (action.kind) {
+    case "unguarded":
+      return ALLOW;
+    case "invalid":
+      return deny(action.message);
+    case "create":
+      if (!facts.isAdmin)
+        return notAdmin(`creating ServiceToken ${tokenRef(action.object)}`, request);
+      return decideCreate(action.object, facts);
+    case "change":
+      return decideChange(action.old, action.object, request, facts);
+    case "delete":
+      if (!facts.isAdmin) return notAdmin(`deleting ServiceToken ${ref}`, request);
+      return decideDelete(action.old, ref, facts);
+  }
+}
+
+function decideCreate(token: ServiceToken, facts: AdmissionFacts): AdmissionVerdict {
+  const ref = tokenRef(token);
+  const refused = `ServiceToken ${ref} cannot be created`;
+  const userName = token.spec.serviceUser;
+  const user = facts.cluster.serviceUser(userName);
+  if (user === undefined) {
+    return deny(
+      `${refused}: ServiceUser "${userName}" does not exist; create the ServiceUser first, ` +
+        `or name an existing one in spec.serviceUser`,
+    );
+  }
+  if (user.metadata.deletionTimestamp !== undefined) {
+    return deny(`${refused}: ServiceUser "${userName}" is being deleted; name another ServiceUser`);
+  }
+  if (!user.spec.active) {
+    return deny(
+      `${refused}: ServiceUser "${userName}" is deactivated; reactivate it ` +
+        `(spec.active: true) first`,
+    );
+  }
+  const sameName = facts.cluster
+    .tokensOfUser(userName)
+    .filter((other) => other.metadata.name === token.metadata.name && tokenRef(other) !== ref);
+  if (sameName.length > 0) {
+    return deny(
+      `${refused}: ServiceUser "${userName}" already has a token named ` +
+        `"${token.metadata.name}" (${listNames(sameName.map(tokenRef))}); token names are ` +
+        `unique per Service User, so choose another name`,
+    );
+  }
+  const lifetime = lifetimeProblem(token, facts.maxTokenLifetimeDays);
+  if (lifetime !== undefined) return deny(`${refused}: ${lifetime}`);
+  const hash = token.spec.tokenHash;
+  if (hash !== undefined && isTokenHash(hash)) {
+    const holders = [
+      ...facts.cluster.tokensWithSpecHash(hash).map(tokenRef),
+      ...facts.cluster.recordsByHash(hash).map((r) => `${r.tokenNamespace}/${r.tokenName}`),
+    ].filter((holder) => holder !== ref);
+    if (holders.length > 0) {
+      return deny(
+        `${refused}: spec.tokenHash is already the hash of ServiceToken ` +
+          `${listNames([...new Set(holders)])}; generate a new token value and use its hash`,
+      );
+    }
+  }
+  return ALLOW;
+}
+
+/** Why the token's lifetime exceeds the operator's maximum, if it does. */
+function lifetimeProblem(token: ServiceToken, maxDays: number | undefined): string | undefined {
+  if (maxDays === undefined) return undefined;
+  const days = token.spec.expiresInDays;
+  const fix = `set spec.expiresInDays between 1 and ${maxDays}`;
+  if (days === undefined) {
+    return `it never expires, and this operator allows tokens of at most ${maxDays} days; ${fix}`;
+  }
+  if (days > maxDays) {
+    return `spec.expiresInDays is ${days}, more than the ${maxDays} days this operator allows; ${fix}`;
+  }
+  return undefined;
+}
+
+function decideChange(
+  old: ServiceToken | undefined,
+  token: ServiceToken,
+  request: AdmissionRequest,
+  facts: AdmissionFacts,
+): AdmissionVerdict {
+  const ref = tokenRef(token);
+  const revoking = old?.spec.revoked === false && token.spec.revoked;
+  const restoring = old?.spec.revoked === true && !token.spec.revoked;
+  const verb = revoking ? "revoking" : restoring ? "restoring" : "changing";
+  if (!facts.isAdmin) return notAdmin(`${verb} ServiceToken ${ref}`, request);
+  if (!restoring || old === undefined) return ALLOW;
+
+  if (currentTokenPhase(old, facts.now) === ServiceTokenPhase.Expired) {
+    const expiry = tokenExpiry(old);
+    const when = expiry === undefined ? "" : ` at ${expiry.toISOString().replace(/\.000Z$/, "Z")}`;
+    return deny(
+      `ServiceToken ${ref} expired${when} and cannot be restored: an expired token is never ` +
+        `restored; create a new ServiceToken instead`,
+    );
+  }
+  // A deactivated user has no Active tokens; restoring one would break that promise.
+  const user = facts.cluster.serviceUser(token.spec.serviceUser);
+  if (user !== undefined && !user.spec.active) {
+    return deny(
+      `ServiceToken ${ref} cannot be restored while its ServiceUser ` +
+        `"${token.spec.serviceUser}" is deactivated: reactivate the ServiceUser ` +
+        `(spec.active: true) first`,
+    );
+  }
+  return ALLOW;
+}
+
+function decideDelete(
+  old: ServiceToken | undefined,
+  ref: string,
+  facts: AdmissionFacts,
+): AdmissionVerdict {
+  // Already being deleted, or no longer parseable: nothing left to protect.
+  if (old === undefined || old.metadata.deletionTimestamp !== undefined) return ALLOW;
+  if (currentTokenPhase(old, facts.now) === ServiceTokenPhase.Active) {
+    return deny(`ServiceToken ${ref} is Active: revoke it (spec.revoked: true) before deleting it`);
+  }
+  return ALLOW;
+}

@@ -1,0 +1,68 @@
+// The webhook's informers: hash records in its own namespace (the only Secrets it reads),
+// ServiceTokens in every namespace and ServiceUsers, feeding one CachedFacts.
+import type { Logger } from "pino";
+import { Informer } from "../../k8s/informer.ts";
+import { SECRETS } from "../../k8s/paths.ts";
+import type { KubeRest } from "../../k8s/rest.ts";
+import { CachedFacts } from "./cached-facts.ts";
+import {
+  HASH_RECORD_SECRET_TYPE,
+  MANAGED_BY_LABEL_KEY,
+  MANAGED_BY_LABEL_VALUE,
+  SERVICE_TOKENS,
+  SERVICE_USERS,
+} from "../../api/index.ts";
+
+/** How to build the caches. */
+export interface WebhookCachesOptions {
+  rest: KubeRest;
+  /** The operator's namespace, where the controller writes hash records. */
+  namespace: string;
+  relistIntervalMs: number;
+  log: Logger;
+}
+
+/** Informers plus the facts they keep current; ready once all three have listed. */
+export class WebhookCaches {
+  readonly facts: CachedFacts;
+  readonly #informers: Informer[];
+
+  constructor(options: WebhookCachesOptions) {
+    const { rest, relistIntervalMs, log } = options;
+    this.facts = new CachedFacts(log);
+    const hashRecords = new Informer({
+      rest,
+      relistIntervalMs,
+      log,
+      resource: SECRETS,
+      namespace: options.namespace,
+      fieldSelector: `type=${HASH_RECORD_SECRET_TYPE}`,
+      // Labelled Secrets pass the admission webhook, which lets only the controller write them;
+      // requiring the label keeps hand-made "records" out of the index.
+      labelSelector: `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE}`,
+    });
+    const tokens = new Informer({ rest, relistIntervalMs, log, resource: SERVICE_TOKENS });
+    const users = new Informer({ rest, relistIntervalMs, log, resource: SERVICE_USERS });
+    hashRecords.onChange((event) => this.facts.applyHashRecord(event));
+    tokens.onChange((event) => this.facts.applyServiceToken(event));
+    users.onChange((event) => this.facts.applyServiceUser(event));
+    this.#informers = [hashRecords, tokens, users];
+  }
+
+  start(): void {
+    for (const informer of this.#informers) informer.start();
+  }
+
+  /** Resolves when every cache has completed its first list. */
+  async synced(): Promise<void> {
+    await Promise.all(this.#informers.map((informer) => informer.synced));
+  }
+
+  hasSynced(): boolean {
+    return this.#informers.every((informer) => informer.hasSynced());
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#informers.map((informer) => informer.stop()));
+  }
+}

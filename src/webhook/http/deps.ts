@@ -1,0 +1,31 @@
+// What the HTTP handlers need: the cached facts, the Admin check, the last-used tracker,
+// metrics and a logger. Everything is injectable, so tests run the app on in-memory facts.
+import type { Logger } from "pino";
+import type { ServiceUser } from "../../api/index.ts";
+import type { AdmissionUserInfo } from "../admission/review.ts";
+import type { ClusterFacts } from "../cache/facts.ts";
+import type { WebhookMetrics } from "../metrics.ts";
+
+export interface WebhookDeps {
+  facts: ClusterFacts;
+  /** True once every cache has completed its first list; until then decisions get a 503. */
+  hasSynced(): boolean;
+  /** /readyz: synced and not shutting down. */
+  isReady(): boolean;
+  /** Notes a successful authentication of a token (`namespace/name`); must not block. */
+  recordUse(tokenKey: string, at: Date): void;
+  /** RBAC's answer to "may this requester act as an svctokens Admin?"; rejects on API errors. */
+  isAdmin(user: AdmissionUserInfo): Promise<boolean>;
+  /**
+   * Reads a ServiceUser from the API when the cache does not have it (yet): a user created a
+   * moment before its first token may not have reached the cache. Optional.
+   */
+  fetchServiceUser?: (name: string) => Promise<ServiceUser | undefined>;
+  controllerUsername: string;
+  maxTokenLifetimeDays: number | undefined;
+  /** When true, /authenticate serves only clients with a verified certificate. */
+  requireClientCertificate: boolean;
+  metrics: WebhookMetrics;
+  log: Logger;
+  now: () => Date;
+}

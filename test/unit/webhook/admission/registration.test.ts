@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import {
+  localValidatingWebhookConfiguration,
+  validatingWebhookConfiguration,
+} from "../../../../src/webhook/admission/registration.ts";
+
+const CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+describe("validatingWebhookConfiguration", () => {
+  it("points the local control plane at 127.0.0.1 with the CA bundle, failing closed", () => {
+    const config = localValidatingWebhookConfiguration(8443, CA);
+    const webhooks = config.webhooks as Record<string, unknown>[];
+    expect(config).toMatchObject({
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingWebhookConfiguration",
+      metadata: { name: "svctokens" },
+    });
+    for (const webhook of webhooks) {
+      expect(webhook).toMatchObject({
+        clientConfig: {
+          url: "https://127.0.0.1:8443/validate",
+          caBundle: Buffer.from(CA).toString("base64"),
+        },
+        admissionReviewVersions: ["v1"],
+        sideEffects: "None",
+        failurePolicy: "Fail",
+        timeoutSeconds: 5,
+      });
+    }
+  });
+
+  it("matches only our kinds, and only Secrets carrying the controller's label", () => {
+    const [resources, secrets] = validatingWebhookConfiguration({
+      endpoint: {
+        service: { namespace: "svctokens-system", name: "svctokens-webhook", port: 443 },
+      },
+      caPem: CA,
+    }).webhooks as Record<string, unknown>[];
+    expect(resources).toMatchObject({
+      name: "resources.svctokens.dev",
+      clientConfig: {
+        service: {
+          namespace: "svctokens-system",
+          name: "svctokens-webhook",
+          port: 443,
+          path: "/validate",
+        },
+      },
+      rules: [
+        {
+          apiGroups: ["svctokens.dev"],
+          apiVersions: ["v1alpha1"],
+          resources: ["serviceusers", "servicetokens"],
+          operations: ["CREATE", "UPDATE", "DELETE"],
+        },
+      ],
+    });
+    expect(resources).not.toHaveProperty("objectSelector");
+    expect(secrets).toMatchObject({
+      name: "secrets.svctokens.dev",
+      rules: [
+        { apiGroups: [""], resources: ["secrets"], operations: ["CREATE", "UPDATE", "DELETE"] },
+      ],
+      objectSelector: { matchLabels: { "app.kubernetes.io/managed-by": "svctokens" } },
+    });
+  });
+});

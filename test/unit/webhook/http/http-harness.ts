@@ -1,0 +1,216 @@
+// A real HTTPS webhook server on loopback over in-memory facts, and a small client for it.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import type { Logger } from "pino";
+import { createCertificateAuthority, type KeyPairPem } from "../../../../src/tls/pki.ts";
+import type { KubeObject } from "../../../../src/k8s/object.ts";
+import { createLogger } from "../../../../src/log.ts";
+import type { AdmissionUserInfo } from "../../../../src/webhook/admission/review.ts";
+import { createWebhookApp, type WebhookDeps } from "../../../../src/webhook/http/app.ts";
+import type { CachedFacts } from "../../../../src/webhook/cache/cached-facts.ts";
+import { createWebhookMetrics } from "../../../../src/webhook/metrics.ts";
+import { WebhookServer } from "../../../../src/webhook/http/server.ts";
+import { CONTROLLER } from "../admission/fixtures.ts";
+import { factsOf, NOW } from "../fixtures.ts";
+
+/** Certificates for one test file: a CA, a serving pair for 127.0.0.1, and a client pair. */
+export interface TestPki {
+  dir: string;
+  caPem: string;
+  server: KeyPairPem;
+  client: KeyPairPem;
+  files: { cert: string; key: string; ca: string };
+  issueServer(): Promise<KeyPairPem>;
+}
+
+export async function createTestPki(): Promise<TestPki> {
+  const dir = await mkdtemp(join(tmpdir(), "svctokens-webhook-test-"));
+  const ca = await createCertificateAuthority("svctokens-test-ca");
+  const issueServer = (): Promise<KeyPairPem> =>
+    ca.issue({ usage: "server", commonName: "svctokens-webhook", ipAddresses: ["127.0.0.1"] });
+  const server = await issueServer();
+  const client = await ca.issue({ usage: "client", commonName: "kube-apiserver" });
+  const files = { cert: join(dir, "tls.crt"), key: join(dir, "tls.key"), ca: join(dir, "ca.crt") };
+  await Promise.all([
+    writeFile(files.cert, server.certPem),
+    writeFile(files.key, server.keyPem),
+    writeFile(files.ca, ca.certPem),
+  ]);
+  return { dir, caPem: ca.certPem, server, client, files, issueServer };
+}
+
+export async function removePki(pki: TestPki): Promise<void> {
+  await rm(pki.dir, { recursive: true, force: true });
+}
+
+/** Everything a test may look at after requests. */
+export interface Harness {
+  server: WebhookServer;
+  deps: WebhookDeps;
+  facts: CachedFacts;
+  uses: { tokenKey: string; at: Date }[];
+  adminChecks: AdmissionUserInfo[];
+  logLines: string[];
+  state: { synced: boolean; adminAnswer: (user: AdmissionUserInfo) => Promise<boolean> };
+  url(path: string): string;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  pki: TestPki;
+  users?: KubeObject[];
+  tokens?: KubeObject[];
+  records?: KubeObject[];
+  admins?: string[];
+  clientCertificates?: boolean;
+  logLevel?: string;
+  log?: Logger;
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done): void {
+      logLines.push(...chunk.toString().split("\n").filter(Boolean));
+      done();
+    },
+  });
+  const log = options.log ?? createLogger(options.logLevel ?? "trace", sink);
+  const facts = factsOf(options);
+  const uses: Harness["uses"] = [];
+  const adminChecks: AdmissionUserInfo[] = [];
+  const admins = new Set(options.admins ?? ["root"]);
+  const state: Harness["state"] = {
+    synced: true,
+    adminAnswer: (user) => Promise.resolve(admins.has(user.username ?? "")),
+  };
+  const deps: WebhookDeps = {
+    facts,
+    hasSynced: () => state.synced,
+    isReady: () => state.synced,
+    recordUse: (tokenKey, at) => uses.push({ tokenKey, at }),
+    isAdmin: (user) => {
+      adminChecks.push(user);
+      return state.adminAnswer(user);
+    },
+    controllerUsername: CONTROLLER,
+    maxTokenLifetimeDays: undefined,
+    requireClientCertificate: options.clientCertificates ?? false,
+    metrics: createWebhookMetrics(false),
+    log,
+    now: () => NOW,
+  };
+  const server = await WebhookServer.start({
+    handler: createWebhookApp(deps),
+    tls: {
+      certFile: options.pki.files.cert,
+      keyFile: options.pki.files.key,
+      clientCaFile: options.clientCertificates ? options.pki.files.ca : undefined,
+    },
+    host: "127.0.0.1",
+    port: 0,
+    log,
+    tlsReloadIntervalMs: 60_000,
+  });
+  const port = server.port; // address() is null once closed
+  return {
+    server,
+    deps,
+    facts,
+    uses,
+    adminChecks,
+    logLines,
+    state,
+    url: (path) => `https://127.0.0.1:${port}${path}`,
+    stop: () => server.close(1000),
+  };
+}
+
+/** An HTTP answer. */
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json(): unknown;
+  /** The serving certificate's fingerprint, to see reloads. */
+  certFingerprint: string | undefined;
+}
+
+export interface Call {
+  method?: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  /** Present the client certificate (default true). */
+  clientCert?: boolean;
+}
+
+/** Sends one request on a fresh connection, trusting only the test CA. */
+export async function call(h: Harness, pki: TestPki, c: Call): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      h.url(c.path),
+      {
+        method: c.method ?? "GET",
+        ca: pki.caPem,
+        agent: false,
+        ...(c.clientCert === false ? {} : { cert: pki.client.certPem, key: pki.client.keyPem }),
+        headers: {
+          ...(c.body === undefined ? {} : { "Content-Length": String(Buffer.byteLength(c.body)) }),
+          ...c.headers,
+        },
+      },
+      (res) => {
+        const socket = res.socket as { getPeerCertificate?: () => { fingerprint256?: string } };
+        const certFingerprint = socket.getPeerCertificate?.().fingerprint256;
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString();
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text,
+            json: () => JSON.parse(text) as unknown,
+            certFingerprint,
+          });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(c.body);
+  });
+}
+
+/** POSTs a JSON body. */
+export async function postJson(
+  h: Harness,
+  pki: TestPki,
+  path: string,
+  body: unknown,
+  extra: Partial<Call> = {},
+): Promise<Answer> {
+  return call(h, pki, {
+    method: "POST",
+    path,
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+    ...extra,
+  });
+}
+
+export function tokenReview(token: string, audiences?: string[]): unknown {
+  return {
+    apiVersion: "authentication.k8s.io/v1",
+    kind: "TokenReview",
+    spec: { token, ...(audiences ? { audiences } : {}) },
+  };
+}
+
+export function admissionReview(request: unknown): unknown {
+  return { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request };
+}
