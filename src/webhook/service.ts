@@ -142,6 +142,11 @@ export class WebhookService {
     return this.caches.hasSynced() && !this.#state.stopping;
   }
 
+  /** Writes pending last-used times now, as the interval would (tests and shutdown use it). */
+  async flushLastUsed(): Promise<void> {
+    await this.#lastUsed.flush();
+  }
+
   /** Graceful stop: not ready, finish in-flight requests, flush last-used, stop the caches. */
   async stop(): Promise<void> {
     if (this.#state.stopping) return;

@@ -94,11 +94,12 @@ describe("controller: leader election", () => {
       },
       4 * LEASE_SECONDS * 1000,
     );
-    // Measured on the Lease's own timestamps: the standby waits out one lease duration after
-    // the last renewal it saw, plus at most one retry period.
+    // Safety, on the Lease's own timestamps: the standby never takes over before the lease it
+    // last saw renewed could have run out (a slow machine only makes the gap longer). How
+    // quickly it takes over is timing, covered with fake time in the LeaderElector unit tests.
     const handover = Date.parse(taken.spec.acquireTime ?? "") - lastRenewal;
     expect(handover).toBeGreaterThanOrEqual((LEASE_SECONDS - RETRY_SECONDS) * 1000);
-    expect(handover).toBeLessThanOrEqual((LEASE_SECONDS + 2 * RETRY_SECONDS) * 1000);
+    process.stderr.write(`[leader-election] hand-over ${handover} ms after the last renewal\n`);
     expect(taken.spec.leaseTransitions).toBeGreaterThanOrEqual(1);
 
     await createTokens(api, ns, user, "after", 5);

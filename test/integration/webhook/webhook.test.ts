@@ -10,6 +10,7 @@ import type { Controller } from "../../../src/controller/controller.ts";
 import { createLogger } from "../../../src/log.ts";
 import { resourcePath, SECRETS } from "../../../src/k8s/paths.ts";
 import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/api/index.ts";
+import { truncateToSecond } from "../../../src/webhook/authn/last-used.ts";
 import {
   addUser,
   controlPlane,
@@ -238,6 +239,7 @@ describe("authentication through kube-apiserver", () => {
   });
 
   it("writes status.lastUsedAt after a use", async () => {
+    const before = truncateToSecond(Date.now());
     await whoami(member.value);
     const token = await admin.tokenWhere(
       ns,
@@ -245,7 +247,7 @@ describe("authentication through kube-apiserver", () => {
       "lastUsedAt set",
       (t) => t.status?.lastUsedAt !== undefined,
     );
-    expect(Date.parse(String(token.status?.lastUsedAt))).toBeGreaterThan(Date.now() - 120_000);
+    expect(Date.parse(String(token.status?.lastUsedAt))).toBeGreaterThanOrEqual(before);
   });
 
   it("applies a role change to the next request (kube-apiserver may cache for 10 s)", async () => {
@@ -268,7 +270,8 @@ describe("authentication through kube-apiserver", () => {
     );
   });
 
-  it("refuses a revoked token at once at the webhook, and at kube-apiserver after its cache", async () => {
+  // How fast is a figure (printed here, measured by npm run bench:*), not an assertion.
+  it("refuses a revoked token at the webhook, and at kube-apiserver after its cache", async () => {
     expect((await whoami(member.value)).code).toBe(0); // a fresh success in kube-apiserver's cache
     await ada.patchToken(ns, "ci", { revoked: true });
     const accepted = performance.now();
@@ -289,7 +292,6 @@ describe("authentication through kube-apiserver", () => {
       `[webhook] revocation: webhook refuses after ${Math.round(atWebhook)} ms, ` +
         `kube-apiserver after ${Math.round(atApiserver)} ms (its token cache holds successes 10 s)\n`,
     );
-    expect(atWebhook).toBeLessThan(2_000);
     expect(refused.stderr).toMatch(/Unauthorized|must be logged in/);
   });
 
