@@ -2,15 +2,12 @@
 // authenticator sends, and the answer it expects. The token is never echoed back.
 import { z } from "zod";
 import type { AuthenticationDecision } from "./decide.ts";
+import { MAX_AUDIENCE_LENGTH, MAX_AUDIENCES, MAX_TOKEN_LENGTH } from "./request-bounds.ts";
 import { describeZodError, type ParseResult } from "../wire.ts";
 
 export const TOKEN_REVIEW_API_VERSION = "authentication.k8s.io/v1";
 export const TOKEN_REVIEW_KIND = "TokenReview";
 
-// Bounds well above anything legitimate, so hostile input is refused before any work.
-const MAX_TOKEN_LENGTH = 4096;
-const MAX_AUDIENCES = 32;
-const MAX_AUDIENCE_LENGTH = 1024;
 
 const TokenReviewSchema = z.looseObject({
   apiVersion: z.literal(TOKEN_REVIEW_API_VERSION),

@@ -1,6 +1,7 @@
 // GET /verify: forward-auth for ingress controllers and API gateways (nginx auth_request,
 // Traefik forwardAuth, Envoy ext_authz over HTTP): a Bearer token in, identity headers out.
 import type { Request, Response } from "express";
+import { MAX_AUDIENCE_LENGTH, MAX_AUDIENCES } from "../../authn/request-bounds.ts";
 import type { WebhookDeps } from "../deps.ts";
 import { sendStatus } from "../http-errors.ts";
 import { runAuthentication } from "./run-authentication.ts";
@@ -12,8 +13,6 @@ export const VERIFY_HEADERS = {
   tokenId: "X-Auth-Request-Token-Id",
 } as const;
 
-const MAX_AUDIENCES = 32;
-const MAX_AUDIENCE_LENGTH = 1024;
 const BEARER = /^Bearer +(\S+) *$/i;
 
 /** The Bearer credential of an Authorization header, or undefined. */
