@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { pino } from "pino";
 import { Controller } from "../src/controller/controller.ts";
-import { SERVICE_TOKENS, SERVICE_USERS } from "../src/controller/caches.ts";
+import { SERVICE_TOKENS, SERVICE_USERS } from "../src/api/index.ts";
 import { LocalControlPlane } from "../src/devenv/controlplane.ts";
 import { loadKubeConfig } from "../src/k8s/kubeconfig.ts";
 import type { KubeObject } from "../src/k8s/object.ts";

@@ -15,8 +15,6 @@ import { objectKey } from "../k8s/object.ts";
 import { SECRETS } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
 
-export { SERVICE_TOKENS, SERVICE_USERS };
-
 /** Everything the reconcilers read, all from memory. */
 export class ControllerCaches {
   readonly users: Informer;

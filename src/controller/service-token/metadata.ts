@@ -8,7 +8,7 @@ import {
   type ServiceUser,
 } from "../../api/index.ts";
 import type { OwnerReference } from "../../k8s/object.ts";
-import { SERVICE_TOKENS } from "../caches.ts";
+import { SERVICE_TOKENS } from "../../api/index.ts";
 import { TOKEN_FINALIZER, type ControllerContext } from "../context.ts";
 import { mergePatch } from "../writes.ts";
 import { parseServiceToken } from "../../api/index.ts";

@@ -15,7 +15,7 @@ import { serviceUserUsername } from "../../domain/identity.ts";
 import { tokenPhase } from "../../domain/token-lifecycle.ts";
 import { splitKey } from "../../k8s/object.ts";
 import { SECRETS } from "../../k8s/paths.ts";
-import { SERVICE_TOKENS } from "../caches.ts";
+import { SERVICE_TOKENS } from "../../api/index.ts";
 import type { ReadyVerdict } from "../conditions.ts";
 import type { ControllerContext } from "../context.ts";
 import { EventReason } from "../events.ts";

@@ -1,6 +1,6 @@
 // Reconciles one ServiceUser: its status (identity, phase, token counts, last used).
 import { parseServiceToken, parseServiceUser, type ServiceToken } from "../../api/index.ts";
-import { SERVICE_USERS } from "../caches.ts";
+import { SERVICE_USERS } from "../../api/index.ts";
 import type { ControllerContext } from "../context.ts";
 import type { ProcessResult } from "../runtime/work-queue.ts";
 import { statusMergePatch } from "../status-patch.ts";

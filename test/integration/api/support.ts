@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SERVICE_TOKEN_KIND } from "../../../src/api/index.ts";
-import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/controller/caches.ts";
+import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/api/index.ts";
 import { KubeApiError } from "../../../src/k8s/errors.ts";
 import { resourcePath } from "../../../src/k8s/paths.ts";
 import { controlPlane } from "../support/cluster.ts";

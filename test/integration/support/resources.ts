@@ -2,7 +2,7 @@
 import { KubeRest, PATCH } from "../../../src/k8s/rest.ts";
 import { SECRETS, resourcePath } from "../../../src/k8s/paths.ts";
 import type { KubeObject } from "../../../src/k8s/object.ts";
-import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/controller/caches.ts";
+import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/api/index.ts";
 import { isNotFound } from "../../../src/k8s/errors.ts";
 import { controlPlane, eventually, kubeConfigFrom } from "./cluster.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidObjectError, parseServiceToken } from "../../../src/api/index.ts";
-import { SERVICE_TOKENS } from "../../../src/controller/caches.ts";
+import { SERVICE_TOKENS } from "../../../src/api/index.ts";
 import type { ControllerContext } from "../../../src/controller/context.ts";
 import { parseOrReportInvalid } from "../../../src/controller/invalid-spec.ts";
 import { TerminalError } from "../../../src/controller/runtime/errors.ts";
