@@ -1,7 +1,7 @@
 // Access to the shared local control plane from integration tests.
 import { randomBytes } from "node:crypto";
 import { ApiException, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
-import { inject } from "vitest";
+import { inject, vi } from "vitest";
 import {
   writeUserKubeconfig,
   type ControlPlaneInfo,
@@ -44,27 +44,28 @@ export async function newNamespace(prefix: string): Promise<string> {
   return name;
 }
 
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+/**
+ * Polls `check` with vitest's `vi.waitFor` until it returns a value other than undefined (or
+ * stops throwing), and names what was awaited when it times out.
+ */
 export async function eventually<T>(
   what: string,
   check: () => Promise<T | undefined>,
   timeoutMs = 30_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ""}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  try {
+    return await vi.waitFor(
+      async () => {
+        const value = await check();
+        if (value === undefined) throw new Error("not yet");
+        return value;
+      },
+      { timeout: timeoutMs, interval: 200 },
+    );
+  } catch (error) {
+    const detail =
+      error instanceof Error && error.message !== "not yet" ? `: ${error.message}` : "";
+    throw new Error(`timed out waiting for ${what}${detail}`, { cause: error });
   }
 }
 
