@@ -94,3 +94,9 @@ export const SCIM_AUDIENCE = "scim";
 /** Label on every Secret the controller writes; admission selects Secrets by it. */
 export const MANAGED_BY_LABEL_KEY = "app.kubernetes.io/managed-by";
 export const MANAGED_BY_LABEL_VALUE = "svctokens";
+
+/**
+ * An Admin asks for a new token value by setting this annotation (RFC 3339) on a ServiceToken;
+ * only an Admin or the controller may set or change it (admission).
+ */
+export const ROTATE_REQUESTED_AT_ANNOTATION = "svctokens.dev/rotate-requested-at";

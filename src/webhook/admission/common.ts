@@ -41,6 +41,14 @@ export function isClusterCleanup(username: string | undefined): boolean {
   return username !== undefined && CLUSTER_CLEANUP_USERNAMES.has(username);
 }
 
+/**
+ * The identities that run the garbage collector: they remove owner references (orphaning) and
+ * the `orphan`/`foregroundDeletion` finalizers, so cascading deletions finish.
+ */
+export function isGarbageCollector(username: string | undefined): boolean {
+  return username === GARBAGE_COLLECTOR_USERNAME || username === KUBE_CONTROLLER_MANAGER_USERNAME;
+}
+
 export const ALLOW: AdmissionVerdict = { allowed: true };
 
 export function deny(message: string): AdmissionVerdict {

@@ -21,11 +21,14 @@ export function admissionTarget(request: AdmissionRequest): AdmissionTarget {
   return "other";
 }
 
-/** Whether the decision depends on the requester being an Admin (a SubjectAccessReview). */
-export function needsAdminCheck(request: AdmissionRequest): boolean {
+/**
+ * Whether the decision depends on the requester being an Admin (a SubjectAccessReview). With
+ * `controllerUsername`, the controller's own metadata writes are known not to need one.
+ */
+export function needsAdminCheck(request: AdmissionRequest, controllerUsername?: string): boolean {
   switch (admissionTarget(request)) {
     case "servicetokens":
-      return serviceTokenNeedsAdmin(request);
+      return serviceTokenNeedsAdmin(request, controllerUsername);
     case "serviceusers":
       return serviceUserNeedsAdmin(request);
     case "secrets":

@@ -1,9 +1,11 @@
 // The ValidatingWebhookConfiguration that sends our requests to /validate: ServiceUsers and
-// ServiceTokens, and the Secrets the controller labels as its own. Rendered, not hand-written,
-// so the local control plane and the cluster manifests cannot drift apart.
+// ServiceTokens, and the Secrets that are the controller's by label or by type. Rendered, not
+// hand-written, so the local control plane and the cluster manifests cannot drift apart.
 import {
   API_GROUP,
   API_VERSION,
+  DELIVERY_SECRET_TYPE,
+  HASH_RECORD_SECRET_TYPE,
   SERVICE_TOKEN_PLURAL,
   SERVICE_USER_PLURAL,
 } from "../../api/index.ts";
@@ -28,6 +30,27 @@ export interface RegistrationOptions {
 }
 
 const OPERATIONS = ["CREATE", "UPDATE", "DELETE"];
+
+/** CEL: whether the Secret `v` (`object` or `oldObject`, null when absent) is svctokens'. */
+function isOperatorSecret(v: string): string {
+  const types = [HASH_RECORD_SECRET_TYPE, DELIVERY_SECRET_TYPE].map((t) => `'${t}'`).join(", ");
+  const key = `'${MANAGED_BY_LABEL_KEY}'`;
+  return (
+    `(${v} != null && ((has(${v}.type) && ${v}.type in [${types}]) || ` +
+    `(has(${v}.metadata.labels) && ${key} in ${v}.metadata.labels && ` +
+    `${v}.metadata.labels[${key}] == '${MANAGED_BY_LABEL_VALUE}')))`
+  );
+}
+
+/**
+ * Sends kube-apiserver's requests on a Secret to /validate only when the old or the new object
+ * carries the controller's label or one of its two types (an objectSelector cannot match a
+ * type, and a planted Secret need not carry the label). Every other Secret never reaches us.
+ */
+export const OPERATOR_SECRET_MATCH_CONDITION = {
+  name: "svctokens-secrets",
+  expression: `${isOperatorSecret("object")} || ${isOperatorSecret("oldObject")}`,
+};
 
 /** The ValidatingWebhookConfiguration for `options`. */
 export function validatingWebhookConfiguration(options: RegistrationOptions): KubeObject {
@@ -79,8 +102,7 @@ export function validatingWebhookConfiguration(options: RegistrationOptions): Ku
             scope: "Namespaced",
           },
         ],
-        // Only the controller's Secrets (for an update: if the old or the new object matches).
-        objectSelector: { matchLabels: { [MANAGED_BY_LABEL_KEY]: MANAGED_BY_LABEL_VALUE } },
+        matchConditions: [OPERATOR_SECRET_MATCH_CONDITION],
       },
     ],
   };

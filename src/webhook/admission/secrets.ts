@@ -1,7 +1,8 @@
 // Admission for the operator's own Secrets: hash records (which decide who authenticates) and
 // delivery Secrets (whose deletion makes the controller regenerate a token). Only the controller
-// writes them; kube-controller-manager may delete them and tidy their owner references.
-import { isDeepStrictEqual } from "node:util";
+// writes them; kube-controller-manager may delete them, and its garbage collector may change
+// their owner references and finalizers, nothing else. Their two types are the controller's
+// alone: nobody else creates a Secret of either type, labelled or not.
 import {
   DELIVERY_SECRET_TYPE,
   HASH_RECORD_SECRET_TYPE,
@@ -11,14 +12,14 @@ import {
 import {
   ALLOW,
   deny,
-  GARBAGE_COLLECTOR_USERNAME,
   isClusterCleanup,
-  KUBE_CONTROLLER_MANAGER_USERNAME,
+  isGarbageCollector,
   requesterName,
   type AdmissionFacts,
 } from "./common.ts";
 import type { AdmissionRequest, AdmissionVerdict } from "./review.ts";
 import { MANAGED_BY_LABEL_KEY, MANAGED_BY_LABEL_VALUE } from "../../api/index.ts";
+import { onlyLifeFieldsChanged } from "./metadata-changes.ts";
 
 type SecretJson = Record<string, unknown> & {
   type?: unknown;
@@ -37,28 +38,43 @@ function secretRole(request: AdmissionRequest): SecretRole | undefined {
   const versions = [request.object, request.oldObject].filter(Boolean) as SecretJson[];
   if (versions.some((s) => s.type === HASH_RECORD_SECRET_TYPE)) return "hash-record";
   if (versions.some((s) => s.type === DELIVERY_SECRET_TYPE)) return "delivery";
-  const labelled = versions.some(
-    (s) => labelsOf(s)[MANAGED_BY_LABEL_KEY] === MANAGED_BY_LABEL_VALUE,
-  );
-  return labelled ? "managed" : undefined;
+  return isLabelled(request) ? "managed" : undefined;
 }
 
-/** The garbage collector removes owner references (orphaning): a change to metadata only. */
-function onlyMetadataChanged(request: AdmissionRequest): boolean {
-  const strip = (obj: unknown): unknown => {
-    const { metadata: _metadata, ...rest } = (obj ?? {}) as Record<string, unknown>;
-    return rest;
-  };
-  return isDeepStrictEqual(strip(request.object), strip(request.oldObject));
+/** Whether the old or the new object carries the controller's managed-by label. */
+function isLabelled(request: AdmissionRequest): boolean {
+  return [request.object, request.oldObject].some(
+    (s) => labelsOf(s)[MANAGED_BY_LABEL_KEY] === MANAGED_BY_LABEL_VALUE,
+  );
 }
 
 function mayChange(request: AdmissionRequest, facts: AdmissionFacts): boolean {
   const username = request.userInfo.username;
   if (username === facts.controllerUsername) return true;
-  if (request.operation === "DELETE") return isClusterCleanup(username);
-  const collector =
-    username === GARBAGE_COLLECTOR_USERNAME || username === KUBE_CONTROLLER_MANAGER_USERNAME;
-  return request.operation === "UPDATE" && collector && onlyMetadataChanged(request);
+  if (request.operation === "DELETE") {
+    // Unlabelled, it is ours only by type: the controller never wrote it, nothing trusts it,
+    // and deleting it is how its SecretConflict is resolved.
+    return isClusterCleanup(username) || !isLabelled(request);
+  }
+  // The garbage collector orphans (removes owner references) and finishes foreground
+  // deletions (removes finalizers); any other change by it is refused like anyone else's.
+  return (
+    request.operation === "UPDATE" &&
+    isGarbageCollector(username) &&
+    onlyLifeFieldsChanged(request.oldObject, request.object)
+  );
+}
+
+/** The denial for a Secret that is svctokens' only by its type (no managed-by label). */
+function reservedType(request: AdmissionRequest, verb: string): AdmissionVerdict {
+  const type = [request.object, request.oldObject]
+    .map((s) => s?.type)
+    .find((t) => t === HASH_RECORD_SECRET_TYPE || t === DELIVERY_SECRET_TYPE);
+  return deny(
+    `Secret ${request.namespace ?? ""}/${request.name ?? ""} has type ${String(type)}, which ` +
+      `only the svctokens controller writes, so ${requesterName(request)} may not ${verb} it: ` +
+      `give your Secret another type (such as Opaque); to get a token, create a ServiceToken`,
+  );
 }
 
 /** Decides a request on Secrets (the webhook is only sent the operator's labelled ones). */
@@ -70,9 +86,13 @@ export function decideSecretAdmission(
   const role = secretRole(request);
   if (role === undefined || mayChange(request, facts)) return ALLOW;
 
+  const verb = { CREATE: "create", UPDATE: "change", DELETE: "delete" }[request.operation];
+  if (!isLabelled(request)) return reservedType(request, verb);
+
   const ref = `${request.namespace ?? ""}/${request.name ?? ""}`;
-  // Old and new labels together: removing the token-name label must not hide which token.
-  const labels = { ...labelsOf(request.oldObject), ...labelsOf(request.object) };
+  // The stored labels first: re-pointing or removing the token-name label must not hide which
+  // token the Secret belongs to.
+  const labels = { ...labelsOf(request.object), ...labelsOf(request.oldObject) };
   const tokenName = labels[LABEL_TOKEN_NAME];
   const tokenNamespace =
     role === "hash-record" ? labels[LABEL_TOKEN_NAMESPACE] : (request.namespace ?? "");
@@ -85,7 +105,6 @@ export function decideSecretAdmission(
     delivery: `delivers the value of ${token}`,
     managed: "is managed by svctokens",
   }[role];
-  const verb = { CREATE: "create", UPDATE: "change", DELETE: "delete" }[request.operation];
   return deny(
     `Secret ${ref} ${what}, so only the svctokens controller may ${verb} it, not ` +
       `${requesterName(request)}: to stop a token, revoke its ServiceToken (spec.revoked: ` +

@@ -16,13 +16,20 @@ import {
 } from "./common.ts";
 import type { AdmissionRequest, AdmissionVerdict } from "./review.ts";
 import { actionNeedsAdmin, classifyRequest, type RequestAction } from "./classify.ts";
+import { decideTokenMetadataChange, tokenMetadataNeedsAdmin } from "./token-metadata.ts";
+import { decideCleanupDelete } from "./token-cleanup-delete.ts";
 
 const classify = (request: AdmissionRequest): RequestAction<ServiceToken> =>
   classifyRequest(request, parseServiceToken, { cleanupMayDelete: true });
 
 /** Whether deciding this request needs to know if the requester is an Admin. */
-export function serviceTokenNeedsAdmin(request: AdmissionRequest): boolean {
-  return actionNeedsAdmin(classify(request));
+export function serviceTokenNeedsAdmin(
+  request: AdmissionRequest,
+  controllerUsername?: string,
+): boolean {
+  const action = classify(request);
+  if (action.kind === "unguarded") return tokenMetadataNeedsAdmin(request, controllerUsername);
+  return actionNeedsAdmin(action);
 }
 
 /** Decides a request on the servicetokens resource. */
@@ -34,7 +41,10 @@ export function decideServiceTokenAdmission(
   const ref = `${request.namespace ?? ""}/${request.name ?? ""}`;
   switch (action.kind) {
     case "unguarded":
-      return ALLOW;
+      // Not Admin actions as such, but protected metadata and clean-up deletes have rules.
+      return request.operation === "DELETE"
+        ? decideCleanupDelete(request, facts)
+        : decideTokenMetadataChange(request, facts);
     case "invalid":
       return deny(action.message);
     case "create":

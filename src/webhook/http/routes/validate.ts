@@ -6,6 +6,7 @@ import type { ServiceUser } from "../../../api/index.ts";
 import { errorMessage } from "../../../k8s/errors.ts";
 import { admissionTarget, decideAdmission, needsAdminCheck } from "../../admission/decide.ts";
 import { requesterName } from "../../admission/common.ts";
+import { serviceUserToConfirm } from "../../admission/token-cleanup-delete.ts";
 import {
   admissionResponse,
   parseAdmissionReview,
@@ -51,7 +52,7 @@ export function validateHandler(deps: WebhookDeps): (req: Request, res: Response
 async function decide(deps: WebhookDeps, request: AdmissionRequest): Promise<AdmissionVerdict> {
   try {
     let isAdmin = false;
-    if (needsAdminCheck(request)) {
+    if (needsAdminCheck(request, deps.controllerUsername)) {
       try {
         isAdmin = await deps.isAdmin(request.userInfo);
       } catch (error) {
@@ -64,11 +65,12 @@ async function decide(deps: WebhookDeps, request: AdmissionRequest): Promise<Adm
         };
       }
     }
-    const cluster = await withFetchedServiceUser(deps, request);
+    const now = deps.now();
+    const cluster = await withFetchedServiceUser(deps, request, now);
     return decideAdmission(request, {
       cluster,
       isAdmin,
-      now: deps.now(),
+      now,
       maxTokenLifetimeDays: deps.maxTokenLifetimeDays,
       controllerUsername: deps.controllerUsername,
     });
@@ -84,21 +86,21 @@ async function decide(deps: WebhookDeps, request: AdmissionRequest): Promise<Adm
 
 /**
  * The cached facts, plus the token's ServiceUser read from the API when the cache has not
- * seen it yet (created a moment before its first token). Only on that miss is there I/O.
+ * seen it yet (created a moment before its first token), or when a garbage-collector delete of
+ * an Active token hinges on it (the cache may lag the user's deletion). Only then is there I/O.
  */
 async function withFetchedServiceUser(
   deps: WebhookDeps,
   request: AdmissionRequest,
+  now: Date,
 ): Promise<ClusterFacts> {
   const facts = deps.facts;
   if (deps.fetchServiceUser === undefined || admissionTarget(request) !== "servicetokens") {
     return facts;
   }
-  if (request.operation !== "CREATE") return facts;
-  const name = (request.object as { spec?: { serviceUser?: unknown } }).spec?.serviceUser;
-  if (typeof name !== "string" || facts.serviceUser(name) !== undefined) return facts;
+  const name = serviceUserToConfirm(request, facts, now) ?? userOfNewToken(request, facts);
+  if (name === undefined) return facts;
   const fetched: ServiceUser | undefined = await deps.fetchServiceUser(name);
-  if (fetched === undefined) return facts;
   return {
     recordsByHash: (hash) => facts.recordsByHash(hash),
     serviceToken: (namespace, tokenName) => facts.serviceToken(namespace, tokenName),
@@ -106,4 +108,11 @@ async function withFetchedServiceUser(
     tokensOfUser: (userName) => facts.tokensOfUser(userName),
     tokensWithSpecHash: (hash) => facts.tokensWithSpecHash(hash),
   };
+}
+
+/** The ServiceUser a new token names, when the cache does not have it. */
+function userOfNewToken(request: AdmissionRequest, facts: ClusterFacts): string | undefined {
+  if (request.operation !== "CREATE") return undefined;
+  const name = (request.object as { spec?: { serviceUser?: unknown } }).spec?.serviceUser;
+  return typeof name === "string" && facts.serviceUser(name) === undefined ? name : undefined;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   localValidatingWebhookConfiguration,
+  OPERATOR_SECRET_MATCH_CONDITION,
   validatingWebhookConfiguration,
 } from "../../../../src/webhook/admission/registration.ts";
 
@@ -29,7 +30,7 @@ describe("validatingWebhookConfiguration", () => {
     }
   });
 
-  it("matches only our kinds, and only Secrets carrying the controller's label", () => {
+  it("matches only our kinds, and only Secrets that are ours by label or by type", () => {
     const [resources, secrets] = validatingWebhookConfiguration({
       endpoint: {
         service: { namespace: "svctokens-system", name: "svctokens-webhook", port: 443 },
@@ -61,7 +62,17 @@ describe("validatingWebhookConfiguration", () => {
       rules: [
         { apiGroups: [""], resources: ["secrets"], operations: ["CREATE", "UPDATE", "DELETE"] },
       ],
-      objectSelector: { matchLabels: { "app.kubernetes.io/managed-by": "svctokens" } },
+      matchConditions: [OPERATOR_SECRET_MATCH_CONDITION],
     });
+    // A planted Secret need not carry the label: the type is matched too (no objectSelector).
+    expect(secrets).not.toHaveProperty("objectSelector");
+    const { expression } = OPERATOR_SECRET_MATCH_CONDITION;
+    for (const version of ["object", "oldObject"]) {
+      expect(expression).toContain(`${version} != null`);
+      expect(expression).toContain(`${version}.type in ['svctokens.dev/token-hash', `);
+      expect(expression).toContain(
+        `${version}.metadata.labels['app.kubernetes.io/managed-by'] == 'svctokens'`,
+      );
+    }
   });
 });

@@ -29,10 +29,16 @@ const withMetadata = (secret: KubeObject, metadata: object): KubeObject => ({
   metadata: { ...secret.metadata, ...metadata },
 });
 const unlabelled = withMetadata(delivery, { labels: {} });
+const recordMetadata = record.metadata ?? {};
+const plantedRecord = withMetadata(record, { labels: { "svctokens.dev/token-name": "ci" } });
+const RESERVED_TYPE = (ref: string, type: string, verb: string): string =>
+  `Secret ${ref} has type ${type}, which only the svctokens controller writes, so "alice" may ` +
+  `not ${verb} it: give your Secret another type (such as Opaque); to get a token, create a ` +
+  `ServiceToken`;
 
-const RECORD_DENIAL = (verb: string): string =>
+const RECORD_DENIAL = (verb: string, who = '"alice"'): string =>
   `Secret svctokens-system/token-u1 holds the hash of ServiceToken prod/ci, so only the ` +
-  `svctokens controller may ${verb} it, not "alice": to stop a token, revoke its ServiceToken ` +
+  `svctokens controller may ${verb} it, not ${who}: to stop a token, revoke its ServiceToken ` +
   `(spec.revoked: true); to replace it, create a new ServiceToken`;
 const DELIVERY_DENIAL = (verb: string, who = '"alice"'): string =>
   `Secret prod/ci-token delivers the value of ServiceToken prod/ci, so only the svctokens ` +
@@ -135,6 +141,67 @@ describe("admission of the operator's Secrets", () => {
         username: NAMESPACE_CONTROLLER,
       }),
       denied: DELIVERY_DENIAL("change", `"${NAMESPACE_CONTROLLER}"`),
+    },
+    {
+      name: "the garbage collector re-points a hash record's labels at another token",
+      request: req("UPDATE", {
+        object: withMetadata(record, {
+          labels: { ...recordMetadata.labels, "svctokens.dev/token-name": "admin-token" },
+        }),
+        oldObject: record,
+        username: GC,
+      }),
+      denied: RECORD_DENIAL("change", `"${GC}"`),
+    },
+    {
+      name: "kube-controller-manager changes a hash record's annotations",
+      request: req("UPDATE", {
+        object: withMetadata(record, { annotations: { "svctokens.dev/created-at": "2099" } }),
+        oldObject: record,
+        username: KCM,
+      }),
+      denied: RECORD_DENIAL("change", `"${KCM}"`),
+    },
+    {
+      name: "the garbage collector removes the foregroundDeletion finalizer of a hash record",
+      request: req("UPDATE", {
+        object: record,
+        oldObject: withMetadata(record, { finalizers: ["foregroundDeletion"] }),
+        username: GC,
+      }),
+    },
+    {
+      name: "the garbage collector removes an owner reference and changes a label together",
+      request: req("UPDATE", {
+        object: withMetadata(delivery, { ownerReferences: [], labels: {} }),
+        oldObject: delivery,
+        username: GC,
+      }),
+      denied: DELIVERY_DENIAL("change", `"${GC}"`),
+    },
+    {
+      name: "someone plants an unlabelled hash record",
+      request: req("CREATE", { object: plantedRecord }),
+      denied: RESERVED_TYPE("svctokens-system/token-u1", "svctokens.dev/token-hash", "create"),
+    },
+    {
+      name: "someone plants an unlabelled delivery Secret",
+      request: req("CREATE", { object: unlabelled }),
+      denied: RESERVED_TYPE("prod/ci-token", "svctokens.dev/service-token", "create"),
+    },
+    {
+      name: "someone changes an unlabelled delivery-typed Secret",
+      request: req("UPDATE", { object: { ...unlabelled, data: {} }, oldObject: unlabelled }),
+      denied: RESERVED_TYPE("prod/ci-token", "svctokens.dev/service-token", "change"),
+    },
+    {
+      name: "someone deletes an unlabelled delivery-typed Secret (foreign: resolves a conflict)",
+      request: req("DELETE", { oldObject: unlabelled }),
+    },
+    {
+      name: "someone labels an unlabelled hash record",
+      request: req("UPDATE", { object: record, oldObject: plantedRecord }),
+      denied: RECORD_DENIAL("change"),
     },
     {
       name: "someone changes a Secret that is not svctokens'",

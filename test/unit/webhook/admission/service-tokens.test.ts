@@ -6,7 +6,7 @@ import {
   type AdmissionFacts,
 } from "../../../../src/webhook/admission/decide.ts";
 import type { AdmissionRequest } from "../../../../src/webhook/admission/review.ts";
-import { admissionFacts, admissionRequest, changed } from "./fixtures.ts";
+import { admissionFacts, admissionRequest, changed, CONTROLLER } from "./fixtures.ts";
 import { issue, serviceToken, serviceUser } from "../fixtures.ts";
 
 const NOT_ADMIN =
@@ -28,7 +28,7 @@ interface Case {
 }
 
 function check(c: Case): void {
-  expect(needsAdminCheck(c.request)).toBe(c.adminCheck);
+  expect(needsAdminCheck(c.request, CONTROLLER)).toBe(c.adminCheck);
   const verdict = decideAdmission(c.request, c.facts);
   if (c.denied === undefined) expect(verdict).toEqual({ allowed: true });
   else expect(verdict).toEqual({ allowed: false, message: c.denied });
@@ -191,10 +191,11 @@ describe("ServiceToken UPDATE", () => {
   const revokedToken = changed(token, { spec: { revoked: true } });
   const cases: Case[] = [
     {
-      name: "a non-Admin adds a finalizer (metadata only)",
+      name: "the controller adds its finalizer (protected metadata, no Admin check)",
       request: update(
         token,
         changed(token, { metadata: { finalizers: ["svctokens.dev/hash-record"] } }),
+        CONTROLLER,
       ),
       facts: admissionFacts(world),
       adminCheck: false,
@@ -349,10 +350,9 @@ describe("ServiceToken DELETE", () => {
     },
     ...[
       "system:serviceaccount:kube-system:namespace-controller",
-      "system:serviceaccount:kube-system:generic-garbage-collector",
       "system:kube-controller-manager",
     ].map((username) => ({
-      name: `${username} deletes an Active token (namespace or user deletion)`,
+      name: `${username} deletes an Active token (namespace deletion)`,
       request: del(active, username),
       facts: admissionFacts(world),
       adminCheck: false,

@@ -170,15 +170,15 @@ describe("POST /validate", () => {
     expect(allowed.json()).toMatchObject({ response: { uid: "r-2", allowed: true } });
     expect(h.adminChecks.length - checks).toBe(2);
 
-    const finalizer = admissionRequest("UPDATE", "servicetokens", {
+    const label = admissionRequest("UPDATE", "servicetokens", {
       oldObject: ci,
-      object: { ...ci, metadata: { ...ci.metadata, finalizers: ["x"] } },
+      object: { ...ci, metadata: { ...ci.metadata, labels: { team: "payments" } } },
     });
     const metadataOnly = await postJson(
       h,
       pki,
       "/validate",
-      admissionReview({ ...finalizer, uid: "r-3" }),
+      admissionReview({ ...label, uid: "r-3" }),
     );
     expect(metadataOnly.json()).toMatchObject({ response: { uid: "r-3", allowed: true } });
     expect(h.adminChecks.length - checks).toBe(2);
