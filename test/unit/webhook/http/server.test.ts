@@ -27,18 +27,18 @@ describe("WebhookServer", () => {
   it("serves a rotated certificate without a restart, and ignores a mismatched pair", async () => {
     const h = await startHarness({ pki, logLevel: "silent" });
     try {
-      const before = (await call(h, pki, { path: "/healthz" })).certFingerprint;
+      const before = (await call(h, pki, { path: "/verify" })).certFingerprint;
       expect(before).toBeDefined();
 
       const next = await pki.issueServer();
       await writeFile(pki.files.cert, next.certPem); // key not rotated yet: a mismatched pair
       expect(await h.server.reloadTls()).toBe(false);
-      expect((await call(h, pki, { path: "/healthz" })).certFingerprint).toBe(before);
+      expect((await call(h, pki, { path: "/verify" })).certFingerprint).toBe(before);
 
       await writeFile(pki.files.key, next.keyPem);
       expect(await h.server.reloadTls()).toBe(true);
-      const after = await call(h, pki, { path: "/healthz" });
-      expect(after.status).toBe(200);
+      const after = await call(h, pki, { path: "/verify" });
+      expect(after.status).toBe(401); // no token: the certificate is what counts
       expect(after.certFingerprint).not.toBe(before);
       expect(await h.server.reloadTls()).toBe(false); // unchanged files: nothing to do
     } finally {
@@ -66,6 +66,6 @@ describe("WebhookServer", () => {
     expect(answer.json()).toMatchObject({ response: { uid: "uid-review", allowed: true } });
     expect(answer.headers.connection).toBe("close");
     await closing;
-    await expect(call(h, pki, { path: "/healthz" })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(call(h, pki, { path: "/verify" })).rejects.toThrow(/ECONNREFUSED/);
   });
 });
