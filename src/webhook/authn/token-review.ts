@@ -45,7 +45,10 @@ export function parseTokenReview(body: unknown): ParseResult<TokenReviewRequest>
   const result = TokenReviewSchema.safeParse(body);
   if (!result.success) return { ok: false, reason: describeZodError("TokenReview", result.error) };
   const { token, audiences } = result.data.spec;
-  return { ok: true, value: { apiVersion: result.data.apiVersion, token, audiences: audiences ?? [] } };
+  return {
+    ok: true,
+    value: { apiVersion: result.data.apiVersion, token, audiences: audiences ?? [] },
+  };
 }
 
 /** The TokenReview answer kube-apiserver expects for a decision. */

@@ -104,7 +104,11 @@ describe("a caller that is not kube-apiserver", () => {
 
   it.each<[string, () => KeyPairPem | false, number]>([
     ["no certificate", () => false, 401],
-    ["an ordinary user's certificate from the cluster CA (CN kube-apiserver)", () => clusterCaUser, 401],
+    [
+      "an ordinary user's certificate from the cluster CA (CN kube-apiserver)",
+      () => clusterCaUser,
+      401,
+    ],
     ["the client CA's certificate for another name", () => otherName, 403],
   ])("with %s: refused at /authenticate and /validate", async (_case, cert, status) => {
     const before = await accessReviews();

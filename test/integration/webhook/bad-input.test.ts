@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { kubectl } from "../support/kubectl.ts";
 import { HOSTILE, target } from "./bad-input-requests.ts";
 import { WebhookRun } from "./webhook-run.ts";
-import { authenticateDirect, callWebhook, webhookMetric } from "./webhook-http.ts";
+import { authenticateDirect, webhookMetric } from "./webhook-http.ts";
 import { tokenKubeconfig } from "./webhook-support.ts";
 
 let run: WebhookRun;

@@ -8,7 +8,6 @@ import { kubectl } from "../support/kubectl.ts";
 import { OPERATOR_NAMESPACE, webhookKubeconfig } from "../support/operator.ts";
 import { Api } from "../support/resources.ts";
 import { WebhookRun, type DeliveredToken } from "./webhook-run.ts";
-import { callWebhook } from "./webhook-http.ts";
 import { tokenKubeconfig } from "./webhook-support.ts";
 
 const IDENTITY = `system:serviceaccount:${OPERATOR_NAMESPACE}:svctokens-webhook`;

@@ -29,7 +29,10 @@ beforeAll(async () => {
   // A webhook service of the shared cluster, on a port the second kube-apiserver calls.
   const info = controlPlane();
   const port = await freeLoopbackPort();
-  side = await startLocalWebhook({ ...info, webhookPort: port }, { log: pino({ level: "silent" }) });
+  side = await startLocalWebhook(
+    { ...info, webhookPort: port },
+    { log: pino({ level: "silent" }) },
+  );
   v1beta1 = await LocalControlPlane.start({
     webhookPort: port,
     tokenWebhookVersion: "v1beta1",
@@ -47,9 +50,13 @@ it("authenticates a Service Token for a kube-apiserver that sends TokenReview v1
   const server = v1beta1?.info.server ?? "";
   const caPem = await readFile(controlPlane().caCertFile, "utf8");
   const kubeconfig = join(run.dir, "v1beta1-token.kubeconfig");
-  await writeFile(kubeconfig, kubeconfigYaml(server, caPem, "service-user", { token: token.value }), {
-    mode: 0o600,
-  });
+  await writeFile(
+    kubeconfig,
+    kubeconfigYaml(server, caPem, "service-user", { token: token.value }),
+    {
+      mode: 0o600,
+    },
+  );
   const whoami = await kubectl(kubeconfig, ["auth", "whoami", "-o", "json"]);
   expect(whoami.code, whoami.stderr).toBe(0);
   const review = JSON.parse(whoami.stdout) as {
@@ -61,6 +68,8 @@ it("authenticates a Service Token for a kube-apiserver that sends TokenReview v1
   const success = { endpoint: "authenticate", result: "success" };
   expect(await webhookMetric(side, "svctokens_webhook_authentications_total", success)).toBe(1);
   expect(
-    await webhookMetric(side, "svctokens_webhook_rejected_requests_total", { route: "authenticate" }),
+    await webhookMetric(side, "svctokens_webhook_rejected_requests_total", {
+      route: "authenticate",
+    }),
   ).toBe(0);
 });

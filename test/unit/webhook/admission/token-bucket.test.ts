@@ -12,12 +12,36 @@ const takeAll = (bucket: TokenBucket, tries: number): number =>
   Array.from({ length: tries }, () => bucket.tryTake()).filter(Boolean).length;
 
 describe("TokenBucket", () => {
-  it.each<{ name: string; capacity: number; perSecond: number; advanceMs: number; expected: number }>([
-    { name: "an empty bucket serves nothing", capacity: 5, perSecond: 1, advanceMs: 0, expected: 0 },
+  it.each<{
+    name: string;
+    capacity: number;
+    perSecond: number;
+    advanceMs: number;
+    expected: number;
+  }>([
+    {
+      name: "an empty bucket serves nothing",
+      capacity: 5,
+      perSecond: 1,
+      advanceMs: 0,
+      expected: 0,
+    },
     { name: "refills at the rate", capacity: 5, perSecond: 2, advanceMs: 1_500, expected: 3 },
-    { name: "never beyond its capacity", capacity: 5, perSecond: 100, advanceMs: 60_000, expected: 5 },
+    {
+      name: "never beyond its capacity",
+      capacity: 5,
+      perSecond: 100,
+      advanceMs: 60_000,
+      expected: 5,
+    },
     { name: "fractional rates add up", capacity: 5, perSecond: 0.5, advanceMs: 4_000, expected: 2 },
-    { name: "a partial token is not a token", capacity: 5, perSecond: 1, advanceMs: 999, expected: 0 },
+    {
+      name: "a partial token is not a token",
+      capacity: 5,
+      perSecond: 1,
+      advanceMs: 999,
+      expected: 0,
+    },
   ])("$name", ({ capacity, perSecond, advanceMs, expected }) => {
     const { bucket, clock } = bucketAt(capacity, perSecond);
     takeAll(bucket, capacity); // empty it

@@ -60,7 +60,11 @@ describe("parseTokenReview", () => {
     ["a non-object", "hello", "<root>"],
     ["null", null, "<root>"],
     ["an array", [apiserverReview], "<root>"],
-    ["v1alpha1", { ...apiserverReview, apiVersion: "authentication.k8s.io/v1alpha1" }, "apiVersion"],
+    [
+      "v1alpha1",
+      { ...apiserverReview, apiVersion: "authentication.k8s.io/v1alpha1" },
+      "apiVersion",
+    ],
     ["no apiVersion", { ...apiserverReview, apiVersion: undefined }, "apiVersion"],
     ["another kind", { ...apiserverReview, kind: "SubjectAccessReview" }, "kind"],
     ["no spec", { ...apiserverReview, spec: undefined }, "spec"],
@@ -128,8 +132,15 @@ describe("tokenReviewResponse", () => {
         kind: "TokenReview",
         status: { authenticated: true, user },
       });
-      const refusal = tokenReviewResponse({ authenticated: false, reason: "expired", ...ref }, apiVersion);
-      expect(refusal).toEqual({ apiVersion, kind: "TokenReview", status: { authenticated: false } });
+      const refusal = tokenReviewResponse(
+        { authenticated: false, reason: "expired", ...ref },
+        apiVersion,
+      );
+      expect(refusal).toEqual({
+        apiVersion,
+        kind: "TokenReview",
+        status: { authenticated: false },
+      });
       expect(tokenReviewRefusal("internal error", apiVersion).apiVersion).toBe(apiVersion);
     },
   );

@@ -268,7 +268,12 @@ describe("POST /validate", () => {
     h.state.adminAnswer = () => Promise.reject(new AdminCheckThrottled());
     try {
       const create = admissionRequest("CREATE", "serviceusers", { object: serviceUser("y") });
-      const answer = await postJson(h, pki, "/validate", admissionReview({ ...create, uid: "r-5" }));
+      const answer = await postJson(
+        h,
+        pki,
+        "/validate",
+        admissionReview({ ...create, uid: "r-5" }),
+      );
       expect(answer.json()).toMatchObject({
         response: {
           uid: "r-5",
