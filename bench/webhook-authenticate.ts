@@ -101,12 +101,12 @@ async function runServer(): Promise<void> {
     handler: createWebhookApp({
       facts,
       hasSynced: () => true,
-      isReady: () => true,
       recordUse: () => void uses++,
       isAdmin: () => Promise.resolve(false),
       controllerUsername: "controller",
       maxTokenLifetimeDays: undefined,
       requireClientCertificate: false,
+      allowedClientNames: [],
       metrics: createWebhookMetrics(false),
       log,
       now: () => new Date(),

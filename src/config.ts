@@ -40,8 +40,25 @@ const configSchema = z.object({
   SVCTOKENS_WEBHOOK_CONFIGURATION_NAME: z.string().min(1).default("svctokens"),
   SVCTOKENS_TLS_CERT_FILE: z.string().min(1).default("/etc/svctokens/tls/tls.crt"),
   SVCTOKENS_TLS_KEY_FILE: z.string().min(1).default("/etc/svctokens/tls/tls.key"),
-  /** When set, /authenticate requires a client certificate signed by this CA. */
+  /**
+   * When set, /authenticate and /validate (the routes only kube-apiserver calls) require a
+   * client certificate signed by this CA and carrying one of SVCTOKENS_CLIENT_NAMES. Use a CA
+   * of its own, not the cluster CA: every user's certificate chains to that one.
+   */
   SVCTOKENS_CLIENT_CA_FILE: z.string().min(1).optional(),
+  /** Comma-separated names (certificate CN or DNS SAN) accepted with the client CA. */
+  SVCTOKENS_CLIENT_NAMES: z
+    .string()
+    .default("kube-apiserver")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name) => name !== ""),
+    )
+    .pipe(z.array(z.string()).min(1, "name at least one client")),
+  /** Plain-HTTP port of the webhook's /healthz, /readyz and /metrics (never the HTTPS port). */
+  SVCTOKENS_WEBHOOK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   SVCTOKENS_LAST_USED_FLUSH_SECONDS: seconds(60),
   /** Operator-wide maximum token lifetime; tokens that never expire are refused when set. */
   SVCTOKENS_MAX_TOKEN_LIFETIME_DAYS: z.coerce.number().int().min(1).max(365).optional(),
@@ -52,6 +69,13 @@ const configSchema = z.object({
     .default("system:serviceaccount:svctokens-system:svctokens-controller"),
   /** How long the webhook caches an "is this user an Admin" answer (0: ask every time). */
   SVCTOKENS_ADMIN_CHECK_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
+  /**
+   * Admin checks (SubjectAccessReviews) a replica may start in a burst, and how many per
+   * second refill the budget. When it is spent, admission that needs one is denied (fail
+   * closed) until it refills: a flood of made-up requesters cannot flood kube-apiserver.
+   */
+  SVCTOKENS_ADMIN_CHECK_BURST: z.coerce.number().int().min(1).max(10_000).default(50),
+  SVCTOKENS_ADMIN_CHECKS_PER_SECOND: z.coerce.number().positive().max(10_000).default(10),
 });
 
 /** Parsed configuration. */

@@ -6,7 +6,7 @@ import { runUntilSignal } from "../run-until-signal.ts";
 import { loadKubeConfig } from "../k8s/kubeconfig.ts";
 import { createLogger } from "../log.ts";
 import { Controller } from "./controller.ts";
-import { startHealthServer } from "./health-server.ts";
+import { startHealthServer } from "../health-server.ts";
 import { refreshTokenGauges } from "./token-gauges.ts";
 
 const config = loadConfig();

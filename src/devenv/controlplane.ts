@@ -1,6 +1,6 @@
 // The local control plane: real etcd, kube-apiserver and kube-controller-manager on loopback,
 // with generated certificates, for integration tests and `npm run dev`.
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureControlPlaneBinaries, type ControlPlaneBinaries } from "./binaries.ts";
@@ -8,8 +8,10 @@ import { kubeconfigYaml } from "./kubeconfig.ts";
 import {
   createCertificateAuthority,
   createSigningKeyPair,
+  loadCertificateAuthority,
   type CertificateAuthority,
 } from "../tls/pki.ts";
+import { admissionConfigurationYaml, admissionKubeconfigYaml } from "./webhook-client.ts";
 import { freeLoopbackPort } from "./ports.ts";
 import { ProcessGroup, tailOf, type ManagedProcess } from "./processes.ts";
 import { httpsGet, waitForPaths } from "./readiness.ts";
@@ -23,11 +25,24 @@ export interface ControlPlaneOptions {
   webhookPort?: number;
   /** kube-apiserver's cache of token reviews (`--authentication-token-webhook-cache-ttl`). */
   tokenWebhookCacheTtl?: string;
+  /** TokenReview version kube-apiserver sends (`--authentication-token-webhook-version`). */
+  tokenWebhookVersion?: "v1" | "v1beta1";
+  /**
+   * Use these CAs (cluster and webhook-client) instead of new ones: a second control plane
+   * whose kube-apiserver calls the first one's webhook service with the same trust.
+   */
+  sharePkiWith?: SharedPki;
   /** Progress messages for people; silent by default. */
   log?: (message: string) => void;
   /** How long to wait for readiness. */
   readyTimeoutMs?: number;
 }
+
+/** The CA files a second control plane may reuse. */
+export type SharedPki = Pick<
+  ControlPlaneInfo,
+  "caCertFile" | "caKeyFile" | "webhookClientCaCertFile" | "webhookClientCaKeyFile"
+>;
 
 /** A running local control plane. Stop it with `stop()`; tests get `info` only. */
 export class LocalControlPlane {
@@ -78,8 +93,16 @@ async function startAll(
   log: (message: string) => void,
 ): Promise<ControlPlaneInfo> {
   const started = Date.now();
-  const ca = await createCertificateAuthority("svctokens-local-ca");
-  const files = await writePki(dir, ca);
+  const ca = await authority(options.sharePkiWith, "caCertFile", "caKeyFile", "svctokens-local-ca");
+  // kube-apiserver's client certificate for the webhook service comes from a CA of its own:
+  // every user's certificate chains to the cluster CA, so that one cannot say "kube-apiserver".
+  const clientCa = await authority(
+    options.sharePkiWith,
+    "webhookClientCaCertFile",
+    "webhookClientCaKeyFile",
+    "svctokens-webhook-client-ca",
+  );
+  const files = await writePki(dir, ca, clientCa);
   const [etcdPort, etcdPeerPort, apiPort, kcmPort, webhookPort] = await Promise.all([
     freeLoopbackPort(),
     freeLoopbackPort(),
@@ -105,11 +128,21 @@ async function startAll(
       clientKeyPem: files.webhookClient.keyPem,
     }),
   );
+  // Admission webhooks get the same client certificate, for the webhook's host:port only.
+  await writeFile(
+    files.admissionKubeconfig,
+    admissionKubeconfigYaml(`127.0.0.1:${webhookPort}`, files.webhookClient),
+    { mode: 0o600 },
+  );
+  await writeFile(files.admissionConfig, admissionConfigurationYaml(files.admissionKubeconfig));
   log("starting kube-apiserver");
   const apiserver = processes.start(
     "kube-apiserver",
     binaries.kubeApiserver,
-    apiserverArgs(files, etcdPort, apiPort, options.tokenWebhookCacheTtl ?? "0s"),
+    apiserverArgs(files, etcdPort, apiPort, {
+      cacheTtl: options.tokenWebhookCacheTtl ?? "0s",
+      version: options.tokenWebhookVersion ?? "v1",
+    }),
     join(dir, "logs/kube-apiserver.log"),
   );
 
@@ -130,7 +163,9 @@ async function startAll(
     aliceKubeconfig: join(dir, "alice.kubeconfig"),
     webhookPort,
     webhookUrl,
-    webhookClientCommonName: "kube-apiserver",
+    webhookClientCommonName: WEBHOOK_CLIENT_NAME,
+    webhookClientCaCertFile: files.clientCaCert,
+    webhookClientCaKeyFile: files.clientCaKey,
     kubernetesVersion: "",
     logsDir: join(dir, "logs"),
   };
@@ -180,11 +215,37 @@ interface PkiFiles {
   saPublic: string;
   saPrivate: string;
   tokenWebhookKubeconfig: string;
+  clientCaCert: string;
+  clientCaKey: string;
+  admissionKubeconfig: string;
+  admissionConfig: string;
   admin: { certPem: string; keyPem: string };
   webhookClient: { certPem: string; keyPem: string };
 }
 
-async function writePki(dir: string, ca: CertificateAuthority): Promise<PkiFiles> {
+/** The name kube-apiserver's client certificate carries, and the webhook service pins. */
+const WEBHOOK_CLIENT_NAME = "kube-apiserver";
+
+/** A CA loaded from the shared files, or a new one. */
+async function authority(
+  shared: SharedPki | undefined,
+  certKey: "caCertFile" | "webhookClientCaCertFile",
+  keyKey: "caKeyFile" | "webhookClientCaKeyFile",
+  commonName: string,
+): Promise<CertificateAuthority> {
+  if (shared === undefined) return createCertificateAuthority(commonName);
+  const [certPem, keyPem] = await Promise.all([
+    readFile(shared[certKey], "utf8"),
+    readFile(shared[keyKey], "utf8"),
+  ]);
+  return loadCertificateAuthority(certPem, keyPem);
+}
+
+async function writePki(
+  dir: string,
+  ca: CertificateAuthority,
+  clientCa: CertificateAuthority,
+): Promise<PkiFiles> {
   const pki = join(dir, "pki");
   await mkdir(pki, { recursive: true, mode: 0o700 });
   const serving = await ca.issue({
@@ -202,17 +263,23 @@ async function writePki(dir: string, ca: CertificateAuthority): Promise<PkiFiles
     saPublic: join(pki, "sa.pub"),
     saPrivate: join(pki, "sa.key"),
     tokenWebhookKubeconfig: join(dir, "token-webhook.kubeconfig"),
+    clientCaCert: join(pki, "webhook-client-ca.crt"),
+    clientCaKey: join(pki, "webhook-client-ca.key"),
+    admissionKubeconfig: join(dir, "admission-webhooks.kubeconfig"),
+    admissionConfig: join(dir, "admission-configuration.yaml"),
     admin: await ca.issue({
       usage: "client",
       commonName: "admin",
       organizations: ["system:masters"],
     }),
-    // kube-apiserver presents this to the webhook service, which may require it.
-    webhookClient: await ca.issue({ usage: "client", commonName: "kube-apiserver" }),
+    // kube-apiserver presents this to the webhook service, which requires it.
+    webhookClient: await clientCa.issue({ usage: "client", commonName: WEBHOOK_CLIENT_NAME }),
   };
   await Promise.all([
     writeFile(files.caCert, ca.certPem),
     writeFile(files.caKey, ca.keyPem, { mode: 0o600 }),
+    writeFile(files.clientCaCert, clientCa.certPem),
+    writeFile(files.clientCaKey, clientCa.keyPem, { mode: 0o600 }),
     writeFile(files.servingCert, serving.certPem),
     writeFile(files.servingKey, serving.keyPem, { mode: 0o600 }),
     writeFile(files.saPublic, serviceAccount.publicPem),
@@ -242,7 +309,7 @@ function apiserverArgs(
   files: PkiFiles,
   etcdPort: number,
   port: number,
-  cacheTtl: string,
+  tokenWebhook: { cacheTtl: string; version: "v1" | "v1beta1" },
 ): string[] {
   return [
     `--etcd-servers=http://127.0.0.1:${etcdPort}`,
@@ -260,8 +327,9 @@ function apiserverArgs(
     // No node or Service network here: the "kubernetes" Endpoints would point at loopback.
     "--endpoint-reconciler-type=none",
     `--authentication-token-webhook-config-file=${files.tokenWebhookKubeconfig}`,
-    "--authentication-token-webhook-version=v1",
-    `--authentication-token-webhook-cache-ttl=${cacheTtl}`,
+    `--authentication-token-webhook-version=${tokenWebhook.version}`,
+    `--authentication-token-webhook-cache-ttl=${tokenWebhook.cacheTtl}`,
+    `--admission-control-config-file=${files.admissionConfig}`,
     "--enable-admission-plugins=NamespaceLifecycle,ServiceAccount,MutatingAdmissionWebhook,ValidatingAdmissionWebhook",
     "--profiling=false",
     "--v=1",

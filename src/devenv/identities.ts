@@ -15,8 +15,18 @@ export interface ControlPlaneInfo {
   /** Where kube-apiserver's token authenticator expects the webhook service. */
   webhookPort: number;
   webhookUrl: string;
-  /** Common name of the client certificate kube-apiserver presents to the webhook service. */
+  /**
+   * Name (CN) of the client certificate kube-apiserver presents to the webhook service, for
+   * token reviews and admission: the name the service pins.
+   */
   webhookClientCommonName: string;
+  /**
+   * The dedicated CA of that client certificate (not the cluster CA, which signs every user's
+   * certificate): the webhook service's SVCTOKENS_CLIENT_CA_FILE. The key lets tests issue
+   * certificates with other names from it.
+   */
+  webhookClientCaCertFile: string;
+  webhookClientCaKeyFile: string;
   kubernetesVersion: string;
   logsDir: string;
 }

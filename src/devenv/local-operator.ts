@@ -9,6 +9,10 @@ import { loadKubeConfig } from "../k8s/kubeconfig.ts";
 import { WebhookService } from "../webhook/service.ts";
 import { writeUserKubeconfig, type ControlPlaneInfo, type LocalUser } from "./identities.ts";
 import { loadCertificateAuthority } from "../tls/pki.ts";
+import { loadConfig } from "../config.ts";
+
+/** The shipped defaults (an empty environment), for settings tests do not override. */
+const SHIPPED = loadConfig({});
 
 export const OPERATOR_NAMESPACE = "svctokens-system";
 export const CONTROLLER_USERNAME = `system:serviceaccount:${OPERATOR_NAMESPACE}:svctokens-controller`;
@@ -57,6 +61,8 @@ export interface LocalWebhook {
   service: WebhookService;
   /** https://127.0.0.1:<port> */
   url: string;
+  /** http://127.0.0.1:<port> of /healthz, /readyz and /metrics. */
+  metricsUrl: string;
   /** CA of its serving certificate (the control plane's CA). */
   caPem: string;
   stop(): Promise<void>;
@@ -67,9 +73,16 @@ export interface LocalWebhookOptions {
   log: Logger;
   lastUsedFlushMs?: number;
   maxTokenLifetimeDays?: number | undefined;
+  /** The Admin-check rate limit; the shipped defaults (config.ts) otherwise. */
+  adminCheckBurst?: number;
+  adminChecksPerSecond?: number;
 }
 
-/** Starts the webhook service with a serving certificate from the control plane's CA. */
+/**
+ * Starts the webhook service with a serving certificate from the control plane's CA, and the
+ * shipped client policy: /authenticate and /validate only for kube-apiserver's certificate
+ * (the dedicated client CA, the pinned name).
+ */
 export async function startLocalWebhook(
   info: ControlPlaneInfo,
   options: LocalWebhookOptions,
@@ -94,19 +107,28 @@ export async function startLocalWebhook(
   const service = await WebhookService.start({
     kubeConfig: loadKubeConfig(kubeconfig),
     namespace: OPERATOR_NAMESPACE,
-    // kube-apiserver presents a client certificate from the control plane's CA.
-    tls: { certFile, keyFile, clientCaFile: info.caCertFile },
+    tls: { certFile, keyFile, clientCaFile: info.webhookClientCaCertFile },
+    allowedClientNames: [info.webhookClientCommonName],
     host: "127.0.0.1",
     port: info.webhookPort,
+    metricsPort: 0,
     lastUsedFlushMs: options.lastUsedFlushMs ?? 60_000,
     maxTokenLifetimeDays: options.maxTokenLifetimeDays,
     controllerUsername: CONTROLLER_USERNAME,
     adminCacheMs: 0,
+    adminCheckBurst: options.adminCheckBurst ?? SHIPPED.SVCTOKENS_ADMIN_CHECK_BURST,
+    adminChecksPerSecond: options.adminChecksPerSecond ?? SHIPPED.SVCTOKENS_ADMIN_CHECKS_PER_SECOND,
     relistIntervalMs: 600_000,
     log: options.log,
     processMetrics: false,
     shutdownGraceMs: 2_000,
   });
   await service.synced();
-  return { service, url: `https://127.0.0.1:${service.port}`, caPem, stop: () => service.stop() };
+  return {
+    service,
+    url: `https://127.0.0.1:${service.port}`,
+    metricsUrl: `http://127.0.0.1:${service.metricsPort}`,
+    caPem,
+    stop: () => service.stop(),
+  };
 }

@@ -39,12 +39,16 @@ const service = await WebhookService.start({
   kubeConfig,
   namespace: config.SVCTOKENS_NAMESPACE,
   tls: { ...tlsFiles, clientCaFile: config.SVCTOKENS_CLIENT_CA_FILE },
+  allowedClientNames: config.SVCTOKENS_CLIENT_NAMES,
   host: config.SVCTOKENS_WEBHOOK_HOST,
   port: config.SVCTOKENS_WEBHOOK_PORT,
+  metricsPort: config.SVCTOKENS_WEBHOOK_METRICS_PORT,
   lastUsedFlushMs: config.SVCTOKENS_LAST_USED_FLUSH_SECONDS * 1000,
   maxTokenLifetimeDays: config.SVCTOKENS_MAX_TOKEN_LIFETIME_DAYS,
   controllerUsername: config.SVCTOKENS_CONTROLLER_USERNAME,
   adminCacheMs: config.SVCTOKENS_ADMIN_CHECK_CACHE_SECONDS * 1000,
+  adminCheckBurst: config.SVCTOKENS_ADMIN_CHECK_BURST,
+  adminChecksPerSecond: config.SVCTOKENS_ADMIN_CHECKS_PER_SECOND,
   relistIntervalMs: config.SVCTOKENS_RESYNC_SECONDS * 1000,
   log: root,
   processMetrics: true,
@@ -52,8 +56,10 @@ const service = await WebhookService.start({
 log.info(
   {
     port: service.port,
+    metricsPort: service.metricsPort,
     namespace: config.SVCTOKENS_NAMESPACE,
     clientCertificates: config.SVCTOKENS_CLIENT_CA_FILE !== undefined,
+    clientNames: config.SVCTOKENS_CLIENT_CA_FILE === undefined ? [] : config.SVCTOKENS_CLIENT_NAMES,
   },
   "webhook service listening",
 );

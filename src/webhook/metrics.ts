@@ -14,6 +14,8 @@ export interface WebhookMetrics {
   lastUsedWrites: Counter<"outcome">;
   /** HTTP requests refused before reaching a decision, by route and status code. */
   rejectedRequests: Counter<"route" | "code">;
+  /** Admin checks (SubjectAccessReviews) by outcome: asked, or throttled by the rate limit. */
+  adminChecks: Counter<"outcome">;
 }
 
 /** Creates the metrics; process metrics only for the real service (one per process). */
@@ -59,6 +61,12 @@ export function createWebhookMetrics(withProcessMetrics: boolean): WebhookMetric
       name: "svctokens_webhook_rejected_requests_total",
       help: "Requests refused before a decision (malformed, too large, wrong type), by code.",
       labelNames: ["route", "code"],
+      registers,
+    }),
+    adminChecks: new Counter({
+      name: "svctokens_webhook_admin_checks_total",
+      help: "SubjectAccessReviews the Admin check asked (asked) or refused to ask because the rate limit was spent (throttled).",
+      labelNames: ["outcome"],
       registers,
     }),
   };

@@ -1,5 +1,8 @@
-// The whole webhook service as one object: caches, Admin check, last-used tracker, app and
-// HTTPS server, started and stopped in order. main.ts and integration tests both use it.
+// The whole webhook service as one object: caches, Admin check, last-used tracker, app, HTTPS
+// server and the plain-HTTP probe/metrics server, started and stopped in order. main.ts and
+// integration tests both use it.
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { parseServiceUser, type ServiceUser } from "../api/index.ts";
@@ -8,7 +11,9 @@ import { splitKey } from "../k8s/object.ts";
 import { resourcePath } from "../k8s/paths.ts";
 import { KubeRest, PATCH } from "../k8s/rest.ts";
 import { rfc3339 } from "../k8s/time.ts";
+import { startHealthServer } from "../health-server.ts";
 import { AdminCheck } from "./admission/admin-check.ts";
+import { TokenBucket } from "./admission/token-bucket.ts";
 import { createWebhookApp } from "./http/app.ts";
 import { WebhookCaches } from "./cache/caches.ts";
 import { LastUsedTracker } from "./authn/last-used.ts";
@@ -22,13 +27,21 @@ export interface WebhookServiceOptions {
   kubeConfig: KubeConfig;
   /** The operator's namespace: the only one whose Secrets (hash records) are read. */
   namespace: string;
+  /** With `clientCaFile`, /authenticate and /validate serve only `allowedClientNames`. */
   tls: TlsFiles;
+  /** Names (CN or DNS SAN) of kube-apiserver's client certificate; used with a client CA. */
+  allowedClientNames: readonly string[];
   host: string;
   port: number;
+  /** Plain-HTTP /healthz, /readyz and /metrics on this port (0: any free port). */
+  metricsPort: number;
   lastUsedFlushMs: number;
   maxTokenLifetimeDays: number | undefined;
   controllerUsername: string;
   adminCacheMs: number;
+  /** SubjectAccessReviews allowed in a burst, and refilled per second (token bucket). */
+  adminCheckBurst: number;
+  adminChecksPerSecond: number;
   relistIntervalMs: number;
   log: Logger;
   processMetrics: boolean;
@@ -45,6 +58,7 @@ export class WebhookService {
   readonly #rest: KubeRest;
   readonly #lastUsed: LastUsedTracker;
   readonly #server: WebhookServer;
+  readonly #healthServer: Server;
   readonly #state: { stopping: boolean };
   readonly #graceMs: number;
 
@@ -54,6 +68,7 @@ export class WebhookService {
     rest: KubeRest;
     lastUsed: LastUsedTracker;
     server: WebhookServer;
+    healthServer: Server;
     state: { stopping: boolean };
     graceMs: number;
   }) {
@@ -62,6 +77,7 @@ export class WebhookService {
     this.#rest = parts.rest;
     this.#lastUsed = parts.lastUsed;
     this.#server = parts.server;
+    this.#healthServer = parts.healthServer;
     this.#state = parts.state;
     this.#graceMs = parts.graceMs;
   }
@@ -90,18 +106,26 @@ export class WebhookService {
       log: log.child({ component: "last-used" }),
       onOutcome: (outcome) => metrics.lastUsedWrites.inc({ outcome }),
     });
-    const adminCheck = new AdminCheck({ rest, ttlMs: options.adminCacheMs });
+    const adminCheck = new AdminCheck({
+      rest,
+      ttlMs: options.adminCacheMs,
+      budget: new TokenBucket({
+        capacity: options.adminCheckBurst,
+        perSecond: options.adminChecksPerSecond,
+      }),
+      onReview: (outcome) => metrics.adminChecks.inc({ outcome }),
+    });
     const state = { stopping: false };
     const app = createWebhookApp({
       facts: caches.facts,
       hasSynced: () => caches.hasSynced(),
-      isReady: () => caches.hasSynced() && !state.stopping,
       recordUse: (tokenKey, at) => lastUsed.record(tokenKey, at),
       isAdmin: (user) => adminCheck.isAdmin(user),
       fetchServiceUser: (name) => fetchServiceUser(rest, name),
       controllerUsername: options.controllerUsername,
       maxTokenLifetimeDays: options.maxTokenLifetimeDays,
       requireClientCertificate: options.tls.clientCaFile !== undefined,
+      allowedClientNames: options.allowedClientNames,
       metrics,
       log: log.child({ component: "http" }),
       now: () => new Date(),
@@ -109,7 +133,13 @@ export class WebhookService {
 
     caches.start();
     let server: WebhookServer;
+    let healthServer: Server | undefined;
     try {
+      healthServer = await startHealthServer(
+        { isReady: () => caches.hasSynced() && !state.stopping, registry: metrics.registry },
+        options.metricsPort,
+        options.host,
+      );
       server = await WebhookServer.start({
         handler: app,
         tls: options.tls,
@@ -120,17 +150,32 @@ export class WebhookService {
         timeouts: options.timeouts,
       });
     } catch (error) {
+      healthServer?.close();
       await caches.stop();
       rest.close();
       throw error;
     }
     lastUsed.start();
     const graceMs = options.shutdownGraceMs ?? 10_000;
-    return new WebhookService({ caches, metrics, rest, lastUsed, server, state, graceMs });
+    return new WebhookService({
+      caches,
+      metrics,
+      rest,
+      lastUsed,
+      server,
+      healthServer,
+      state,
+      graceMs,
+    });
   }
 
   get port(): number {
     return this.#server.port;
+  }
+
+  /** Port of the plain-HTTP /healthz, /readyz and /metrics. */
+  get metricsPort(): number {
+    return (this.#healthServer.address() as AddressInfo).port;
   }
 
   /** Resolves once every cache has synced. */
@@ -155,6 +200,10 @@ export class WebhookService {
     await this.#lastUsed.stop();
     await this.caches.stop();
     this.#rest.close();
+    // Last: probes answer "not ready" until the very end.
+    const closed = new Promise<void>((resolve) => this.#healthServer.close(() => resolve()));
+    this.#healthServer.closeAllConnections();
+    await closed;
   }
 }
 

@@ -23,10 +23,14 @@ const DEFAULTS: Config = {
   SVCTOKENS_TLS_CERT_FILE: "/etc/svctokens/tls/tls.crt",
   SVCTOKENS_TLS_KEY_FILE: "/etc/svctokens/tls/tls.key",
   SVCTOKENS_CLIENT_CA_FILE: undefined,
+  SVCTOKENS_CLIENT_NAMES: ["kube-apiserver"],
+  SVCTOKENS_WEBHOOK_METRICS_PORT: 8080,
   SVCTOKENS_LAST_USED_FLUSH_SECONDS: 60,
   SVCTOKENS_MAX_TOKEN_LIFETIME_DAYS: undefined,
   SVCTOKENS_CONTROLLER_USERNAME: "system:serviceaccount:svctokens-system:svctokens-controller",
   SVCTOKENS_ADMIN_CHECK_CACHE_SECONDS: 5,
+  SVCTOKENS_ADMIN_CHECK_BURST: 50,
+  SVCTOKENS_ADMIN_CHECKS_PER_SECOND: 10,
 };
 
 /** The ConfigError loadConfig throws for this environment. */
@@ -68,6 +72,16 @@ describe("loadConfig", () => {
       name: "optional numbers",
       env: { SVCTOKENS_MAX_TOKEN_LIFETIME_DAYS: "90", SVCTOKENS_ADMIN_CHECK_CACHE_SECONDS: "0" },
       expected: { SVCTOKENS_MAX_TOKEN_LIFETIME_DAYS: 90, SVCTOKENS_ADMIN_CHECK_CACHE_SECONDS: 0 },
+    },
+    {
+      name: "pinned client names, trimmed",
+      env: { SVCTOKENS_CLIENT_NAMES: "kube-apiserver, apiserver-2 ,," },
+      expected: { SVCTOKENS_CLIENT_NAMES: ["kube-apiserver", "apiserver-2"] },
+    },
+    {
+      name: "a fractional Admin-check rate",
+      env: { SVCTOKENS_ADMIN_CHECKS_PER_SECOND: "0.5", SVCTOKENS_ADMIN_CHECK_BURST: "5" },
+      expected: { SVCTOKENS_ADMIN_CHECKS_PER_SECOND: 0.5, SVCTOKENS_ADMIN_CHECK_BURST: 5 },
     },
     {
       name: "bool true",
@@ -179,6 +193,16 @@ describe("loadConfig", () => {
       name: "cache over 300 s",
       env: { SVCTOKENS_ADMIN_CHECK_CACHE_SECONDS: "301" },
       variable: "SVCTOKENS_ADMIN_CHECK_CACHE_SECONDS",
+    },
+    {
+      name: "no pinned client name",
+      env: { SVCTOKENS_CLIENT_NAMES: " , " },
+      variable: "SVCTOKENS_CLIENT_NAMES",
+    },
+    {
+      name: "a zero Admin-check rate",
+      env: { SVCTOKENS_ADMIN_CHECKS_PER_SECOND: "0" },
+      variable: "SVCTOKENS_ADMIN_CHECKS_PER_SECOND",
     },
   ])("refuses $name, naming the variable and the value", ({ env, variable }) => {
     const error = configError(env);

@@ -1,11 +1,21 @@
 // "Is this requester an Admin?": RBAC decides, through a SubjectAccessReview for verb `admin` on
 // servicetokens.svctokens.dev (cluster-admins pass; the svctokens:admin ClusterRole grants it).
-// Answers are cached briefly so a burst of kubectl calls costs one review.
+// Answers are cached briefly so a burst of kubectl calls costs one review, and reviews are
+// rate-limited (a token bucket) so a flood of made-up requesters cannot flood kube-apiserver.
 import { API_GROUP, SERVICE_TOKEN_PLURAL } from "../../api/index.ts";
 import { resourcePath } from "../../k8s/paths.ts";
 import type { KubeRest } from "../../k8s/rest.ts";
 import type { AdmissionUserInfo } from "./review.ts";
 import { SUBJECT_ACCESS_REVIEWS } from "../../k8s/paths.ts";
+import type { TokenBucket } from "./token-bucket.ts";
+
+/** The review budget is spent: the request is denied (fail closed) rather than asked. */
+export class AdminCheckThrottled extends Error {
+  override readonly name = "AdminCheckThrottled";
+  constructor() {
+    super("the Admin-check rate limit is exhausted");
+  }
+}
 
 /** The RBAC verb that makes someone an svctokens Admin. */
 export const ADMIN_VERB = "admin";
@@ -46,6 +56,10 @@ export interface AdminCheckOptions {
   now?: () => number;
   /** Bound on remembered answers (oldest dropped first). */
   maxEntries?: number;
+  /** Reviews allowed; none: unlimited. Cached answers cost nothing. */
+  budget?: Pick<TokenBucket, "tryTake">;
+  /** Told about every review asked and every one refused by the budget (metrics). */
+  onReview?: (outcome: "asked" | "throttled") => void;
 }
 
 interface CachedAnswer {
@@ -64,7 +78,10 @@ export class AdminCheck {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Resolves to the RBAC answer; rejects when the API could not be asked (fail closed). */
+  /**
+   * Resolves to the RBAC answer; rejects when the API could not be asked, or with
+   * AdminCheckThrottled when the review budget is spent (both: fail closed).
+   */
   async isAdmin(user: AdmissionUserInfo): Promise<boolean> {
     if (!user.username && (user.groups ?? []).length === 0) return false;
     const key = adminCacheKey(user);
@@ -86,6 +103,11 @@ export class AdminCheck {
   }
 
   async #ask(user: AdmissionUserInfo): Promise<boolean> {
+    if (this.#options.budget?.tryTake() === false) {
+      this.#options.onReview?.("throttled");
+      throw new AdminCheckThrottled();
+    }
+    this.#options.onReview?.("asked");
     const review = await this.#options.rest.request<{ status?: { allowed?: boolean } }>(
       "POST",
       resourcePath(SUBJECT_ACCESS_REVIEWS),

@@ -1,16 +1,25 @@
-// The TokenReview (authentication.k8s.io/v1) wire format: what kube-apiserver's webhook token
-// authenticator sends, and the answer it expects. The token is never echoed back.
+// The TokenReview wire format: what kube-apiserver's webhook token authenticator sends, and the
+// answer it expects. v1 and v1beta1 carry the same fields; v1beta1 is kube-apiserver's default
+// `--authentication-token-webhook-version` and what Pinniped sends, so both are answered, each
+// in the version it was asked. The token is never echoed back.
 import { z } from "zod";
 import type { AuthenticationDecision } from "./decide.ts";
 import { MAX_AUDIENCE_LENGTH, MAX_AUDIENCES, MAX_TOKEN_LENGTH } from "./request-bounds.ts";
 import { describeZodError, type ParseResult } from "../wire.ts";
 
 export const TOKEN_REVIEW_API_VERSION = "authentication.k8s.io/v1";
+export const TOKEN_REVIEW_V1BETA1_API_VERSION = "authentication.k8s.io/v1beta1";
+/** The TokenReview versions answered; an answer always carries the version of its request. */
+export const TOKEN_REVIEW_API_VERSIONS = [
+  TOKEN_REVIEW_API_VERSION,
+  TOKEN_REVIEW_V1BETA1_API_VERSION,
+] as const;
+export type TokenReviewApiVersion = (typeof TOKEN_REVIEW_API_VERSIONS)[number];
 export const TOKEN_REVIEW_KIND = "TokenReview";
 
 
 const TokenReviewSchema = z.looseObject({
-  apiVersion: z.literal(TOKEN_REVIEW_API_VERSION),
+  apiVersion: z.enum(TOKEN_REVIEW_API_VERSIONS),
   kind: z.literal(TOKEN_REVIEW_KIND),
   spec: z.looseObject({
     token: z.string().min(1).max(MAX_TOKEN_LENGTH),
@@ -21,6 +30,8 @@ const TokenReviewSchema = z.looseObject({
 
 /** A parsed TokenReview request. */
 export interface TokenReviewRequest {
+  /** The version asked; the answer is sent in it. */
+  apiVersion: TokenReviewApiVersion;
   token: string;
   /** Requested audiences; empty when none were asked for. */
   audiences: string[];
@@ -31,12 +42,15 @@ export function parseTokenReview(body: unknown): ParseResult<TokenReviewRequest>
   const result = TokenReviewSchema.safeParse(body);
   if (!result.success) return { ok: false, reason: describeZodError("TokenReview", result.error) };
   const { token, audiences } = result.data.spec;
-  return { ok: true, value: { token, audiences: audiences ?? [] } };
+  return {
+    ok: true,
+    value: { apiVersion: result.data.apiVersion, token, audiences: audiences ?? [] },
+  };
 }
 
 /** The TokenReview answer kube-apiserver expects for a decision. */
 export interface TokenReviewResponse {
-  apiVersion: typeof TOKEN_REVIEW_API_VERSION;
+  apiVersion: TokenReviewApiVersion;
   kind: typeof TOKEN_REVIEW_KIND;
   status: {
     authenticated: boolean;
@@ -46,12 +60,18 @@ export interface TokenReviewResponse {
   };
 }
 
-/** Answers a decision. Reasons for refusal stay in the logs: the caller learns only "no". */
-export function tokenReviewResponse(decision: AuthenticationDecision): TokenReviewResponse {
-  if (!decision.authenticated) return tokenReviewRefusal();
+/**
+ * Answers a decision in `apiVersion` (the request's). Reasons for refusal stay in the logs:
+ * the caller learns only "no".
+ */
+export function tokenReviewResponse(
+  decision: AuthenticationDecision,
+  apiVersion: TokenReviewApiVersion = TOKEN_REVIEW_API_VERSION,
+): TokenReviewResponse {
+  if (!decision.authenticated) return tokenReviewRefusal(undefined, apiVersion);
   const { username, uid, groups, extra } = decision.user;
   return {
-    apiVersion: TOKEN_REVIEW_API_VERSION,
+    apiVersion,
     kind: TOKEN_REVIEW_KIND,
     status: {
       authenticated: true,
@@ -63,9 +83,12 @@ export function tokenReviewResponse(decision: AuthenticationDecision): TokenRevi
 }
 
 /** `authenticated: false`, optionally saying the token could not be checked (fail closed). */
-export function tokenReviewRefusal(error?: string): TokenReviewResponse {
+export function tokenReviewRefusal(
+  error?: string,
+  apiVersion: TokenReviewApiVersion = TOKEN_REVIEW_API_VERSION,
+): TokenReviewResponse {
   return {
-    apiVersion: TOKEN_REVIEW_API_VERSION,
+    apiVersion,
     kind: TOKEN_REVIEW_KIND,
     status: { authenticated: false, ...(error === undefined ? {} : { error }) },
   };

@@ -1,5 +1,6 @@
-// The webhook service's HTTP surface (express 5): routes, strict JSON intake, and error answers
-// that never echo the request. TLS and timeouts live in server.ts.
+// The webhook service's HTTPS surface (express 5): routes, strict JSON intake, and error answers
+// that never echo the request. TLS and timeouts live in server.ts; probes and metrics are on a
+// plain-HTTP port of their own (src/health-server.ts), never here.
 import express, {
   type Express,
   type NextFunction,
@@ -8,10 +9,10 @@ import express, {
   type Response,
 } from "express";
 import { errorMessage } from "../../k8s/errors.ts";
+import { requireApiserverClient } from "./apiserver-client.ts";
 import { authenticateHandler } from "./routes/authenticate.ts";
 import type { WebhookDeps } from "./deps.ts";
 import { sendStatus } from "./http-errors.ts";
-import { healthzHandler, metricsHandler, readyzHandler } from "./routes/probes.ts";
 import { validateHandler } from "./routes/validate.ts";
 import { verifyHandler } from "./routes/verify.ts";
 
@@ -31,6 +32,8 @@ export function createWebhookApp(deps: WebhookDeps): Express {
   app
     .route("/authenticate")
     .post(
+      // Who is asking comes first: a stranger learns nothing, not even "not synced yet".
+      requireApiserverClient(deps, "authenticate"),
       requireSynced(deps),
       requireJson(deps),
       jsonBody(AUTHENTICATE_BODY_LIMIT),
@@ -40,6 +43,8 @@ export function createWebhookApp(deps: WebhookDeps): Express {
   app
     .route("/validate")
     .post(
+      // Before the body is read: no SubjectAccessReview for anyone but kube-apiserver.
+      requireApiserverClient(deps, "validate"),
       requireSynced(deps),
       requireJson(deps),
       jsonBody(VALIDATE_BODY_LIMIT),
@@ -50,9 +55,6 @@ export function createWebhookApp(deps: WebhookDeps): Express {
     .route("/verify")
     .get(requireSynced(deps), verifyHandler(deps))
     .all(methodNotAllowed("GET, HEAD"));
-  app.route("/healthz").get(healthzHandler()).all(methodNotAllowed("GET, HEAD"));
-  app.route("/readyz").get(readyzHandler(deps)).all(methodNotAllowed("GET, HEAD"));
-  app.route("/metrics").get(metricsHandler(deps)).all(methodNotAllowed("GET, HEAD"));
 
   app.use((_req: Request, res: Response) => sendStatus(res, 404, "no such endpoint"));
   app.use(errorHandler(deps));
@@ -100,7 +102,7 @@ function methodNotAllowed(allow: string): RequestHandler {
   };
 }
 
-const ROUTES = new Set(["authenticate", "validate", "verify", "healthz", "readyz", "metrics"]);
+const ROUTES = new Set(["authenticate", "validate", "verify"]);
 
 /** The route as a metrics label: known names only, so hostile paths add no label values. */
 function routeName(req: Request): string {

@@ -10,8 +10,6 @@ export interface WebhookDeps {
   facts: ClusterFacts;
   /** True once every cache has completed its first list; until then decisions get a 503. */
   hasSynced(): boolean;
-  /** /readyz: synced and not shutting down. */
-  isReady(): boolean;
   /** Notes a successful authentication of a token (`namespace/name`); must not block. */
   recordUse(tokenKey: string, at: Date): void;
   /** RBAC's answer to "may this requester act as an svctokens Admin?"; rejects on API errors. */
@@ -23,8 +21,13 @@ export interface WebhookDeps {
   fetchServiceUser?: (name: string) => Promise<ServiceUser | undefined>;
   controllerUsername: string;
   maxTokenLifetimeDays: number | undefined;
-  /** When true, /authenticate serves only clients with a verified certificate. */
+  /**
+   * When true, /authenticate and /validate serve only clients whose certificate chains to the
+   * client CA and carries one of `allowedClientNames` (kube-apiserver).
+   */
   requireClientCertificate: boolean;
+  /** Pinned client names (certificate CN or DNS SAN); used when certificates are required. */
+  allowedClientNames: readonly string[];
   metrics: WebhookMetrics;
   log: Logger;
   now: () => Date;

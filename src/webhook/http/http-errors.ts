@@ -5,6 +5,7 @@ import type { Response } from "express";
 const REASONS: Record<number, string> = {
   400: "BadRequest",
   401: "Unauthorized",
+  403: "Forbidden",
   404: "NotFound",
   405: "MethodNotAllowed",
   413: "RequestEntityTooLarge",

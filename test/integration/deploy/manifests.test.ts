@@ -63,6 +63,7 @@ const BASE_OBJECTS = [
   "PodDisruptionBudget svctokens-system/svctokens-webhook",
   "Service svctokens-system/svctokens-controller-metrics",
   "Service svctokens-system/svctokens-webhook",
+  "Service svctokens-system/svctokens-webhook-metrics",
   "NetworkPolicy svctokens-system/svctokens-controller",
   "NetworkPolicy svctokens-system/svctokens-webhook",
   "ValidatingWebhookConfiguration svctokens",
@@ -171,9 +172,14 @@ describe("deploy/manifests renders", () => {
 
   it("webhook: HTTPS on 8443 behind Service port 443, self-signed TLS, the controller's name", () => {
     const webhook = webhookContainer(base);
-    expect(webhook?.ports).toEqual([{ name: "https", containerPort: 8443, protocol: "TCP" }]);
-    expect(webhook?.livenessProbe?.httpGet?.scheme).toBe("HTTPS");
-    expect(webhook?.readinessProbe?.httpGet?.scheme).toBe("HTTPS");
+    expect(webhook?.ports).toEqual([
+      { name: "https", containerPort: 8443, protocol: "TCP" },
+      { name: "metrics", containerPort: 8080, protocol: "TCP" },
+    ]);
+    // Probes and metrics on their own plain-HTTP port, never the HTTPS one.
+    expect(webhook?.livenessProbe?.httpGet).toMatchObject({ port: "metrics" });
+    expect(webhook?.readinessProbe?.httpGet).toMatchObject({ port: "metrics" });
+    expect(webhook?.livenessProbe?.httpGet?.scheme ?? "HTTP").toBe("HTTP");
     expect(envOf(webhook ?? { name: "" }, "SVCTOKENS_TLS_MODE")).toMatchObject({
       value: "self-signed",
     });
@@ -183,6 +189,38 @@ describe("deploy/manifests renders", () => {
     const service = find<V1Service>(base, "Service", "svctokens-webhook");
     expect(service.spec?.ports).toEqual([
       { name: "https", port: 443, targetPort: "https", protocol: "TCP" },
+    ]);
+    const metrics = find<V1Service>(base, "Service", "svctokens-webhook-metrics");
+    expect(metrics.spec?.ports).toEqual([
+      { name: "metrics", port: 8080, targetPort: "metrics", protocol: "TCP" },
+    ]);
+  });
+
+  it("webhook: only kube-apiserver's pinned client certificate, from a CA of its own", () => {
+    const webhook = webhookContainer(base) ?? { name: "" };
+    expect(envOf(webhook, "SVCTOKENS_CLIENT_CA_FILE")).toMatchObject({
+      value: "/etc/svctokens/client-ca/ca.crt",
+    });
+    expect(envOf(webhook, "SVCTOKENS_CLIENT_NAMES")).toMatchObject({ value: "kube-apiserver" });
+    expect(webhook.volumeMounts).toContainEqual({
+      name: "client-ca",
+      mountPath: "/etc/svctokens/client-ca",
+      readOnly: true,
+    });
+    const deployment = find<V1Deployment>(base, "Deployment", "svctokens-webhook");
+    const volume = deployment.spec?.template.spec?.volumes?.find((v) => v.name === "client-ca");
+    expect(volume?.configMap?.name).toBe("svctokens-webhook-client-ca");
+    expect(volume?.configMap?.optional).not.toBe(true);
+  });
+
+  it("webhook NetworkPolicy: HTTPS from anywhere, metrics only from labelled namespaces", () => {
+    const policy = find<KubeObject>(base, "NetworkPolicy", "svctokens-webhook");
+    expect((policy.spec as { ingress: unknown }).ingress).toEqual([
+      { ports: [{ port: 8443, protocol: "TCP" }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { "svctokens.dev/metrics-access": "true" } } }],
+        ports: [{ port: 8080, protocol: "TCP" }],
+      },
     ]);
   });
 

@@ -102,8 +102,8 @@ export const HOSTILE: [string, Send, number, unknown?][] = [
   ["JSON nested 20,000 deep", post("/authenticate", () => "[".repeat(2e4) + "]".repeat(2e4)), 400],
   ["another kind", review((t) => ({ ...tokenReview(t), kind: "SubjectAccessReview" })), 400],
   [
-    "v1beta1",
-    review((t) => ({ ...tokenReview(t), apiVersion: "authentication.k8s.io/v1beta1" })),
+    "a TokenReview v1alpha1",
+    review((t) => ({ ...tokenReview(t), apiVersion: "authentication.k8s.io/v1alpha1" })),
     400,
   ],
   ["no spec", review(() => ({ apiVersion: "authentication.k8s.io/v1", kind: "TokenReview" })), 400],
@@ -280,5 +280,5 @@ export const HOSTILE: [string, Send, number, unknown?][] = [
   // anywhere
   ["an unknown path", send("GET", "/admin"), 404],
   ["a path-traversal attempt", send("GET", "/verify/../../etc/passwd"), 404],
-  ["a 20 KiB header", raw(() => rawGet("/healthz", `X-Pad: ${"x".repeat(20 * 1024)}\r\n`)), 431],
+  ["a 20 KiB header", raw(() => rawGet("/verify", `X-Pad: ${"x".repeat(20 * 1024)}\r\n`)), 431],
 ];

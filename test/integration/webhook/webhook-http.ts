@@ -1,5 +1,6 @@
 // Talking to the webhook service directly over HTTPS, as kube-apiserver and gateways do: with
-// the client certificate kube-apiserver presents, trusting only the control plane's CA; raw
+// the client certificate kube-apiserver presents (from the dedicated client CA, with the
+// pinned name), trusting only the control plane's CA; raw
 // bytes over TLS for requests Node's HTTP client refuses to send; the service's own metrics.
 import { readFile } from "node:fs/promises";
 import type { IncomingHttpHeaders } from "node:http";
@@ -12,17 +13,20 @@ import type { TestWebhook } from "./webhook-support.ts";
 
 let clientCertificate: Promise<KeyPairPem> | undefined;
 
-/** A client certificate from the control plane's CA, as kube-apiserver presents one. */
+/** A client certificate from the webhook client CA (kube-apiserver's), named `commonName`. */
+export async function webhookClientCaCertificate(commonName: string): Promise<KeyPairPem> {
+  const info = controlPlane();
+  const [caPem, caKeyPem] = await Promise.all([
+    readFile(info.webhookClientCaCertFile, "utf8"),
+    readFile(info.webhookClientCaKeyFile, "utf8"),
+  ]);
+  const ca = await loadCertificateAuthority(caPem, caKeyPem);
+  return ca.issue({ usage: "client", commonName });
+}
+
+/** The client certificate kube-apiserver presents: the client CA's, with the pinned name. */
 export async function authenticatorClientCertificate(): Promise<KeyPairPem> {
-  clientCertificate ??= (async () => {
-    const info = controlPlane();
-    const [caPem, caKeyPem] = await Promise.all([
-      readFile(info.caCertFile, "utf8"),
-      readFile(info.caKeyFile, "utf8"),
-    ]);
-    const ca = await loadCertificateAuthority(caPem, caKeyPem);
-    return ca.issue({ usage: "client", commonName: info.webhookClientCommonName });
-  })();
+  clientCertificate ??= webhookClientCaCertificate(controlPlane().webhookClientCommonName);
   return clientCertificate;
 }
 
@@ -45,8 +49,8 @@ export interface WebhookCall {
   path: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
-  /** Present the kube-apiserver client certificate (default true). */
-  clientCert?: boolean;
+  /** Present kube-apiserver's client certificate (default true), none, or this one. */
+  clientCert?: boolean | KeyPairPem;
   /** A keep-alive agent for bursts; a fresh connection per request by default. */
   agent?: Agent;
 }
@@ -59,7 +63,12 @@ export interface WebhookAnswer {
 }
 
 export async function callWebhook(webhook: TestWebhook, c: WebhookCall): Promise<WebhookAnswer> {
-  const cert = c.clientCert === false ? undefined : await authenticatorClientCertificate();
+  const cert =
+    c.clientCert === false
+      ? undefined
+      : c.clientCert === undefined || c.clientCert === true
+        ? await authenticatorClientCertificate()
+        : c.clientCert;
   return new Promise((resolve, reject) => {
     const req = request(
       `${webhook.url}${c.path}`,

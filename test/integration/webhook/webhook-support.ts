@@ -40,6 +40,9 @@ export interface TestWebhookOptions {
    * second service next to the file's main one, reached directly over HTTPS.
    */
   sidePort?: boolean;
+  /** The Admin-check rate limit; the shipped defaults otherwise. */
+  adminCheckBurst?: number;
+  adminChecksPerSecond?: number;
 }
 
 export async function startTestWebhook(
@@ -52,6 +55,10 @@ export async function startTestWebhook(
     log,
     lastUsedFlushMs,
     maxTokenLifetimeDays: options.maxTokenLifetimeDays,
+    ...(options.adminCheckBurst === undefined ? {} : { adminCheckBurst: options.adminCheckBurst }),
+    ...(options.adminChecksPerSecond === undefined
+      ? {}
+      : { adminChecksPerSecond: options.adminChecksPerSecond }),
   });
 }
 

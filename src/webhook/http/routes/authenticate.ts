@@ -1,5 +1,5 @@
-// POST /authenticate: the TokenReview webhook for kube-apiserver and in-cluster services.
-import type { TLSSocket } from "node:tls";
+// POST /authenticate: the TokenReview webhook (v1 and v1beta1) for kube-apiserver. Who may
+// call it is checked before this handler (apiserver-client.ts).
 import type { Request, Response } from "express";
 import {
   parseTokenReview,
@@ -14,23 +14,18 @@ import { runAuthentication } from "./run-authentication.ts";
 export function authenticateHandler(deps: WebhookDeps): (req: Request, res: Response) => void {
   return (req, res) => {
     res.set("Cache-Control", "no-store");
-    if (deps.requireClientCertificate && !(req.socket as TLSSocket).authorized) {
-      deps.metrics.rejectedRequests.inc({ route: "authenticate", code: 401 });
-      deps.log.warn(
-        { remote: req.socket.remoteAddress },
-        "TokenReview without a valid client certificate",
-      );
-      sendStatus(res, 401, "a client certificate signed by the configured CA is required");
-      return;
-    }
     const parsed = parseTokenReview(req.body);
     if (!parsed.ok) {
       deps.metrics.rejectedRequests.inc({ route: "authenticate", code: 400 });
       sendStatus(res, 400, parsed.reason);
       return;
     }
-    const { token, audiences } = parsed.value;
+    const { apiVersion, token, audiences } = parsed.value;
     const decision = runAuthentication(deps, "authenticate", token, audiences);
-    res.json(decision ? tokenReviewResponse(decision) : tokenReviewRefusal("internal error"));
+    res.json(
+      decision
+        ? tokenReviewResponse(decision, apiVersion)
+        : tokenReviewRefusal("internal error", apiVersion),
+    );
   };
 }

@@ -4,6 +4,7 @@ import { performance } from "node:perf_hooks";
 import type { Request, Response } from "express";
 import type { ServiceUser } from "../../../api/index.ts";
 import { errorMessage } from "../../../k8s/errors.ts";
+import { AdminCheckThrottled } from "../../admission/admin-check.ts";
 import { admissionTarget, decideAdmission, needsAdminCheck } from "../../admission/decide.ts";
 import { requesterName } from "../../admission/common.ts";
 import { serviceUserToConfirm } from "../../admission/token-cleanup-delete.ts";
@@ -56,6 +57,16 @@ async function decide(deps: WebhookDeps, request: AdmissionRequest): Promise<Adm
       try {
         isAdmin = await deps.isAdmin(request.userInfo);
       } catch (error) {
+        if (error instanceof AdminCheckThrottled) {
+          deps.log.warn({ uid: request.uid }, "Admin check refused: review rate limit reached");
+          return {
+            allowed: false,
+            message:
+              `Could not check whether ${requesterName(request)} is an svctokens Admin: the ` +
+              `webhook is answering too many access reviews right now (rate limit): try again ` +
+              `in a few seconds`,
+          };
+        }
         deps.log.error({ uid: request.uid, err: errorMessage(error) }, "Admin check failed");
         return {
           allowed: false,

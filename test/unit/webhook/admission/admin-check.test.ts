@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { KubeApiError } from "../../../../src/k8s/errors.ts";
+import { TokenBucket } from "../../../../src/webhook/admission/token-bucket.ts";
 import {
   AdminCheck,
+  AdminCheckThrottled,
   adminAccessReview,
   adminCacheKey,
 } from "../../../../src/webhook/admission/admin-check.ts";
@@ -102,5 +104,48 @@ describe("AdminCheck", () => {
       "c",
       "a",
     ]);
+  });
+
+  it("asks at most the budget's burst, refuses the rest (fail closed), and refills with time", async () => {
+    let now = 0;
+    const { rest, calls } = fakeRest(["user-3"]);
+    const outcomes: string[] = [];
+    const check = new AdminCheck({
+      rest,
+      ttlMs: 0,
+      now: () => now,
+      budget: new TokenBucket({ capacity: 5, perSecond: 1, now: () => now }),
+      onReview: (outcome) => outcomes.push(outcome),
+    });
+    const answers = await Promise.allSettled(
+      Array.from({ length: 500 }, (_, i) => check.isAdmin({ username: `user-${i}` })),
+    );
+    expect(calls).toHaveLength(5);
+    expect(answers.filter((a) => a.status === "fulfilled")).toHaveLength(5);
+    const refused = answers.filter((a) => a.status === "rejected");
+    expect(refused).toHaveLength(495);
+    expect(refused.every((a) => a.reason instanceof AdminCheckThrottled)).toBe(true);
+    expect(outcomes.filter((o) => o === "asked")).toHaveLength(5);
+    expect(outcomes.filter((o) => o === "throttled")).toHaveLength(495);
+
+    now += 2_000;
+    await check.isAdmin({ username: "later-1" });
+    await check.isAdmin({ username: "later-2" });
+    await expect(check.isAdmin({ username: "later-3" })).rejects.toBeInstanceOf(
+      AdminCheckThrottled,
+    );
+    expect(calls).toHaveLength(7);
+  });
+
+  it("answers from its cache without spending the budget", async () => {
+    const { rest, calls } = fakeRest(["alice"]);
+    const check = new AdminCheck({
+      rest,
+      ttlMs: 60_000,
+      now: () => 0,
+      budget: new TokenBucket({ capacity: 1, perSecond: 1, now: () => 0 }),
+    });
+    for (let i = 0; i < 10; i += 1) expect(await check.isAdmin(alice)).toBe(true);
+    expect(calls).toHaveLength(1);
   });
 });

@@ -25,7 +25,23 @@ describe("parseTokenReview", () => {
   it("reads what kube-apiserver sends", () => {
     expect(parseTokenReview(apiserverReview)).toEqual({
       ok: true,
-      value: { token: TOKEN, audiences: ["https://kubernetes.default.svc"] },
+      value: {
+        apiVersion: "authentication.k8s.io/v1",
+        token: TOKEN,
+        audiences: ["https://kubernetes.default.svc"],
+      },
+    });
+  });
+
+  it("reads v1beta1 (kube-apiserver's default version, Pinniped) and says which was asked", () => {
+    const review = { ...apiserverReview, apiVersion: "authentication.k8s.io/v1beta1" };
+    expect(parseTokenReview(review)).toEqual({
+      ok: true,
+      value: {
+        apiVersion: "authentication.k8s.io/v1beta1",
+        token: TOKEN,
+        audiences: ["https://kubernetes.default.svc"],
+      },
     });
   });
 
@@ -34,14 +50,22 @@ describe("parseTokenReview", () => {
     ["null", null],
   ])("treats audiences %s as none asked", (_case, audiences) => {
     const review = { ...apiserverReview, spec: { token: TOKEN, audiences } };
-    expect(parseTokenReview(review)).toEqual({ ok: true, value: { token: TOKEN, audiences: [] } });
+    expect(parseTokenReview(review)).toEqual({
+      ok: true,
+      value: { apiVersion: "authentication.k8s.io/v1", token: TOKEN, audiences: [] },
+    });
   });
 
   it.each([
     ["a non-object", "hello", "<root>"],
     ["null", null, "<root>"],
     ["an array", [apiserverReview], "<root>"],
-    ["v1beta1", { ...apiserverReview, apiVersion: "authentication.k8s.io/v1beta1" }, "apiVersion"],
+    [
+      "v1alpha1",
+      { ...apiserverReview, apiVersion: "authentication.k8s.io/v1alpha1" },
+      "apiVersion",
+    ],
+    ["no apiVersion", { ...apiserverReview, apiVersion: undefined }, "apiVersion"],
     ["another kind", { ...apiserverReview, kind: "SubjectAccessReview" }, "kind"],
     ["no spec", { ...apiserverReview, spec: undefined }, "spec"],
     ["no token", { ...apiserverReview, spec: {} }, "spec.token"],
@@ -95,6 +119,31 @@ describe("tokenReviewResponse", () => {
       },
     );
   });
+
+  it.each(["authentication.k8s.io/v1", "authentication.k8s.io/v1beta1"] as const)(
+    "answers in the version asked (%s), for successes, refusals and errors",
+    (apiVersion) => {
+      const success = tokenReviewResponse(
+        { authenticated: true, user, audiences: [], ...ref },
+        apiVersion,
+      );
+      expect(success).toEqual({
+        apiVersion,
+        kind: "TokenReview",
+        status: { authenticated: true, user },
+      });
+      const refusal = tokenReviewResponse(
+        { authenticated: false, reason: "expired", ...ref },
+        apiVersion,
+      );
+      expect(refusal).toEqual({
+        apiVersion,
+        kind: "TokenReview",
+        status: { authenticated: false },
+      });
+      expect(tokenReviewRefusal("internal error", apiVersion).apiVersion).toBe(apiVersion);
+    },
+  );
 
   it("leaves status.audiences out when none were asked (the API server's audience)", () => {
     const answer = tokenReviewResponse({ authenticated: true, user, audiences: [], ...ref });

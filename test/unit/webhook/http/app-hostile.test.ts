@@ -73,10 +73,10 @@ const hostile: [string, Call, number, unknown?][] = [
     400,
   ],
   [
-    "v1beta1",
+    "a TokenReview v1alpha1",
     authenticate({
       ...(tokenReview(ciToken.value) as object),
-      apiVersion: "authentication.k8s.io/v1beta1",
+      apiVersion: "authentication.k8s.io/v1alpha1",
     }),
     400,
   ],
@@ -228,7 +228,7 @@ const hostile: [string, Call, number, unknown?][] = [
   ["an unknown path", { path: "/admin" }, 404],
   ["a path-traversal attempt", { path: "/authenticate/../../etc/passwd" }, 404],
   ["a sub-path of an endpoint", { path: "/authenticate/admin", method: "POST" }, 404],
-  ["a 20 KiB header", { path: "/healthz", headers: { "X-Pad": "x".repeat(20 * 1024) } }, 431],
+  ["a 20 KiB header", { path: "/verify", headers: { "X-Pad": "x".repeat(20 * 1024) } }, 431],
 ];
 
 describe("hostile and malformed requests", () => {
@@ -249,13 +249,13 @@ describe("hostile and malformed requests", () => {
   });
 
   it("still serves afterwards", async () => {
-    expect((await call(h, pki, { path: "/healthz" })).status).toBe(200);
+    expect((await call(h, pki, { path: "/verify" })).status).toBe(401);
     const ok = await postJson(h, pki, "/authenticate", tokenReview(ciToken.value));
     expect(ok.json()).toMatchObject({ status: { authenticated: true } });
   });
 
   it("counts refusals without a label per hostile path", async () => {
-    const metrics = (await call(h, pki, { path: "/metrics" })).text;
+    const metrics = await h.deps.metrics.registry.metrics();
     expect(metrics).toMatch(
       /svctokens_webhook_rejected_requests_total\{route="authenticate",code="415"\} [1-9]/,
     );

@@ -12,6 +12,7 @@ import {
 } from "./http-harness.ts";
 import { admissionRequest } from "../admission/fixtures.ts";
 import { issue, serviceToken, serviceUser } from "../fixtures.ts";
+import { AdminCheckThrottled } from "../../../../src/webhook/admission/admin-check.ts";
 
 const user = serviceUser("ci-bot", { role: "Member", teams: ["payments"] });
 const ci = serviceToken("ci");
@@ -89,13 +90,65 @@ describe("POST /authenticate", () => {
     }
   });
 
-  it("requires the client certificate when a client CA is configured", async () => {
-    const answer = await postJson(h, pki, "/authenticate", tokenReview(ciToken.value), {
+  it("answers TokenReview v1beta1 in v1beta1 (kube-apiserver's default, Pinniped)", async () => {
+    const review = {
+      ...(tokenReview(ciToken.value) as object),
+      apiVersion: "authentication.k8s.io/v1beta1",
+    };
+    const answer = await postJson(h, pki, "/authenticate", review);
+    expect(answer.status).toBe(200);
+    expect(answer.json()).toMatchObject({
+      apiVersion: "authentication.k8s.io/v1beta1",
+      kind: "TokenReview",
+      status: { authenticated: true, user: { username: "ci-bot@service" } },
+    });
+    const refused = await postJson(h, pki, "/authenticate", {
+      ...review,
+      spec: { token: revokedToken.value },
+    });
+    expect(refused.json()).toEqual({
+      apiVersion: "authentication.k8s.io/v1beta1",
+      kind: "TokenReview",
+      status: { authenticated: false },
+    });
+  });
+});
+
+describe("only kube-apiserver's client certificate reaches /authenticate and /validate", () => {
+  const create = admissionRequest("CREATE", "serviceusers", { object: serviceUser("probe") });
+  const bodies = {
+    "/authenticate": tokenReview(ciToken.value),
+    "/validate": admissionReview({ ...create, userInfo: { username: "root" } }),
+  };
+  it.each<[string, "none" | "strangerCa" | "otherName", number, string]>([
+    ["no certificate", "none", 401, "a client certificate is required"],
+    ["the right name from another CA", "strangerCa", 401, "not from its CA"],
+    ["another name from the client CA", "otherName", 403, "name is not allowed"],
+  ])("refuses %s, before any decision or access review", async (_case, which, code, message) => {
+    for (const [path, body] of Object.entries(bodies)) {
+      const checks = h.adminChecks.length;
+      const uses = h.uses.length;
+      const clientCert = which === "none" ? false : pki[which];
+      const answer = await postJson(h, pki, path, body, { clientCert });
+      expect(answer.status, path).toBe(code);
+      expect(answer.json()).toMatchObject({ kind: "Status", code });
+      expect(answer.text).toContain(message);
+      expect(answer.text).not.toContain("ci-bot");
+      expect(h.adminChecks.length, path).toBe(checks);
+      expect(h.uses.length, path).toBe(uses);
+    }
+  });
+
+  it("serves kube-apiserver's pinned name on both, and leaves /verify open to gateways", async () => {
+    for (const [path, body] of Object.entries(bodies)) {
+      expect((await postJson(h, pki, path, body)).status, path).toBe(200);
+    }
+    const verify = await call(h, pki, {
+      path: "/verify",
+      headers: { Authorization: `Bearer ${ciToken.value}` },
       clientCert: false,
     });
-    expect(answer.status).toBe(401);
-    expect(answer.json()).toMatchObject({ kind: "Status", code: 401 });
-    expect(answer.text).not.toContain("ci-bot");
+    expect(verify.status).toBe(200);
   });
 });
 
@@ -142,9 +195,7 @@ describe("POST /validate", () => {
   it("echoes the uid, asks RBAC only when it matters, and says why it denies", async () => {
     const checks = h.adminChecks.length;
     const create = admissionRequest("CREATE", "serviceusers", { object: serviceUser("new-bot") });
-    const denied = await postJson(h, pki, "/validate", admissionReview({ ...create, uid: "r-1" }), {
-      clientCert: false,
-    });
+    const denied = await postJson(h, pki, "/validate", admissionReview({ ...create, uid: "r-1" }));
     expect(denied.status).toBe(200);
     expect(denied.json()).toEqual({
       apiVersion: "admission.k8s.io/v1",
@@ -211,15 +262,45 @@ describe("POST /validate", () => {
       h.state.adminAnswer = original;
     }
   });
+
+  it("denies (fail closed) with a clear message when the access-review budget is spent", async () => {
+    const original = h.state.adminAnswer;
+    h.state.adminAnswer = () => Promise.reject(new AdminCheckThrottled());
+    try {
+      const create = admissionRequest("CREATE", "serviceusers", { object: serviceUser("y") });
+      const answer = await postJson(
+        h,
+        pki,
+        "/validate",
+        admissionReview({ ...create, uid: "r-5" }),
+      );
+      expect(answer.json()).toMatchObject({
+        response: {
+          uid: "r-5",
+          allowed: false,
+          status: {
+            message: expect.stringContaining(
+              "too many access reviews right now (rate limit): try again in a few seconds",
+            ) as unknown,
+          },
+        },
+      });
+    } finally {
+      h.state.adminAnswer = original;
+    }
+  });
 });
 
-describe("probes and metrics", () => {
-  it("is healthy, and ready only while the caches are synced", async () => {
-    expect((await call(h, pki, { path: "/healthz" })).status).toBe(200);
-    expect((await call(h, pki, { path: "/readyz" })).status).toBe(200);
+describe("caches, probes and metrics", () => {
+  it("serves no probes or metrics on the HTTPS port (they have a plain-HTTP port of their own)", async () => {
+    for (const path of ["/metrics", "/healthz", "/readyz"]) {
+      expect((await call(h, pki, { path })).status, path).toBe(404);
+    }
+  });
+
+  it("decides nothing while the caches are not synced", async () => {
     h.state.synced = false;
     try {
-      expect((await call(h, pki, { path: "/readyz" })).status).toBe(503);
       // No decisions on partial caches: an error kube-apiserver will retry, not a cached "no".
       const review = await postJson(h, pki, "/authenticate", tokenReview(ciToken.value));
       expect(review.status).toBe(503);
@@ -234,9 +315,8 @@ describe("probes and metrics", () => {
     }
   });
 
-  it("exposes authentication and admission counters", async () => {
-    const answer = await call(h, pki, { path: "/metrics" });
-    expect(answer.status).toBe(200);
+  it("counts authentications and admission decisions", async () => {
+    const answer = { text: await h.deps.metrics.registry.metrics() };
     expect(answer.text).toMatch(
       /svctokens_webhook_authentications_total\{endpoint="authenticate",result="success",reason=""\} [1-9]/,
     );

@@ -16,12 +16,18 @@ import { WebhookServer } from "../../../../src/webhook/http/server.ts";
 import { CONTROLLER } from "../admission/fixtures.ts";
 import { factsOf, NOW } from "../fixtures.ts";
 
-/** Certificates for one test file: a CA, a serving pair for 127.0.0.1, and a client pair. */
+/**
+ * Certificates for one test file: a CA, a serving pair for 127.0.0.1, kube-apiserver's client
+ * pair, and two that must not pass: another name from the same CA, the right name from a
+ * stranger's CA.
+ */
 export interface TestPki {
   dir: string;
   caPem: string;
   server: KeyPairPem;
   client: KeyPairPem;
+  otherName: KeyPairPem;
+  strangerCa: KeyPairPem;
   files: { cert: string; key: string; ca: string };
   issueServer(): Promise<KeyPairPem>;
 }
@@ -33,13 +39,16 @@ export async function createTestPki(): Promise<TestPki> {
     ca.issue({ usage: "server", commonName: "svctokens-webhook", ipAddresses: ["127.0.0.1"] });
   const server = await issueServer();
   const client = await ca.issue({ usage: "client", commonName: "kube-apiserver" });
+  const otherName = await ca.issue({ usage: "client", commonName: "alice" });
+  const stranger = await createCertificateAuthority("svctokens-stranger-ca");
+  const strangerCa = await stranger.issue({ usage: "client", commonName: "kube-apiserver" });
   const files = { cert: join(dir, "tls.crt"), key: join(dir, "tls.key"), ca: join(dir, "ca.crt") };
   await Promise.all([
     writeFile(files.cert, server.certPem),
     writeFile(files.key, server.keyPem),
     writeFile(files.ca, ca.certPem),
   ]);
-  return { dir, caPem: ca.certPem, server, client, files, issueServer };
+  return { dir, caPem: ca.certPem, server, client, otherName, strangerCa, files, issueServer };
 }
 
 export async function removePki(pki: TestPki): Promise<void> {
@@ -90,7 +99,6 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const deps: WebhookDeps = {
     facts,
     hasSynced: () => state.synced,
-    isReady: () => state.synced,
     recordUse: (tokenKey, at) => uses.push({ tokenKey, at }),
     isAdmin: (user) => {
       adminChecks.push(user);
@@ -99,6 +107,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     controllerUsername: CONTROLLER,
     maxTokenLifetimeDays: undefined,
     requireClientCertificate: options.clientCertificates ?? false,
+    allowedClientNames: ["kube-apiserver"],
     metrics: createWebhookMetrics(false),
     log,
     now: () => NOW,
@@ -144,8 +153,17 @@ export interface Call {
   path: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
-  /** Present the client certificate (default true). */
-  clientCert?: boolean;
+  /** Present kube-apiserver's client certificate (default true), none, or this one. */
+  clientCert?: boolean | KeyPairPem;
+}
+
+function clientCredentials(
+  pki: TestPki,
+  choice: Call["clientCert"],
+): { cert?: string; key?: string } {
+  if (choice === false) return {};
+  const pair = choice === undefined || choice === true ? pki.client : choice;
+  return { cert: pair.certPem, key: pair.keyPem };
 }
 
 /** Sends one request on a fresh connection, trusting only the test CA. */
@@ -157,7 +175,7 @@ export async function call(h: Harness, pki: TestPki, c: Call): Promise<Answer> {
         method: c.method ?? "GET",
         ca: pki.caPem,
         agent: false,
-        ...(c.clientCert === false ? {} : { cert: pki.client.certPem, key: pki.client.keyPem }),
+        ...clientCredentials(pki, c.clientCert),
         headers: {
           ...(c.body === undefined ? {} : { "Content-Length": String(Buffer.byteLength(c.body)) }),
           ...c.headers,

@@ -1,4 +1,7 @@
-// The controller's plain-HTTP endpoints: /healthz, /readyz (caches synced) and /metrics.
+// The plain-HTTP probe and metrics endpoints of both processes (controller and webhook
+// service): /healthz, /readyz (caches synced) and /metrics, on a port of their own. The
+// webhook's HTTPS port never serves them: what it exposes there is only for kube-apiserver and
+// gateways, and metrics are for the monitoring namespace (NetworkPolicy) only.
 import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
 
