@@ -350,6 +350,9 @@ function controllerManagerArgs(kubeconfig: string, port: number, files: PkiFiles
     "--controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token,clusterrole-aggregation",
     `--service-account-private-key-file=${files.saPrivate}`,
     `--root-ca-file=${files.caCert}`,
+    // Each controller acts as its own ServiceAccount (…:generic-garbage-collector,
+    // …:namespace-controller), as on real clusters, so admission sees who really deletes.
+    "--use-service-account-credentials=true",
     "--profiling=false",
     "--v=1",
   ];
