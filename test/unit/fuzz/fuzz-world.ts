@@ -4,6 +4,7 @@
 import { Agent, request } from "node:https";
 import { connect } from "node:tls";
 import { expect } from "vitest";
+import type { KubeObject } from "../../../src/k8s/object.ts";
 import { TOKEN_PATTERN } from "../../../src/tokens/index.ts";
 import {
   DAY_MS,
@@ -35,8 +36,16 @@ export interface FuzzWorld {
   tokens: KnownTokens;
 }
 
-/** Starts the app with two users and five tokens (three of which authenticate). */
-export async function startFuzzWorld(pki: TestPki): Promise<FuzzWorld> {
+/** The world's objects: two users, five tokens (three of which authenticate), their records. */
+export interface FuzzWorldObjects {
+  users: KubeObject[];
+  tokens: KubeObject[];
+  records: KubeObject[];
+  issued: Omit<KnownTokens, "values">;
+  values: string[];
+}
+
+export function fuzzWorldObjects(): FuzzWorldObjects {
   const ci = serviceToken("ci");
   const boss = serviceToken("boss-token", { user: "boss" });
   const scim = serviceToken("scim", { audiences: ["scim"] });
@@ -51,21 +60,33 @@ export async function startFuzzWorld(pki: TestPki): Promise<FuzzWorld> {
       expiresAt: expiresAt.toISOString(),
     },
   });
-  const tokens = {
+  const issued = {
     ci: issue(ci, { value: fixedToken("ci") }),
     boss: issue(boss, { value: fixedToken("boss") }),
     scim: issue(scim, { value: fixedToken("scim") }),
     revoked: issue(revoked, { value: fixedToken("revoked") }),
     expired: issue(expired, { createdAt, expiresAt, value: fixedToken("expired") }),
   };
-  const harness = await startHarness({
-    pki,
+  return {
     users: [serviceUser("ci-bot"), serviceUser("boss", { role: "Admin" })],
     tokens: [ci, boss, scim, revoked, expired],
-    records: Object.values(tokens).map((t) => t.record),
+    records: Object.values(issued).map((t) => t.record),
+    issued,
+    values: Object.values(issued).map((t) => t.value),
+  };
+}
+
+/** Starts the app on the world's objects. */
+export async function startFuzzWorld(pki: TestPki): Promise<FuzzWorld> {
+  const objects = fuzzWorldObjects();
+  const harness = await startHarness({
+    pki,
+    users: objects.users,
+    tokens: objects.tokens,
+    records: objects.records,
     logLevel: "debug",
   });
-  return { harness, tokens: { ...tokens, values: Object.values(tokens).map((t) => t.value) } };
+  return { harness, tokens: { ...objects.issued, values: objects.values } };
 }
 
 /** Who a value authenticates as when the request asks for `audiences`; undefined: nobody. */

@@ -13,6 +13,7 @@ import {
   MANAGED_BY_LABEL_KEY,
   MANAGED_BY_LABEL_VALUE,
 } from "../../../../src/api/index.ts";
+import { hashToken } from "../../../../src/tokens/index.ts";
 import { hugeString, mostly, unicodeString, wrongValue } from "./tokens.ts";
 
 /** Names the world of the fuzz harness knows, and others. */
@@ -172,6 +173,8 @@ const base64 = (value: string): string => Buffer.from(value).toString("base64");
 export function secretObject(secrets: readonly string[]): fc.Arbitrary<unknown> {
   const value = fc.oneof(
     fc.constantFrom(...secrets),
+    // The hash of a real value: a planted or stale record for it.
+    fc.constantFrom(...secrets.map((secret) => hashToken(secret))),
     fc.string({ maxLength: 40 }),
     fc.stringMatching(/^sha256:[0-9a-f]{64}$/),
   );
