@@ -30,7 +30,8 @@ describe("fuzzing POST /validate", () => {
             body: JSON.stringify(body),
           });
           expectSafeAnswer(session.world, answer);
-          expect([200, 400, 413]).toContain(answer.status);
+          // 429: a rate limit on requests that cost a SubjectAccessReview is a documented refusal.
+          expect([200, 400, 413, 429]).toContain(answer.status);
           if (answer.status !== 200) return;
           const request = body.request as SentRequest;
           const review = JSON.parse(answer.text) as {
