@@ -14,7 +14,7 @@ import {
 import { admissionConfigurationYaml, admissionKubeconfigYaml } from "./webhook-client.ts";
 import { freeLoopbackPort } from "./ports.ts";
 import { ProcessGroup, tailOf, type ManagedProcess } from "./processes.ts";
-import { httpsGet, waitForPaths } from "./readiness.ts";
+import { httpsGet, waitForPaths, type AdminTls } from "./readiness.ts";
 import { writeUserKubeconfig, type ControlPlaneInfo, type LocalUser } from "./identities.ts";
 
 /** How to start the control plane. */
@@ -49,11 +49,20 @@ export class LocalControlPlane {
   readonly info: ControlPlaneInfo;
   readonly #processes: ProcessGroup;
   readonly #ownsDir: boolean;
+  readonly #adminTls: AdminTls;
+  readonly #readyTimeoutMs: number;
 
-  private constructor(info: ControlPlaneInfo, processes: ProcessGroup, ownsDir: boolean) {
-    this.info = info;
+  private constructor(
+    started: StartedControlPlane,
+    processes: ProcessGroup,
+    ownsDir: boolean,
+    readyTimeoutMs: number,
+  ) {
+    this.info = started.info;
+    this.#adminTls = started.adminTls;
     this.#processes = processes;
     this.#ownsDir = ownsDir;
+    this.#readyTimeoutMs = readyTimeoutMs;
   }
 
   /** Builds (if needed) and starts etcd, kube-apiserver and kube-controller-manager. */
@@ -65,8 +74,8 @@ export class LocalControlPlane {
     await mkdir(join(dir, "logs"), { recursive: true });
     const processes = new ProcessGroup(join(dir, "pids"));
     try {
-      const info = await startAll(dir, binaries, processes, options, log);
-      return new LocalControlPlane(info, processes, ownsDir);
+      const started = await startAll(dir, binaries, processes, options, log);
+      return new LocalControlPlane(started, processes, ownsDir, options.readyTimeoutMs ?? 120_000);
     } catch (error) {
       await processes.stopAll(2_000);
       throw error;
@@ -78,11 +87,48 @@ export class LocalControlPlane {
     return writeUserKubeconfig(this.info, user);
   }
 
+  /**
+   * Stops kube-apiserver, runs `whileDown` (the outage), starts it again with the same flags
+   * and port, and waits until it is ready. For fault tests.
+   */
+  async restartApiServer(whileDown?: () => Promise<void>): Promise<void> {
+    await this.#restart("kube-apiserver", whileDown);
+  }
+
+  /**
+   * Stops etcd, runs `whileDown`, starts it again on the same ports and data, and waits until
+   * kube-apiserver is ready again (its readiness includes etcd). For fault tests.
+   */
+  async restartEtcd(whileDown?: () => Promise<void>): Promise<void> {
+    await this.#restart("etcd", whileDown);
+  }
+
+  async #restart(name: string, whileDown?: () => Promise<void>): Promise<void> {
+    const started = await this.#processes.restart(name, whileDown);
+    const crashed = (): string | undefined =>
+      started.running()
+        ? undefined
+        : `${name} exited after its restart; its log ends:\n${tailOf(started.logFile)}`;
+    await waitForPaths(
+      this.info.server,
+      ["/readyz"],
+      this.#adminTls,
+      this.#readyTimeoutMs,
+      crashed,
+    );
+  }
+
   /** Stops every process this control plane started; removes its temp dir if it made one. */
   async stop(): Promise<void> {
     await this.#processes.stopAll();
     if (this.#ownsDir) await rm(this.info.dir, { recursive: true, force: true });
   }
+}
+
+/** What start-up yields: the info for tests, and the admin's TLS for later readiness checks. */
+interface StartedControlPlane {
+  info: ControlPlaneInfo;
+  adminTls: AdminTls;
 }
 
 async function startAll(
@@ -91,7 +137,7 @@ async function startAll(
   processes: ProcessGroup,
   options: ControlPlaneOptions,
   log: (message: string) => void,
-): Promise<ControlPlaneInfo> {
+): Promise<StartedControlPlane> {
   const started = Date.now();
   const ca = await authority(options.sharePkiWith, "caCertFile", "caKeyFile", "svctokens-local-ca");
   // kube-apiserver's client certificate for the webhook service comes from a CA of its own:
@@ -204,7 +250,7 @@ async function startAll(
   };
   info.kubernetesVersion = version.gitVersion;
   log(`control plane ${version.gitVersion} ready at ${server} in ${Date.now() - started} ms`);
-  return info;
+  return { info, adminTls };
 }
 
 interface PkiFiles {

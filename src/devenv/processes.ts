@@ -15,6 +15,21 @@ export interface ManagedProcess {
   running(): boolean;
 }
 
+/** How a child was started, so it can be started again the same way. */
+interface LaunchSpec {
+  name: string;
+  command: string;
+  args: string[];
+  logFile: string;
+  env: NodeJS.ProcessEnv | undefined;
+}
+
+interface Child {
+  proc: ChildProcess;
+  managed: ManagedProcess;
+  spec: LaunchSpec;
+}
+
 /** Last lines of a log file, to explain a failure. */
 export function tailOf(file: string, lines = 30): string {
   try {
@@ -30,7 +45,7 @@ export function tailOf(file: string, lines = 30): string {
  * that a detached watchdog reads to kill them should this process die abruptly (SIGKILL).
  */
 export class ProcessGroup {
-  readonly #children: { proc: ChildProcess; managed: ManagedProcess }[] = [];
+  readonly #children: Child[] = [];
   readonly #pidFile: string;
   readonly #watchdog: ChildProcess;
   readonly #onExit = (): void => this.killAllNow();
@@ -59,39 +74,44 @@ export class ProcessGroup {
     logFile: string,
     env?: NodeJS.ProcessEnv,
   ): ManagedProcess {
-    const fd = openSync(logFile, "a");
-    const proc = spawn(command, args, { detached: true, stdio: ["ignore", fd, fd], env });
-    closeSync(fd);
-    if (proc.pid === undefined) throw new Error(`could not start ${name} (${command})`);
-    const exited = new Promise<number | string>((resolve) => {
-      proc.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown"));
-      proc.once("error", (error) => resolve(error.message));
-    });
-    let alive = true;
-    void exited.then(() => (alive = false));
-    const managed: ManagedProcess = {
-      name,
-      pid: proc.pid,
-      logFile,
-      exited,
-      running: () => alive,
-    };
-    this.#children.push({ proc, managed });
+    const child = launch({ name, command, args, logFile, env });
+    this.#children.push(child);
     this.#writePidFile();
-    return managed;
+    return child.managed;
+  }
+
+  /**
+   * Stops the child `name` (SIGTERM, then SIGKILL after `graceMs`), runs `whileStopped`, and
+   * starts it again with the same command, arguments, environment and log file (so the same
+   * ports and data directory). Fault tests use it to restart a control-plane component.
+   */
+  async restart(
+    name: string,
+    whileStopped: () => Promise<void> = () => Promise.resolve(),
+    graceMs = 10_000,
+  ): Promise<ManagedProcess> {
+    const index = this.#children.findIndex((child) => child.spec.name === name);
+    const child = this.#children[index];
+    if (child === undefined) throw new Error(`no process named ${name} was started`);
+    await stopChild(child, graceMs);
+    const startAgain = (): ManagedProcess => {
+      const next = launch(child.spec);
+      this.#children[index] = next; // same place: stopAll keeps the reverse start order
+      this.#writePidFile();
+      return next.managed;
+    };
+    try {
+      await whileStopped();
+    } catch (error) {
+      startAgain();
+      throw error;
+    }
+    return startAgain();
   }
 
   /** Stops children in reverse start order: SIGTERM, then SIGKILL after `graceMs`. */
   async stopAll(graceMs = 10_000): Promise<void> {
-    for (const { proc, managed } of [...this.#children].reverse()) {
-      if (!managed.running()) continue;
-      proc.kill("SIGTERM");
-      const ended = await Promise.race([managed.exited.then(() => true), sleep(graceMs, false)]);
-      if (!ended) {
-        proc.kill("SIGKILL");
-        await managed.exited;
-      }
-    }
+    for (const child of [...this.#children].reverse()) await stopChild(child, graceMs);
     this.#children.length = 0;
     this.#writePidFile();
     this.#watchdog.kill("SIGKILL");
@@ -108,5 +128,41 @@ export class ProcessGroup {
 
   #writePidFile(): void {
     writeFileSync(this.#pidFile, this.#children.map(({ managed }) => managed.pid).join("\n"));
+  }
+}
+
+function launch(spec: LaunchSpec): Child {
+  const fd = openSync(spec.logFile, "a");
+  const proc = spawn(spec.command, spec.args, {
+    detached: true,
+    stdio: ["ignore", fd, fd],
+    env: spec.env,
+  });
+  closeSync(fd);
+  if (proc.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command})`);
+  const exited = new Promise<number | string>((resolve) => {
+    proc.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown"));
+    proc.once("error", (error) => resolve(error.message));
+  });
+  let alive = true;
+  void exited.then(() => (alive = false));
+  const managed: ManagedProcess = {
+    name: spec.name,
+    pid: proc.pid,
+    logFile: spec.logFile,
+    exited,
+    running: () => alive,
+  };
+  return { proc, managed, spec };
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process has ended. */
+async function stopChild({ proc, managed }: Child, graceMs: number): Promise<void> {
+  if (!managed.running()) return;
+  proc.kill("SIGTERM");
+  const ended = await Promise.race([managed.exited.then(() => true), sleep(graceMs, false)]);
+  if (!ended) {
+    proc.kill("SIGKILL");
+    await managed.exited;
   }
 }

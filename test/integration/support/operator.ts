@@ -9,28 +9,40 @@ export { OPERATOR_NAMESPACE };
 const deployPath = (path: string): string =>
   fileURLToPath(new URL(`../../../deploy/${path}`, import.meta.url));
 
-async function kubectlOk(args: string[]): Promise<string> {
-  const result = await kubectl(controlPlane().adminKubeconfig, args);
+async function kubectlOk(
+  args: string[],
+  kubeconfig = controlPlane().adminKubeconfig,
+): Promise<string> {
+  const result = await kubectl(kubeconfig, args);
   if (result.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${result.stderr}`);
   return result.stdout;
 }
 
-/** Applies the CRDs and waits until the API server serves them. */
-export async function installCrds(): Promise<void> {
-  await kubectlOk(["apply", "--server-side", "--force-conflicts", "-f", deployPath("crds")]);
-  await kubectlOk([
-    "wait",
-    "--for=condition=Established",
-    "--timeout=60s",
-    "crd/serviceusers.svctokens.dev",
-    "crd/servicetokens.svctokens.dev",
-  ]);
+/**
+ * Applies the CRDs and waits until the API server serves them. `kubeconfig`: the admin of
+ * another control plane than the shared one (fault tests run their own).
+ */
+export async function installCrds(kubeconfig?: string): Promise<void> {
+  await kubectlOk(
+    ["apply", "--server-side", "--force-conflicts", "-f", deployPath("crds")],
+    kubeconfig,
+  );
+  await kubectlOk(
+    [
+      "wait",
+      "--for=condition=Established",
+      "--timeout=60s",
+      "crd/serviceusers.svctokens.dev",
+      "crd/servicetokens.svctokens.dev",
+    ],
+    kubeconfig,
+  );
 }
 
 /** Applies the operator namespace and the shipped RBAC for the controller (and webhook). */
-export async function installOperatorRbac(): Promise<void> {
-  await kubectlOk(["apply", "-f", deployPath("manifests/namespace.yaml")]);
-  await kubectlOk(["apply", "-f", deployPath("manifests/controller-rbac.yaml")]);
+export async function installOperatorRbac(kubeconfig?: string): Promise<void> {
+  await kubectlOk(["apply", "-f", deployPath("manifests/namespace.yaml")], kubeconfig);
+  await kubectlOk(["apply", "-f", deployPath("manifests/controller-rbac.yaml")], kubeconfig);
 }
 
 /** A kubeconfig for the controller's ServiceAccount identity (a client certificate). */

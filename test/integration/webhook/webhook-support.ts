@@ -22,9 +22,11 @@ const manifest = (name: string): string =>
   fileURLToPath(new URL(`../../../deploy/manifests/${name}`, import.meta.url));
 
 /** Applies the webhook's RBAC and the shipped roles (svctokens:admin, role-group bindings). */
-export async function installWebhookRbac(): Promise<void> {
+export async function installWebhookRbac(
+  kubeconfig = controlPlane().adminKubeconfig,
+): Promise<void> {
   for (const file of ["webhook-rbac.yaml", "roles.yaml"]) {
-    const result = await kubectl(controlPlane().adminKubeconfig, ["apply", "-f", manifest(file)]);
+    const result = await kubectl(kubeconfig, ["apply", "-f", manifest(file)]);
     if (result.code !== 0) throw new Error(`kubectl apply ${file} failed: ${result.stderr}`);
   }
 }
