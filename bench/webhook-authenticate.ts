@@ -104,6 +104,7 @@ async function runServer(): Promise<void> {
       isReady: () => true,
       recordUse: () => void uses++,
       isAdmin: () => Promise.resolve(false),
+      fetchNamespaceLabels: () => Promise.resolve({}),
       controllerUsername: "controller",
       maxTokenLifetimeDays: undefined,
       requireClientCertificate: false,

@@ -16,6 +16,8 @@ export const EventReason = {
   Restored: "Restored",
   Expired: "Expired",
   SecretConflict: "SecretConflict",
+  /** Warning on a Namespace: a team label where the controller never binds (kube-*, its own). */
+  TeamBindingRefused: "TeamBindingRefused",
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 

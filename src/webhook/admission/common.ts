@@ -16,6 +16,11 @@ export interface AdmissionFacts {
   maxTokenLifetimeDays: number | undefined;
   /** The svctokens controller: the only identity that may write the operator's Secrets. */
   controllerUsername: string;
+  /**
+   * Labels of the request's namespace, read for a ServiceToken create with a delivery Secret
+   * (team namespaces, decision 24); undefined when not read.
+   */
+  namespaceLabels?: Readonly<Record<string, string>> | undefined;
 }
 
 /** kube-controller-manager's garbage collector (with per-controller credentials). */

@@ -16,6 +16,7 @@ import {
 } from "./common.ts";
 import type { AdmissionRequest, AdmissionVerdict } from "./review.ts";
 import { actionNeedsAdmin, classifyRequest, type RequestAction } from "./classify.ts";
+import { teamNamespaceDeliveryProblem } from "./team-namespace.ts";
 
 const classify = (request: AdmissionRequest): RequestAction<ServiceToken> =>
   classifyRequest(request, parseServiceToken, { cleanupMayDelete: true });
@@ -69,6 +70,8 @@ function decideCreate(token: ServiceToken, facts: AdmissionFacts): AdmissionVerd
         `(spec.active: true) first`,
     );
   }
+  const reach = teamNamespaceDeliveryProblem(token, user, facts.namespaceLabels);
+  if (reach !== undefined) return deny(`${refused}: ${reach}`);
   const sameName = facts.cluster
     .tokensOfUser(userName)
     .filter((other) => other.metadata.name === token.metadata.name && tokenRef(other) !== ref);

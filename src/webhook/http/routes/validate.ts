@@ -6,6 +6,7 @@ import type { ServiceUser } from "../../../api/index.ts";
 import { errorMessage } from "../../../k8s/errors.ts";
 import { admissionTarget, decideAdmission, needsAdminCheck } from "../../admission/decide.ts";
 import { requesterName } from "../../admission/common.ts";
+import { needsNamespaceLabels } from "../../admission/team-namespace.ts";
 import {
   admissionResponse,
   parseAdmissionReview,
@@ -65,8 +66,10 @@ async function decide(deps: WebhookDeps, request: AdmissionRequest): Promise<Adm
       }
     }
     const cluster = await withFetchedServiceUser(deps, request);
+    const namespaceLabels = await namespaceLabelsFor(deps, request);
     return decideAdmission(request, {
       cluster,
+      namespaceLabels,
       isAdmin,
       now: deps.now(),
       maxTokenLifetimeDays: deps.maxTokenLifetimeDays,
@@ -80,6 +83,18 @@ async function decide(deps: WebhookDeps, request: AdmissionRequest): Promise<Adm
       message: "The svctokens admission webhook hit an internal error: try again in a moment",
     };
   }
+}
+
+/** The labels of a ServiceToken's namespace when its create gets a delivery Secret (one GET). */
+async function namespaceLabelsFor(
+  deps: WebhookDeps,
+  request: AdmissionRequest,
+): Promise<Readonly<Record<string, string>> | undefined> {
+  if (admissionTarget(request) !== "servicetokens" || request.operation !== "CREATE") {
+    return undefined;
+  }
+  if (request.namespace === undefined || !needsNamespaceLabels(request.object)) return undefined;
+  return (await deps.fetchNamespaceLabels(request.namespace)) ?? {};
 }
 
 /**

@@ -59,6 +59,7 @@ export function admissionFacts(
     records?: KubeObject[];
     maxTokenLifetimeDays?: number;
     now?: Date;
+    namespaceLabels?: Record<string, string>;
   } = {},
 ): AdmissionFacts {
   const cluster: ClusterFacts = factsOf(options);
@@ -68,6 +69,7 @@ export function admissionFacts(
     now: options.now ?? NOW,
     maxTokenLifetimeDays: options.maxTokenLifetimeDays,
     controllerUsername: CONTROLLER,
+    namespaceLabels: options.namespaceLabels ?? {},
   };
 }
 
