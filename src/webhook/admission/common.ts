@@ -17,10 +17,11 @@ export interface AdmissionFacts {
   /** The svctokens controller: the only identity that may write the operator's Secrets. */
   controllerUsername: string;
   /**
-   * Labels of the request's namespace, read for a ServiceToken create with a delivery Secret
-   * (team namespaces, decision 24); undefined when not read.
+   * Labels of the namespaces a team-namespace rule needs (decision 24), read for the request:
+   * a ServiceToken create with a delivery Secret, a ServiceUser role or teams change. Undefined
+   * for a namespace that was not read.
    */
-  namespaceLabels?: Readonly<Record<string, string>> | undefined;
+  namespaceLabels?: (namespace: string) => Readonly<Record<string, string>> | undefined;
 }
 
 /** kube-controller-manager's garbage collector (with per-controller credentials). */

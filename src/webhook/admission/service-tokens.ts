@@ -70,7 +70,11 @@ function decideCreate(token: ServiceToken, facts: AdmissionFacts): AdmissionVerd
         `(spec.active: true) first`,
     );
   }
-  const reach = teamNamespaceDeliveryProblem(token, user, facts.namespaceLabels);
+  const reach = teamNamespaceDeliveryProblem(
+    token,
+    user,
+    facts.namespaceLabels?.(token.metadata.namespace),
+  );
   if (reach !== undefined) return deny(`${refused}: ${reach}`);
   const sameName = facts.cluster
     .tokensOfUser(userName)

@@ -7,11 +7,47 @@ import {
   type ServiceUser,
 } from "../../api/index.ts";
 import { namespaceTeams } from "../../domain/team-namespace.ts";
+import type { ClusterFacts } from "../cache/facts.ts";
+import { listNames, tokenRef } from "./common.ts";
+import type { AdmissionRequest } from "./review.ts";
 
-/** Whether deciding this ServiceToken create needs its namespace's labels. */
-export function needsNamespaceLabels(object: unknown): boolean {
+type Labels = Readonly<Record<string, string>>;
+
+/**
+ * The namespaces whose labels deciding `request` needs: a ServiceToken create with a delivery
+ * Secret needs its own; a ServiceUser whose role or teams change needs those of its tokens with
+ * delivery Secrets.
+ */
+export function namespacesToRead(request: AdmissionRequest, cluster: ClusterFacts): string[] {
+  const { resource } = request.resource;
+  if (resource === "servicetokens" && request.operation === "CREATE") {
+    return request.namespace !== undefined && !hasTokenHash(request.object)
+      ? [request.namespace]
+      : [];
+  }
+  if (resource === "serviceusers" && request.operation === "UPDATE" && reachChanges(request)) {
+    const tokens = cluster.tokensOfUser(request.name ?? "").filter((t) => !hasTokenHash(t));
+    return [...new Set(tokens.map((token) => token.metadata.namespace))].sort();
+  }
+  return [];
+}
+
+function hasTokenHash(object: unknown): boolean {
   const spec = (object as { spec?: { tokenHash?: unknown } } | null)?.spec;
-  return spec?.tokenHash === undefined;
+  return spec?.tokenHash !== undefined;
+}
+
+function reachChanges(request: AdmissionRequest): boolean {
+  const reach = (object: unknown): string => {
+    const spec = (object as { spec?: { role?: unknown; teams?: unknown } } | null)?.spec;
+    return JSON.stringify([spec?.role, spec?.teams ?? []]);
+  };
+  return reach(request.object) !== reach(request.oldObject);
+}
+
+/** What decides a user's reach: its role and teams. */
+function reachOf(user: ServiceUser): [string, readonly string[]] {
+  return [user.spec.role, user.spec.teams ?? []];
 }
 
 /**
@@ -24,7 +60,7 @@ export function needsNamespaceLabels(object: unknown): boolean {
 export function teamNamespaceDeliveryProblem(
   token: ServiceToken,
   user: ServiceUser,
-  namespaceLabels: Readonly<Record<string, string>> | undefined,
+  namespaceLabels: Labels | undefined,
 ): string | undefined {
   if (token.spec.tokenHash !== undefined) return undefined;
   const namespace = token.metadata.namespace;
@@ -48,5 +84,37 @@ export function teamNamespaceDeliveryProblem(
     `"${user.metadata.name}" ${reach}, more than they may do: its token's delivery Secret ` +
     `would hand them that reach. Create the token in a namespace without team labels, or ` +
     `generate the value yourself and set spec.tokenHash (no Secret is written)`
+  );
+}
+
+/**
+ * Why a role or teams change of a ServiceUser is refused, if it is: a token of the user with a
+ * delivery Secret in a team namespace, fine before the change, would hand the namespace's
+ * Managers the new reach. Tokens that were already exposed (a namespace labelled later) do not
+ * block a change, so lowering a role always works.
+ */
+export function userChangeDeliveryProblem(
+  old: ServiceUser,
+  user: ServiceUser,
+  tokens: readonly ServiceToken[],
+  labelsOf: ((namespace: string) => Labels | undefined) | undefined,
+): string | undefined {
+  if (JSON.stringify(reachOf(old)) === JSON.stringify(reachOf(user))) return undefined;
+  const exposed = tokens.filter((token) => {
+    if (token.spec.tokenHash !== undefined) return false;
+    const labels = labelsOf?.(token.metadata.namespace);
+    if (labels === undefined) return true; // not read: fail closed
+    return (
+      teamNamespaceDeliveryProblem(token, old, labels) === undefined &&
+      teamNamespaceDeliveryProblem(token, user, labels) !== undefined
+    );
+  });
+  if (exposed.length === 0) return undefined;
+  return (
+    `ServiceUser ${user.metadata.name} cannot get this role and these teams: its tokens ` +
+    `${listNames(exposed.map(tokenRef))} have delivery Secrets in team namespaces (label ` +
+    `${TEAM_NAMESPACE_LABEL_PREFIX}<team>), whose Managers can mount them in Pods and would ` +
+    `gain the new reach. Revoke and delete those tokens and create new ones in a namespace ` +
+    `without team labels (or with spec.tokenHash) first`
   );
 }

@@ -324,6 +324,23 @@ describe("admission of delivery tokens in team namespaces", () => {
   });
 });
 
+describe("a role change that would expose a delivery token", () => {
+  it("is refused while the user's token sits in a team namespace", async () => {
+    const error = await run.admin
+      .patchUser(memberUser, { role: "Admin" })
+      .then(() => undefined)
+      .catch((e: unknown) => e);
+    expectForbidden(
+      error,
+      admissionDenial(
+        `ServiceUser ${memberUser} cannot get this role and these teams: its tokens ` +
+          `${teamNs}/member, ${teamNs}/member-2 have delivery Secrets in team namespaces`,
+      ),
+    );
+    expect((await run.admin.user(memberUser))?.spec?.role).toBe("Member");
+  });
+});
+
 describe("team labels on protected namespaces and their removal", () => {
   it("never binds in kube-system or the operator's namespace, and says why in a Warning Event", async () => {
     for (const ns of ["kube-system", OPERATOR_NAMESPACE]) {

@@ -6,7 +6,7 @@ import type { ServiceUser } from "../../../api/index.ts";
 import { errorMessage } from "../../../k8s/errors.ts";
 import { admissionTarget, decideAdmission, needsAdminCheck } from "../../admission/decide.ts";
 import { requesterName } from "../../admission/common.ts";
-import { needsNamespaceLabels } from "../../admission/team-namespace.ts";
+import { namespacesToRead } from "../../admission/team-namespace.ts";
 import {
   admissionResponse,
   parseAdmissionReview,
@@ -66,7 +66,7 @@ async function decide(deps: WebhookDeps, request: AdmissionRequest): Promise<Adm
       }
     }
     const cluster = await withFetchedServiceUser(deps, request);
-    const namespaceLabels = await namespaceLabelsFor(deps, request);
+    const namespaceLabels = await namespaceLabelsFor(deps, request, cluster);
     return decideAdmission(request, {
       cluster,
       namespaceLabels,
@@ -85,16 +85,18 @@ async function decide(deps: WebhookDeps, request: AdmissionRequest): Promise<Adm
   }
 }
 
-/** The labels of a ServiceToken's namespace when its create gets a delivery Secret (one GET). */
+/** The labels of the namespaces a team-namespace rule needs (a GET each; usually none or one). */
 async function namespaceLabelsFor(
   deps: WebhookDeps,
   request: AdmissionRequest,
-): Promise<Readonly<Record<string, string>> | undefined> {
-  if (admissionTarget(request) !== "servicetokens" || request.operation !== "CREATE") {
-    return undefined;
-  }
-  if (request.namespace === undefined || !needsNamespaceLabels(request.object)) return undefined;
-  return (await deps.fetchNamespaceLabels(request.namespace)) ?? {};
+  cluster: ClusterFacts,
+): Promise<(namespace: string) => Readonly<Record<string, string>> | undefined> {
+  const names = namespacesToRead(request, cluster);
+  const labels = await Promise.all(
+    names.map(async (name) => [name, (await deps.fetchNamespaceLabels(name)) ?? {}] as const),
+  );
+  const byName = new Map(labels);
+  return (namespace) => byName.get(namespace);
 }
 
 /**

@@ -59,7 +59,8 @@ export function admissionFacts(
     records?: KubeObject[];
     maxTokenLifetimeDays?: number;
     now?: Date;
-    namespaceLabels?: Record<string, string>;
+    /** Labels by namespace; a namespace not listed has none. */
+    namespaceLabels?: Record<string, Record<string, string>>;
   } = {},
 ): AdmissionFacts {
   const cluster: ClusterFacts = factsOf(options);
@@ -69,7 +70,7 @@ export function admissionFacts(
     now: options.now ?? NOW,
     maxTokenLifetimeDays: options.maxTokenLifetimeDays,
     controllerUsername: CONTROLLER,
-    namespaceLabels: options.namespaceLabels ?? {},
+    namespaceLabels: (namespace) => options.namespaceLabels?.[namespace] ?? {},
   };
 }
 

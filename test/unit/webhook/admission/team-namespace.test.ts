@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseServiceToken, parseServiceUser } from "../../../../src/api/index.ts";
-import { teamNamespaceDeliveryProblem } from "../../../../src/webhook/admission/team-namespace.ts";
+import {
+  namespacesToRead,
+  teamNamespaceDeliveryProblem,
+} from "../../../../src/webhook/admission/team-namespace.ts";
 import { decideAdmission } from "../../../../src/webhook/admission/decide.ts";
 import { admissionFacts, admissionRequest } from "./fixtures.ts";
 import { serviceToken, serviceUser, type UserOptions } from "../fixtures.ts";
@@ -103,7 +106,7 @@ describe("admission of a delivery token in a team namespace", () => {
       admissionFacts({
         users: [serviceUser("ci-bot", { role: "Admin" })],
         isAdmin: true,
-        namespaceLabels: team("payments"),
+        namespaceLabels: { prod: team("payments") },
       }),
     );
     expect(verdict).toEqual({
@@ -123,9 +126,119 @@ describe("admission of a delivery token in a team namespace", () => {
       admissionFacts({
         users: [serviceUser("ci-bot", { role: "Member", teams: ["payments"] })],
         isAdmin: true,
-        namespaceLabels: team("payments"),
+        namespaceLabels: { prod: team("payments") },
       }),
     );
     expect(verdict).toEqual({ allowed: true });
+  });
+});
+
+describe("a role or teams change of a ServiceUser with delivery tokens in team namespaces", () => {
+  const member = serviceUser("ci-bot", { role: "Member", teams: ["payments"] });
+  const inTeam = serviceToken("ci", { namespace: "payments-prod" });
+  const elsewhere = serviceToken("ci2", { namespace: "tools" });
+  const clientGenerated = serviceToken("ci3", { namespace: "payments-prod", tokenHash: HASH });
+  const labels = { "payments-prod": team("payments") };
+  const change = (
+    to: UserOptions,
+    tokens = [inTeam, elsewhere],
+  ): ReturnType<typeof decideAdmission> =>
+    decideAdmission(
+      admissionRequest("UPDATE", "serviceusers", {
+        oldObject: member,
+        object: serviceUser("ci-bot", to),
+      }),
+      admissionFacts({ users: [member], tokens, isAdmin: true, namespaceLabels: labels }),
+    );
+
+  it.each<{ name: string; to: UserOptions; allowed: boolean }>([
+    { name: "to Admin", to: { role: "Admin", teams: ["payments"] }, allowed: false },
+    {
+      name: "to Manager of the same team",
+      to: { role: "Manager", teams: ["payments"] },
+      allowed: true,
+    },
+    { name: "adding a team", to: { role: "Member", teams: ["payments", "sre"] }, allowed: false },
+    { name: "removing the team", to: { role: "Member" }, allowed: true },
+    { name: "nothing about reach", to: { role: "Member", teams: ["payments"] }, allowed: true },
+  ])("$name → allowed: $allowed", ({ to, allowed }) => {
+    expect(change(to).allowed).toBe(allowed);
+  });
+
+  it("names the tokens and what to do", () => {
+    expect(change({ role: "Admin", teams: ["payments"] })).toEqual({
+      allowed: false,
+      message:
+        "ServiceUser ci-bot cannot get this role and these teams: its tokens payments-prod/ci " +
+        "have delivery Secrets in team namespaces (label team.svctokens.dev/<team>), whose " +
+        "Managers can mount them in Pods and would gain the new reach. Revoke and delete " +
+        "those tokens and create new ones in a namespace without team labels (or with " +
+        "spec.tokenHash) first",
+    });
+  });
+
+  it("does not count client-generated tokens", () => {
+    expect(change({ role: "Admin" }, [clientGenerated, elsewhere])).toEqual({ allowed: true });
+  });
+
+  it("does not block lowering a role when a token was already exposed", () => {
+    const admin = serviceUser("ci-bot", { role: "Admin", teams: ["payments"] });
+    const verdict = decideAdmission(
+      admissionRequest("UPDATE", "serviceusers", { oldObject: admin, object: member }),
+      admissionFacts({ users: [admin], tokens: [inTeam], isAdmin: true, namespaceLabels: labels }),
+    );
+    expect(verdict).toEqual({ allowed: true });
+  });
+});
+
+describe("namespacesToRead", () => {
+  const facts = admissionFacts({
+    tokens: [
+      serviceToken("a", { namespace: "one" }),
+      serviceToken("b", { namespace: "two" }),
+      serviceToken("c", { namespace: "one" }),
+      serviceToken("d", { namespace: "three", tokenHash: HASH }),
+    ],
+  }).cluster;
+  const user = serviceUser("ci-bot", { role: "Member" });
+  it.each<{ name: string; request: Parameters<typeof namespacesToRead>[0]; namespaces: string[] }>([
+    {
+      name: "token create with a delivery Secret",
+      request: admissionRequest("CREATE", "servicetokens", { object: serviceToken("x") }),
+      namespaces: ["prod"],
+    },
+    {
+      name: "client-generated token create",
+      request: admissionRequest("CREATE", "servicetokens", {
+        object: serviceToken("x", { tokenHash: HASH }),
+      }),
+      namespaces: [],
+    },
+    {
+      name: "token update",
+      request: admissionRequest("UPDATE", "servicetokens", {
+        oldObject: serviceToken("x"),
+        object: serviceToken("x", { revoked: true }),
+      }),
+      namespaces: [],
+    },
+    {
+      name: "user role change: its delivery tokens' namespaces",
+      request: admissionRequest("UPDATE", "serviceusers", {
+        oldObject: user,
+        object: serviceUser("ci-bot", { role: "Admin" }),
+      }),
+      namespaces: ["one", "two"],
+    },
+    {
+      name: "user change of something else",
+      request: admissionRequest("UPDATE", "serviceusers", {
+        oldObject: user,
+        object: serviceUser("ci-bot", { role: "Member", active: false }),
+      }),
+      namespaces: [],
+    },
+  ])("$name → $namespaces", ({ request, namespaces }) => {
+    expect(namespacesToRead(request, facts)).toEqual(namespaces);
   });
 });
