@@ -18,6 +18,8 @@ export const EventReason = {
   SecretConflict: "SecretConflict",
   /** Warning on a Namespace: a team label where the controller never binds (kube-*, its own). */
   TeamBindingRefused: "TeamBindingRefused",
+  /** Warning on a Namespace: delivery tokens there are worth more than its team's Managers. */
+  DeliveryTokenExposed: "DeliveryTokenExposed",
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 

@@ -5,6 +5,8 @@ import type { ControllerContext } from "../context.ts";
 import { EventReason } from "../events.ts";
 import type { ProcessResult } from "../runtime/work-queue.ts";
 import { applyObject, deleteObject } from "../writes.ts";
+import { namespaceTeams } from "../../domain/team-namespace.ts";
+import { exposedDeliveryTokens } from "./exposed.ts";
 import {
   bindingUpToDate,
   desiredTeamRoleBindings,
@@ -19,21 +21,24 @@ export type TeamBindingsReconciler = (
 ) => Promise<ProcessResult>;
 
 /**
- * A reconciler that remembers which refusals it already reported, so a refused label gets one
- * Warning Event per namespace and label set (not one per resync).
+ * A reconciler that remembers which warnings it already reported, so a refused label or an
+ * exposed token gets one Warning Event per namespace and situation (not one per resync).
  */
 export function teamBindingsReconciler(): TeamBindingsReconciler {
-  const reported = new Map<string, string>();
+  const refusals = new Map<string, string>();
+  const exposures = new Map<string, string>();
   return async (ctx, name) => {
     const namespace = ctx.caches.namespaces.get(name);
     // Gone or going: its RoleBindings go with it.
     if (!namespace || namespace.metadata?.deletionTimestamp !== undefined) {
-      reported.delete(name);
+      refusals.delete(name);
+      exposures.delete(name);
       return {};
     }
     const plan = desiredTeamRoleBindings(namespace, ctx.operatorNamespace);
     await converge(ctx, name, plan);
-    await reportRefusal(ctx, namespace, plan, reported);
+    await reportRefusal(ctx, namespace, plan, refusals);
+    await reportExposedTokens(ctx, namespace, exposures);
     return {};
   };
 }
@@ -61,6 +66,34 @@ async function converge(
     await applyObject(ctx, ROLE_BINDINGS, binding);
     ctx.log.info({ namespace: name, binding: binding.metadata.name }, "team RoleBinding applied");
   }
+}
+
+async function reportExposedTokens(
+  ctx: ControllerContext,
+  namespace: KubeObject,
+  reported: Map<string, string>,
+): Promise<void> {
+  const name = namespace.metadata?.name ?? "";
+  const teams = namespaceTeams(namespace.metadata?.labels);
+  const exposed = exposedDeliveryTokens(name, teams, ctx.caches.tokens.list(), (user) =>
+    ctx.caches.users.get(user),
+  );
+  if (exposed.length === 0) {
+    reported.delete(name);
+    return;
+  }
+  const signature = `${teams.join(",")}|${exposed.join(",")}`;
+  if (reported.get(name) === signature) return;
+  reported.set(name, signature);
+  await ctx.events.record(
+    { ...namespace, apiVersion: "v1", kind: "Namespace" },
+    EventReason.DeliveryTokenExposed,
+    `ServiceTokens ${exposed.join(", ")} in namespace ${name} belong to Service Users with ` +
+      `more reach than the Managers of team ${teams.join(", ")}, who can mount their delivery ` +
+      `Secrets in Pods. Revoke them and create new ones in a namespace without team labels ` +
+      `(or with spec.tokenHash), or remove the team label`,
+    "Warning",
+  );
 }
 
 async function reportRefusal(

@@ -6,7 +6,7 @@ import {
   type ServiceToken,
   type ServiceUser,
 } from "../../api/index.ts";
-import { namespaceTeams } from "../../domain/team-namespace.ts";
+import { exceedsNamespaceTeams, namespaceTeams } from "../../domain/team-namespace.ts";
 import type { ClusterFacts } from "../cache/facts.ts";
 import { listNames, tokenRef } from "./common.ts";
 import type { AdmissionRequest } from "./review.ts";
@@ -68,10 +68,8 @@ export function teamNamespaceDeliveryProblem(
     return `the labels of namespace ${namespace} could not be read to check its teams; try again in a moment`;
   }
   const teams = namespaceTeams(namespaceLabels);
-  if (teams.length === 0) return undefined;
+  if (!exceedsNamespaceTeams(user.spec, teams)) return undefined;
   const userTeams = user.spec.teams ?? [];
-  const onlyOwnTeam = userTeams.every((team) => teams.length === 1 && team === teams[0]);
-  if (user.spec.role !== ServiceUserRole.Admin && onlyOwnTeam) return undefined;
 
   const nsTeams = teams.map((team) => `"${team}"`).join(", ");
   const reach =

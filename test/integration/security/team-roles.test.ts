@@ -366,6 +366,28 @@ describe("team labels on protected namespaces and their removal", () => {
     }
   });
 
+  it("warns when a namespace labelled later holds a token worth more than the team's Managers", async () => {
+    // otherNs holds the Admin user's token (created above while otherNs had no team).
+    await labelNamespace(otherNs, { [teamLabel()]: "" });
+    try {
+      const event = await eventually(`a DeliveryTokenExposed Event about ${otherNs}`, async () => {
+        const { items } = await run.admin.rest.request<{ items: TestObject[] }>(
+          "GET",
+          resourcePath(EVENTS, { namespace: "default" }),
+        );
+        return items.find(
+          (e) =>
+            e.reason === "DeliveryTokenExposed" &&
+            (e.regarding as { name?: string }).name === otherNs,
+        );
+      });
+      expect(event).toMatchObject({ type: "Warning" });
+      expect(String(event.note)).toContain(`ServiceTokens admin in namespace ${otherNs}`);
+    } finally {
+      await labelNamespace(otherNs, { [teamLabel()]: null });
+    }
+  });
+
   it("removes the bindings when the label goes, and the Manager loses the namespace", async () => {
     await labelNamespace(teamNs, { [teamLabel()]: null });
     await eventually("the team bindings to be removed", async () =>

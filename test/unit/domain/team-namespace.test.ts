@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { namespaceTeams } from "../../../src/domain/team-namespace.ts";
+import { exceedsNamespaceTeams, namespaceTeams } from "../../../src/domain/team-namespace.ts";
 
 describe("namespaceTeams", () => {
   it.each<{ labels: Record<string, string> | undefined; teams: string[] }>([
@@ -18,5 +18,25 @@ describe("namespaceTeams", () => {
     { labels: { "other.svctokens.dev/payments": "" }, teams: [] },
   ])("$labels → $teams", ({ labels, teams }) => {
     expect(namespaceTeams(labels)).toEqual(teams);
+  });
+});
+
+describe("exceedsNamespaceTeams", () => {
+  it.each<{
+    role: "Admin" | "Manager" | "Member";
+    teams?: string[];
+    ns: string[];
+    exceeds: boolean;
+  }>([
+    { role: "Admin", ns: [], exceeds: false },
+    { role: "Admin", teams: ["a"], ns: ["a"], exceeds: true },
+    { role: "Manager", teams: ["a"], ns: ["a"], exceeds: false },
+    { role: "Member", teams: ["a"], ns: ["a"], exceeds: false },
+    { role: "Member", teams: ["b"], ns: ["a"], exceeds: true },
+    { role: "Member", teams: ["a", "b"], ns: ["a"], exceeds: true },
+    { role: "Member", teams: ["a"], ns: ["a", "b"], exceeds: true },
+    { role: "Manager", ns: ["a", "b"], exceeds: false },
+  ])("$role of $teams in a namespace of $ns → $exceeds", ({ role, teams, ns, exceeds }) => {
+    expect(exceedsNamespaceTeams(teams ? { role, teams } : { role }, ns)).toBe(exceeds);
   });
 });
