@@ -103,6 +103,7 @@ async function runServer(): Promise<void> {
       hasSynced: () => true,
       recordUse: () => void uses++,
       isAdmin: () => Promise.resolve(false),
+      fetchNamespaceLabels: () => Promise.resolve({}),
       controllerUsername: "controller",
       maxTokenLifetimeDays: undefined,
       requireClientCertificate: false,

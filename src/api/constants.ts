@@ -86,8 +86,20 @@ export const SERVICE_USER_USERNAME_SUFFIX = "@service";
 export const GROUP_SERVICE_USERS = "svctokens:service-users";
 /** Prefix of the role group: `svctokens:role:admin|manager|member`. */
 export const GROUP_ROLE_PREFIX = "svctokens:role:";
-/** Prefix of the team groups: `svctokens:team:<team>`. */
+/** Prefix of the team groups: `svctokens:team:<team>` and `svctokens:team:<team>:<role>`. */
 export const GROUP_TEAM_PREFIX = "svctokens:team:";
+/**
+ * A namespace belongs to team `<team>` when it carries a label with this prefix and the team as
+ * its name (`team.svctokens.dev/payments`); the value is not read. Set by whoever may label
+ * namespaces (normally the platform team).
+ */
+export const TEAM_NAMESPACE_LABEL_PREFIX = "team.svctokens.dev/";
+/** Shipped ClusterRole bound to a team's Managers and Admins in the team's namespaces. */
+export const MANAGER_CLUSTER_ROLE = "svctokens:manager";
+/** Built-in ClusterRole bound to a team's Members in the team's namespaces. */
+export const MEMBER_CLUSTER_ROLE = "view";
+/** Label on the RoleBindings the controller keeps in team namespaces: which team they serve. */
+export const LABEL_TEAM = "svctokens.dev/team";
 /** The audience that makes a token a SCIM token. */
 export const SCIM_AUDIENCE = "scim";
 

@@ -43,16 +43,17 @@ export const ServiceUserSpecSchema = z
     role: z
       .enum(ServiceUserRole)
       .describe(
-        "Role of the Service User: Admin (manages Service Users and tokens), Manager (edit " +
-          "rights) or Member (view rights). A change applies to the next request made with " +
-          "any of its tokens.",
+        "Role of the Service User: Admin (manages Service Users and tokens), Manager " +
+          "(workloads in its teams' namespaces) or Member (view in its teams' namespaces). A " +
+          "change applies to the next request made with any of its tokens.",
       ),
     teams: uniqueList(TeamNameSchema)
       .max(64)
       .optional()
       .describe(
-        "Teams the Service User belongs to, each unique. Every team becomes the group " +
-          "`svctokens:team:<team>`, which platform teams bind to roles in their namespaces.",
+        "Teams the Service User belongs to, each unique. Every team becomes the groups " +
+          "`svctokens:team:<team>` and `svctokens:team:<team>:<role>`; the role applies in " +
+          "namespaces labelled `team.svctokens.dev/<team>`.",
       ),
     active: z
       .boolean()

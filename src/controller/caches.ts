@@ -1,18 +1,22 @@
 // The controller's view of the cluster: informers on ServiceUsers, ServiceTokens, delivery
-// Secrets (any namespace) and hash records (operator namespace), with the indexes reconcilers need.
+// Secrets (any namespace) and hash records (operator namespace), Namespaces and the team
+// RoleBindings the controller keeps, with the indexes reconcilers need.
 import type { Logger } from "pino";
 import {
   DELIVERY_SECRET_TYPE,
   HASH_RECORD_SECRET_TYPE,
+  LABEL_TEAM,
   LABEL_TOKEN_NAME,
   LABEL_TOKEN_NAMESPACE,
   SERVICE_TOKENS,
+  MANAGED_BY_LABEL_KEY,
+  MANAGED_BY_LABEL_VALUE,
   SERVICE_USERS,
 } from "../api/index.ts";
 import { Informer } from "../k8s/informer.ts";
 import { SecondaryIndex } from "../k8s/secondary-index.ts";
 import { objectKey } from "../k8s/object.ts";
-import { SECRETS } from "../k8s/paths.ts";
+import { NAMESPACES, ROLE_BINDINGS, SECRETS } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
 
 /** Everything the reconcilers read, all from memory. */
@@ -21,10 +25,15 @@ export class ControllerCaches {
   readonly tokens: Informer;
   readonly deliverySecrets: Informer;
   readonly hashRecords: Informer;
+  readonly namespaces: Informer;
+  /** RoleBindings the controller keeps in team namespaces (selected by their labels). */
+  readonly teamBindings: Informer;
   /** ServiceUser name → keys of its ServiceTokens. */
   readonly tokensByUser = new SecondaryIndex();
   /** Token `namespace/name` → names of hash records pointing at it. */
   readonly recordsByToken = new SecondaryIndex();
+  /** Team RoleBinding key → its namespace. */
+  readonly teamBindingsByNamespace = new SecondaryIndex();
 
   constructor(rest: KubeRest, operatorNamespace: string, relistIntervalMs: number, log: Logger) {
     const common = { rest, relistIntervalMs, log };
@@ -40,6 +49,17 @@ export class ControllerCaches {
       resource: SECRETS,
       namespace: operatorNamespace,
       fieldSelector: `type=${HASH_RECORD_SECRET_TYPE}`,
+    });
+    this.namespaces = new Informer({ ...common, resource: NAMESPACES });
+    this.teamBindings = new Informer({
+      ...common,
+      resource: ROLE_BINDINGS,
+      labelSelector: `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE},${LABEL_TEAM}`,
+    });
+    this.teamBindings.onChange(({ type, object }) => {
+      const key = objectKey(object);
+      if (type === "delete") this.teamBindingsByNamespace.delete(key);
+      else this.teamBindingsByNamespace.set(key, object.metadata?.namespace);
     });
     this.tokens.onChange(({ type, object }) => {
       const key = objectKey(object);
@@ -63,7 +83,14 @@ export class ControllerCaches {
   }
 
   all(): Informer[] {
-    return [this.users, this.tokens, this.deliverySecrets, this.hashRecords];
+    return [
+      this.users,
+      this.tokens,
+      this.deliverySecrets,
+      this.hashRecords,
+      this.namespaces,
+      this.teamBindings,
+    ];
   }
 
   start(): void {

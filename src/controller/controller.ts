@@ -13,6 +13,8 @@ import { RequeueNowError, TerminalError } from "./runtime/errors.ts";
 import { WorkQueue, type ProcessResult } from "./runtime/work-queue.ts";
 import { reconcileServiceToken } from "./service-token/reconcile.ts";
 import { reconcileServiceUser } from "./service-user/reconcile.ts";
+import { teamBindingsReconciler } from "./team-bindings/reconcile.ts";
+import { connectTeamBindingKeys } from "./team-bindings/wiring.ts";
 import { allKeys, connectCachesToQueues, type KeySink } from "./wiring.ts";
 import { requestResource } from "./request-resource.ts";
 
@@ -41,7 +43,7 @@ export class Controller {
   readonly #ctx: ControllerContext;
   readonly #options: ControllerOptions;
   readonly #elector: LeaderElector | undefined;
-  #queues: { tokens: WorkQueue; users: WorkQueue } | undefined;
+  #queues: { tokens: WorkQueue; users: WorkQueue; namespaces: WorkQueue } | undefined;
   #running: Promise<void> | undefined;
   #stopLeading: (() => void) | undefined;
 
@@ -84,6 +86,10 @@ export class Controller {
         })
       : undefined;
     connectCachesToQueues(this.caches, () => this.#sink());
+    connectTeamBindingKeys(this.caches, () => {
+      const namespaces = this.#queues?.namespaces;
+      return namespaces && ((name) => namespaces.add(name));
+    });
   }
 
   /** Starts the caches and, once they synced, campaigns for leadership (or leads at once). */
@@ -108,7 +114,11 @@ export class Controller {
 
   /** Waits until no reconcile is queued or running (for tests). */
   async whenIdle(): Promise<void> {
-    await Promise.all([this.#queues?.tokens.whenIdle(), this.#queues?.users.whenIdle()]);
+    await Promise.all([
+      this.#queues?.tokens.whenIdle(),
+      this.#queues?.users.whenIdle(),
+      this.#queues?.namespaces.whenIdle(),
+    ]);
   }
 
   /** Stops leading (releasing the Lease), then the caches. */
@@ -124,14 +134,19 @@ export class Controller {
     const queues = {
       tokens: this.#queue("ServiceToken", reconcileServiceToken),
       users: this.#queue("ServiceUser", reconcileServiceUser),
+      namespaces: this.#queue("Namespace", teamBindingsReconciler()),
     };
     this.#queues = queues;
     this.metrics.isLeader.set(1);
     queues.tokens.start();
     queues.users.start();
+    queues.namespaces.start();
     const keys = allKeys(this.caches);
     for (const key of keys.tokens) queues.tokens.add(key);
     for (const key of keys.users) queues.users.add(key);
+    for (const namespace of this.caches.namespaces.list()) {
+      queues.namespaces.add(namespace.metadata?.name ?? "");
+    }
     await new Promise<void>((resolve) => {
       this.#stopLeading = resolve;
       if (signal.aborted) resolve();
@@ -139,7 +154,7 @@ export class Controller {
     });
     this.#queues = undefined;
     this.metrics.isLeader.set(0);
-    await Promise.all([queues.tokens.stop(), queues.users.stop()]);
+    await Promise.all([queues.tokens.stop(), queues.users.stop(), queues.namespaces.stop()]);
   }
 
   #sink(): KeySink | undefined {

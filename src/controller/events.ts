@@ -16,6 +16,10 @@ export const EventReason = {
   Restored: "Restored",
   Expired: "Expired",
   SecretConflict: "SecretConflict",
+  /** Warning on a Namespace: a team label where the controller never binds (kube-*, its own). */
+  TeamBindingRefused: "TeamBindingRefused",
+  /** Warning on a Namespace: delivery tokens there are worth more than its team's Managers. */
+  DeliveryTokenExposed: "DeliveryTokenExposed",
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 

@@ -84,3 +84,17 @@ export async function deleteObject(
     if (!isNotFound(error)) throw error;
   }
 }
+
+/** Server-side apply of an object we fully own (the RoleBindings of team namespaces). */
+export async function applyObject(
+  ctx: ControllerContext,
+  ref: ResourceRef,
+  object: KubeObject,
+): Promise<KubeObject> {
+  const { namespace, name } = object.metadata ?? {};
+  const path = withQuery(resourcePath(ref, { namespace, name: name ?? "" }), {
+    fieldManager: FIELD_MANAGER,
+    force: true,
+  });
+  return send(ctx, "PATCH", path, object, PATCH.apply);
+}

@@ -102,8 +102,10 @@ try {
     kubeconfigYaml(info.server, caPem, "token-user", {}),
   );
 
+  say(`labelling namespace ${SAMPLE.namespace} for team platform (as the cluster admin)`);
+  await runKubectl(admin, ["apply", "-f", "-"], SAMPLE.namespaceManifest);
   say(
-    `applying the sample as token-admin: ServiceUser ${SAMPLE.user} and ServiceToken default/${SAMPLE.token}`,
+    `applying the sample as token-admin: ServiceUser ${SAMPLE.user} and ServiceToken ${SAMPLE.namespace}/${SAMPLE.token}`,
   );
   await runKubectl(tokenAdmin, ["apply", "-f", "-"], SAMPLE.manifest);
   await runKubectl(admin, [
@@ -111,7 +113,7 @@ try {
     "--for=jsonpath={.status.phase}=Active",
     "--timeout=60s",
     "-n",
-    "default",
+    SAMPLE.namespace,
     `servicetoken/${SAMPLE.token}`,
   ]);
 

@@ -1,10 +1,19 @@
 // The sample `npm run dev` applies and the guided tour it prints.
 import { relative } from "node:path";
 
-/** A Member Service User and one token in `default`. */
+/** A Member of team `platform` and one token in the team's namespace `platform`. */
 export const SAMPLE = {
   user: "ci-bot",
   token: "ci-bot",
+  namespace: "platform",
+  /** The team's namespace, labelled by the cluster admin (who may label namespaces). */
+  namespaceManifest: `apiVersion: v1
+kind: Namespace
+metadata:
+  name: platform
+  labels:
+    team.svctokens.dev/platform: ""
+`,
   manifest: `apiVersion: svctokens.dev/v1alpha1
 kind: ServiceUser
 metadata:
@@ -18,7 +27,7 @@ apiVersion: svctokens.dev/v1alpha1
 kind: ServiceToken
 metadata:
   name: ci-bot
-  namespace: default
+  namespace: platform
 spec:
   serviceUser: ci-bot
   description: token for the tour
@@ -36,26 +45,30 @@ Guided tour (copy and paste; run from this folder):
   kubectl get serviceusers,servicetokens -A
 
   # The token, as a workload reads it from its Secret (cluster admin here):
-  TOKEN=$(kubectl --kubeconfig ${dir}/admin.kubeconfig -n default get secret ci-bot-token -o jsonpath='{.data.token}' | base64 -d)
+  TOKEN=$(kubectl --kubeconfig ${dir}/admin.kubeconfig -n platform get secret ci-bot-token -o jsonpath='{.data.token}' | base64 -d)
 
-  # Use it: who am I, and what may a Member do?
+  # Use it: who am I, and what may a Member of team platform do? It reads its team's
+  # namespace (the controller bound svctokens:team:platform:member to view there), writes
+  # nothing, and has no rights outside its team's namespaces:
   kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" auth whoami
+  kubectl --kubeconfig ${dir}/admin.kubeconfig get rolebindings -n platform -l app.kubernetes.io/managed-by=svctokens
+  kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" get pods -n platform
+  kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" auth can-i create pods -n platform
   kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" get pods -n default
-  kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" auth can-i create pods -n default
 
   # Revoke it. /verify refuses it at once; kube-apiserver keeps a successful authentication
   # for 10 s (built in) plus its webhook cache TTL (2 s here), so within ~12 s you get 401:
-  kubectl patch servicetoken ci-bot -n default --type merge -p '{"spec":{"revoked":true}}'
-  kubectl get servicetoken ci-bot -n default
-  sleep 12; kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" get pods -n default
+  kubectl patch servicetoken ci-bot -n platform --type merge -p '{"spec":{"revoked":true}}'
+  kubectl get servicetoken ci-bot -n platform
+  sleep 12; kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" get pods -n platform
 
   # Only Admins may change tokens. alice has no rights at all, so RBAC refuses her first;
   # editor may patch tokens by RBAC but is no Admin, so the svctokens webhook refuses:
-  kubectl --kubeconfig ${dir}/alice.kubeconfig patch servicetoken ci-bot -n default --type merge -p '{"spec":{"revoked":false}}'
-  kubectl --kubeconfig ${dir}/editor.kubeconfig patch servicetoken ci-bot -n default --type merge -p '{"spec":{"revoked":false}}'
+  kubectl --kubeconfig ${dir}/alice.kubeconfig patch servicetoken ci-bot -n platform --type merge -p '{"spec":{"revoked":false}}'
+  kubectl --kubeconfig ${dir}/editor.kubeconfig patch servicetoken ci-bot -n platform --type merge -p '{"spec":{"revoked":false}}'
 
   # An Admin restores it (and the token works again within ~12 s):
-  kubectl patch servicetoken ci-bot -n default --type merge -p '{"spec":{"revoked":false}}'
+  kubectl patch servicetoken ci-bot -n platform --type merge -p '{"spec":{"revoked":false}}'
 
 Logs: ${dir}/logs/ and ${dir}/controlplane/logs/. Stop with Ctrl-C.
 

@@ -6,6 +6,7 @@ import {
   GROUP_SERVICE_USERS,
   GROUP_TEAM_PREFIX,
   SERVICE_USER_USERNAME_SUFFIX,
+  type ServiceUserRole,
   type ServiceUserSpec,
 } from "../api/index.ts";
 
@@ -14,11 +15,22 @@ export function serviceUserUsername(name: string): string {
   return `${name}${SERVICE_USER_USERNAME_SUFFIX}`;
 }
 
-/** `svctokens:service-users`, the role group, then one group per team. */
+/** `svctokens:team:<team>:<role>`: what team namespaces bind (the role scoped to the team). */
+export function teamRoleGroup(team: string, role: ServiceUserRole): string {
+  return `${GROUP_TEAM_PREFIX}${team}:${role.toLowerCase()}`;
+}
+
+/**
+ * `svctokens:service-users`, the role group, one group per team, then the role within each
+ * team. Only the combined `…:<team>:<role>` groups are bound in team namespaces, so a role
+ * reaches only the namespaces of the user's own teams.
+ */
 export function serviceUserGroups(spec: Pick<ServiceUserSpec, "role" | "teams">): string[] {
+  const teams = spec.teams ?? [];
   return [
     GROUP_SERVICE_USERS,
     `${GROUP_ROLE_PREFIX}${spec.role.toLowerCase()}`,
-    ...(spec.teams ?? []).map((team) => `${GROUP_TEAM_PREFIX}${team}`),
+    ...teams.map((team) => `${GROUP_TEAM_PREFIX}${team}`),
+    ...teams.map((team) => teamRoleGroup(team, spec.role)),
   ];
 }

@@ -27,6 +27,18 @@ export const LEASES: ResourceRef = {
   plural: "leases",
   namespaced: true,
 };
+export const NAMESPACES: ResourceRef = {
+  group: "",
+  version: "v1",
+  plural: "namespaces",
+  namespaced: false,
+};
+export const ROLE_BINDINGS: ResourceRef = {
+  group: "rbac.authorization.k8s.io",
+  version: "v1",
+  plural: "rolebindings",
+  namespaced: true,
+};
 export const SUBJECT_ACCESS_REVIEWS: ResourceRef = {
   group: "authorization.k8s.io",
   version: "v1",

@@ -8,7 +8,8 @@ import type { Logger } from "pino";
 import { parseServiceUser, type ServiceUser } from "../api/index.ts";
 import { isNotFound } from "../k8s/errors.ts";
 import { splitKey } from "../k8s/object.ts";
-import { resourcePath } from "../k8s/paths.ts";
+import { NAMESPACES, resourcePath } from "../k8s/paths.ts";
+import type { KubeObject } from "../k8s/object.ts";
 import { KubeRest, PATCH } from "../k8s/rest.ts";
 import { rfc3339 } from "../k8s/time.ts";
 import { startHealthServer } from "../health-server.ts";
@@ -122,6 +123,7 @@ export class WebhookService {
       recordUse: (tokenKey, at) => lastUsed.record(tokenKey, at),
       isAdmin: (user) => adminCheck.isAdmin(user),
       fetchServiceUser: (name) => fetchServiceUser(rest, name),
+      fetchNamespaceLabels: (name) => fetchNamespaceLabels(rest, name),
       controllerUsername: options.controllerUsername,
       maxTokenLifetimeDays: options.maxTokenLifetimeDays,
       requireClientCertificate: options.tls.clientCaFile !== undefined,
@@ -218,6 +220,19 @@ async function writeLastUsed(rest: KubeRest, tokenKey: string, lastUsedAt: Date)
 async function fetchServiceUser(rest: KubeRest, name: string): Promise<ServiceUser | undefined> {
   try {
     return parseServiceUser(await rest.request("GET", resourcePath(SERVICE_USERS, { name })));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+async function fetchNamespaceLabels(
+  rest: KubeRest,
+  name: string,
+): Promise<Record<string, string> | undefined> {
+  try {
+    const namespace = await rest.request<KubeObject>("GET", resourcePath(NAMESPACES, { name }));
+    return namespace.metadata?.labels ?? {};
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;

@@ -16,6 +16,12 @@ export interface AdmissionFacts {
   maxTokenLifetimeDays: number | undefined;
   /** The svctokens controller: the only identity that may write the operator's Secrets. */
   controllerUsername: string;
+  /**
+   * Labels of the namespaces a team-namespace rule needs (decision 24), read for the request:
+   * a ServiceToken create with a delivery Secret, a ServiceUser role or teams change. Undefined
+   * for a namespace that was not read.
+   */
+  namespaceLabels?: (namespace: string) => Readonly<Record<string, string>> | undefined;
 }
 
 /** kube-controller-manager's garbage collector (with per-controller credentials). */

@@ -18,6 +18,7 @@ import type { AdmissionRequest, AdmissionVerdict } from "./review.ts";
 import { actionNeedsAdmin, classifyRequest, type RequestAction } from "./classify.ts";
 import { decideTokenMetadataChange, tokenMetadataNeedsAdmin } from "./token-metadata.ts";
 import { decideCleanupDelete } from "./token-cleanup-delete.ts";
+import { teamNamespaceDeliveryProblem } from "./team-namespace.ts";
 
 const classify = (request: AdmissionRequest): RequestAction<ServiceToken> =>
   classifyRequest(request, parseServiceToken, { cleanupMayDelete: true });
@@ -79,6 +80,12 @@ function decideCreate(token: ServiceToken, facts: AdmissionFacts): AdmissionVerd
         `(spec.active: true) first`,
     );
   }
+  const reach = teamNamespaceDeliveryProblem(
+    token,
+    user,
+    facts.namespaceLabels?.(token.metadata.namespace),
+  );
+  if (reach !== undefined) return deny(`${refused}: ${reach}`);
   const sameName = facts.cluster
     .tokensOfUser(userName)
     .filter((other) => other.metadata.name === token.metadata.name && tokenRef(other) !== ref);

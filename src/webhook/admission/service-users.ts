@@ -12,6 +12,7 @@ import {
 } from "./common.ts";
 import type { AdmissionRequest, AdmissionVerdict } from "./review.ts";
 import { actionNeedsAdmin, classifyRequest, type RequestAction } from "./classify.ts";
+import { userChangeDeliveryProblem } from "./team-namespace.ts";
 
 // Nobody but an Admin deletes users: neither the namespace controller nor the garbage collector
 // ever has reason to.
@@ -68,6 +69,9 @@ function decideChange(
   const reactivating = old?.spec.active === false && user.spec.active;
   const verb = deactivating ? "deactivating" : reactivating ? "reactivating" : "changing";
   if (!facts.isAdmin) return notAdmin(`${verb} ServiceUser ${name}`, request);
+  const tokens = facts.cluster.tokensOfUser(name);
+  const reach = old && userChangeDeliveryProblem(old, user, tokens, facts.namespaceLabels);
+  if (reach) return deny(reach);
   if (!deactivating) return ALLOW;
 
   const active = activeTokensOf(name, facts);

@@ -19,6 +19,11 @@ export interface WebhookDeps {
    * moment before its first token may not have reached the cache. Optional.
    */
   fetchServiceUser?: (name: string) => Promise<ServiceUser | undefined>;
+  /**
+   * The labels of a namespace (its team labels), read from the API for ServiceToken creates
+   * that get a delivery Secret; undefined when the namespace does not exist. Rejects on errors.
+   */
+  fetchNamespaceLabels(name: string): Promise<Readonly<Record<string, string>> | undefined>;
   controllerUsername: string;
   maxTokenLifetimeDays: number | undefined;
   /**

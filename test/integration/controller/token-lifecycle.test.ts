@@ -334,7 +334,12 @@ describe("controller: ServiceToken lifecycle", () => {
     expect(status).toMatchObject({
       phase: "Active",
       username: `${user}@service`,
-      groups: ["svctokens:service-users", "svctokens:role:member", "svctokens:team:platform"],
+      groups: [
+        "svctokens:service-users",
+        "svctokens:role:member",
+        "svctokens:team:platform",
+        "svctokens:team:platform:member",
+      ],
     });
     expect(readyCondition({ status })).toMatchObject({ status: "True" });
   });

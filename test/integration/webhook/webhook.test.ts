@@ -232,6 +232,7 @@ describe("authentication through kube-apiserver", () => {
         "svctokens:service-users",
         "svctokens:role:member",
         "svctokens:team:platform",
+        "svctokens:team:platform:member",
         "system:authenticated",
       ]),
     );

@@ -1,8 +1,11 @@
 // A workload's view: it reads its token from the delivery Secret and runs kubectl with nothing
 // but `--token`. kube-apiserver asks the webhook who that is, RBAC decides through the role
-// group: a Member reads Pods but may not create them, a Manager may, and a role change applies
-// to the next request once kube-apiserver's built-in 10 s cache of successes has passed.
+// groups: in a namespace of their team (labelled team.svctokens.dev/<team>, bound by the
+// controller) a Member reads Pods but may not create them, a Manager may, and a role change
+// applies to the next request once kube-apiserver's built-in 10 s cache of successes has passed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NAMESPACES, resourcePath } from "../../../src/k8s/paths.ts";
+import { PATCH } from "../../../src/k8s/rest.ts";
 import { eventually } from "../support/cluster.ts";
 import { kubectl, type KubectlResult } from "../support/kubectl.ts";
 import { WebhookRun, type DeliveredToken } from "./webhook-run.ts";
@@ -10,7 +13,8 @@ import { authenticateDirect } from "./webhook-http.ts";
 import { tokenKubeconfig } from "./webhook-support.ts";
 
 let run: WebhookRun;
-let ns: string;
+let ns: string; // a namespace of team `team`
+let team: string;
 let noCredentials: string; // server and CA only: the token comes from the command line
 let memberUser: string;
 let member: DeliveredToken;
@@ -33,10 +37,17 @@ const pod = (name: string): string =>
 beforeAll(async () => {
   run = await WebhookRun.start();
   ns = await run.namespace("workload");
+  team = `apps-${run.run}`;
+  await run.admin.rest.request(
+    "PATCH",
+    resourcePath(NAMESPACES, { name: ns }),
+    { metadata: { labels: { [`team.svctokens.dev/${team}`]: "" } } },
+    PATCH.merge,
+  );
   memberUser = `wl-member-${run.run}`;
   const managerUser = `wl-manager-${run.run}`;
-  await run.createUser(run.admin, memberUser, { role: "Member", teams: ["apps"] });
-  await run.createUser(run.admin, managerUser, { role: "Manager" });
+  await run.createUser(run.admin, memberUser, { role: "Member", teams: [team] });
+  await run.createUser(run.admin, managerUser, { role: "Manager", teams: [team] });
   await run.createToken(run.admin, ns, "member", { serviceUser: memberUser });
   await run.createToken(run.admin, ns, "manager", { serviceUser: managerUser });
   [member, manager] = await Promise.all([
@@ -47,6 +58,10 @@ beforeAll(async () => {
   // Pods need the namespace's default ServiceAccount (kube-controller-manager creates it).
   await eventually("the default ServiceAccount", () =>
     run.admin.rest.request("GET", `/api/v1/namespaces/${ns}/serviceaccounts/default`),
+  );
+  // The controller binds the team's groups in the namespace a moment after the label.
+  await eventually("the team's RoleBindings to apply", async () =>
+    (await canI(member, "list")) === "yes" ? true : undefined,
   );
 }, 180_000);
 
@@ -65,7 +80,8 @@ describe("a workload's token at kube-apiserver", () => {
       expect.arrayContaining([
         "svctokens:service-users",
         "svctokens:role:member",
-        "svctokens:team:apps",
+        `svctokens:team:${team}`,
+        `svctokens:team:${team}:member`,
       ]),
     );
   });

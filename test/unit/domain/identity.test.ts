@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { ServiceUserSpec } from "../../../src/api/index.ts";
-import { serviceUserGroups, serviceUserUsername } from "../../../src/domain/identity.ts";
+import {
+  serviceUserGroups,
+  serviceUserUsername,
+  teamRoleGroup,
+} from "../../../src/domain/identity.ts";
 
 describe("serviceUserUsername", () => {
   it.each([
@@ -24,7 +28,12 @@ describe("serviceUserGroups", () => {
     },
     {
       spec: { role: "Member", teams: ["payments"] },
-      groups: ["svctokens:service-users", "svctokens:role:member", "svctokens:team:payments"],
+      groups: [
+        "svctokens:service-users",
+        "svctokens:role:member",
+        "svctokens:team:payments",
+        "svctokens:team:payments:member",
+      ],
     },
     {
       // Teams keep the order the spec lists them in (not sorted).
@@ -35,6 +44,9 @@ describe("serviceUserGroups", () => {
         "svctokens:team:zeta",
         "svctokens:team:alpha",
         "svctokens:team:mid-team",
+        "svctokens:team:zeta:admin",
+        "svctokens:team:alpha:admin",
+        "svctokens:team:mid-team:admin",
       ],
     },
   ])("$spec.role with teams $spec.teams", ({ spec, groups }) => {
@@ -49,7 +61,18 @@ describe("serviceUserGroups", () => {
       "svctokens:service-users",
       "svctokens:role:member",
       "svctokens:team:a",
+      "svctokens:team:a:member",
     ]);
     expect(spec.teams).toEqual(["a"]);
+  });
+});
+
+describe("teamRoleGroup", () => {
+  it.each([
+    { team: "payments", role: "Manager" as const, group: "svctokens:team:payments:manager" },
+    { team: "sre", role: "Member" as const, group: "svctokens:team:sre:member" },
+    { team: "a-b", role: "Admin" as const, group: "svctokens:team:a-b:admin" },
+  ])("$team, $role → $group", ({ team, role, group }) => {
+    expect(teamRoleGroup(team, role)).toBe(group);
   });
 });

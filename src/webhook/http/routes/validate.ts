@@ -8,6 +8,7 @@ import { AdminCheckThrottled } from "../../admission/admin-check.ts";
 import { admissionTarget, decideAdmission, needsAdminCheck } from "../../admission/decide.ts";
 import { requesterName } from "../../admission/common.ts";
 import { serviceUserToConfirm } from "../../admission/token-cleanup-delete.ts";
+import { namespacesToRead } from "../../admission/team-namespace.ts";
 import {
   admissionResponse,
   parseAdmissionReview,
@@ -78,8 +79,10 @@ async function decide(deps: WebhookDeps, request: AdmissionRequest): Promise<Adm
     }
     const now = deps.now();
     const cluster = await withFetchedServiceUser(deps, request, now);
+    const namespaceLabels = await namespaceLabelsFor(deps, request, cluster);
     return decideAdmission(request, {
       cluster,
+      namespaceLabels,
       isAdmin,
       now,
       maxTokenLifetimeDays: deps.maxTokenLifetimeDays,
@@ -93,6 +96,20 @@ async function decide(deps: WebhookDeps, request: AdmissionRequest): Promise<Adm
       message: "The svctokens admission webhook hit an internal error: try again in a moment",
     };
   }
+}
+
+/** The labels of the namespaces a team-namespace rule needs (a GET each; usually none or one). */
+async function namespaceLabelsFor(
+  deps: WebhookDeps,
+  request: AdmissionRequest,
+  cluster: ClusterFacts,
+): Promise<(namespace: string) => Readonly<Record<string, string>> | undefined> {
+  const names = namespacesToRead(request, cluster);
+  const labels = await Promise.all(
+    names.map(async (name) => [name, (await deps.fetchNamespaceLabels(name)) ?? {}] as const),
+  );
+  const byName = new Map(labels);
+  return (namespace) => byName.get(namespace);
 }
 
 /**

@@ -60,7 +60,12 @@ describe("desiredUserStatus", () => {
     expect(desiredUserStatus(u, [active("a", soon), revoked("b")], NOW)).toEqual({
       phase: "Active",
       username: "ci-bot@service",
-      groups: ["svctokens:service-users", "svctokens:role:manager", "svctokens:team:payments"],
+      groups: [
+        "svctokens:service-users",
+        "svctokens:role:manager",
+        "svctokens:team:payments",
+        "svctokens:team:payments:manager",
+      ],
       tokens: 2,
       activeTokens: 1,
       conditions: [

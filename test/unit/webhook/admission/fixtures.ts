@@ -59,6 +59,8 @@ export function admissionFacts(
     records?: KubeObject[];
     maxTokenLifetimeDays?: number;
     now?: Date;
+    /** Labels by namespace; a namespace not listed has none. */
+    namespaceLabels?: Record<string, Record<string, string>>;
   } = {},
 ): AdmissionFacts {
   const cluster: ClusterFacts = factsOf(options);
@@ -68,6 +70,7 @@ export function admissionFacts(
     now: options.now ?? NOW,
     maxTokenLifetimeDays: options.maxTokenLifetimeDays,
     controllerUsername: CONTROLLER,
+    namespaceLabels: (namespace) => options.namespaceLabels?.[namespace] ?? {},
   };
 }
 

@@ -26,6 +26,8 @@ describe("decideAuthentication", () => {
           "svctokens:role:manager",
           "svctokens:team:payments",
           "svctokens:team:sre",
+          "svctokens:team:payments:manager",
+          "svctokens:team:sre:manager",
         ],
         extra: {
           "svctokens.dev/token-id": [issued.tokenId],

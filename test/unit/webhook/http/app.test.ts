@@ -60,7 +60,12 @@ describe("POST /authenticate", () => {
         user: {
           username: "ci-bot@service",
           uid: "uid-user-ci-bot",
-          groups: ["svctokens:service-users", "svctokens:role:member", "svctokens:team:payments"],
+          groups: [
+            "svctokens:service-users",
+            "svctokens:role:member",
+            "svctokens:team:payments",
+            "svctokens:team:payments:member",
+          ],
           extra: {
             "svctokens.dev/token-id": [ciToken.tokenId],
             "svctokens.dev/token-name": ["ci"],
@@ -162,7 +167,8 @@ describe("GET /verify", () => {
     expect(answer.status).toBe(200);
     expect(answer.headers["x-auth-request-user"]).toBe("ci-bot@service");
     expect(answer.headers["x-auth-request-groups"]).toBe(
-      "svctokens:service-users,svctokens:role:member,svctokens:team:payments",
+      "svctokens:service-users,svctokens:role:member,svctokens:team:payments," +
+        "svctokens:team:payments:member",
     );
     expect(answer.headers["x-auth-request-token-id"]).toBe(ciToken.tokenId);
   });

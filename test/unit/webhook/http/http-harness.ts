@@ -77,6 +77,8 @@ export interface HarnessOptions {
   clientCertificates?: boolean;
   logLevel?: string;
   log?: Logger;
+  /** Labels of namespaces by name (none: every namespace has no labels). */
+  namespaceLabels?: Record<string, Record<string, string>>;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -104,6 +106,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       adminChecks.push(user);
       return state.adminAnswer(user);
     },
+    fetchNamespaceLabels: (name) => Promise.resolve(options.namespaceLabels?.[name] ?? {}),
     controllerUsername: CONTROLLER,
     maxTokenLifetimeDays: undefined,
     requireClientCertificate: options.clientCertificates ?? false,
