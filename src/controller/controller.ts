@@ -2,6 +2,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { errorMessage } from "../k8s/errors.ts";
+import { CONTROLLER_CLIENT, type ClientIdentity } from "../k8s/client-identity.ts";
 import { KubeRest } from "../k8s/rest.ts";
 import { ControllerCaches } from "./caches.ts";
 import type { ControllerContext } from "./context.ts";
@@ -28,6 +29,8 @@ export interface ControllerOptions {
   /** Lease settings; undefined runs without leader election (a single replica). */
   leaderElection?:
     { leaseName: string; leaseDurationMs: number; retryPeriodMs: number } | undefined;
+  /** User-Agent and field manager of its API requests (default: svctokens-controller). */
+  clientIdentity?: ClientIdentity;
   /** Register process-wide metrics (CPU, memory): only one per process. */
   processMetrics?: boolean;
 }
@@ -48,13 +51,15 @@ export class Controller {
   constructor(options: ControllerOptions) {
     this.#options = options;
     this.metrics = createControllerMetrics(options.processMetrics ?? false);
-    const rest = new KubeRest(options.kubeConfig, (method, path, status) =>
-      this.metrics.apiRequests.inc({
-        verb: method,
-        resource: requestResource(path),
-        code: String(status),
-      }),
-    );
+    const rest = new KubeRest(options.kubeConfig, {
+      identity: options.clientIdentity ?? CONTROLLER_CLIENT,
+      observer: (method, path, status) =>
+        this.metrics.apiRequests.inc({
+          verb: method,
+          resource: requestResource(path),
+          code: String(status),
+        }),
+    });
     this.caches = new ControllerCaches(
       rest,
       options.operatorNamespace,

@@ -6,6 +6,7 @@ import { parseServiceUser, type ServiceUser } from "../api/index.ts";
 import { isNotFound } from "../k8s/errors.ts";
 import { splitKey } from "../k8s/object.ts";
 import { resourcePath } from "../k8s/paths.ts";
+import { WEBHOOK_CLIENT, type ClientIdentity } from "../k8s/client-identity.ts";
 import { KubeRest, PATCH } from "../k8s/rest.ts";
 import { rfc3339 } from "../k8s/time.ts";
 import { AdminCheck } from "./admission/admin-check.ts";
@@ -32,6 +33,8 @@ export interface WebhookServiceOptions {
   relistIntervalMs: number;
   log: Logger;
   processMetrics: boolean;
+  /** User-Agent and field manager of its API requests (default: svctokens-webhook). */
+  clientIdentity?: ClientIdentity;
   /** How long in-flight requests may take to finish at shutdown. */
   shutdownGraceMs?: number;
   tlsReloadIntervalMs?: number;
@@ -69,7 +72,9 @@ export class WebhookService {
   /** Starts the caches and the server; /readyz turns 200 once the caches have synced. */
   static async start(options: WebhookServiceOptions): Promise<WebhookService> {
     const { log } = options;
-    const rest = new KubeRest(options.kubeConfig);
+    const rest = new KubeRest(options.kubeConfig, {
+      identity: options.clientIdentity ?? WEBHOOK_CLIENT,
+    });
     const metrics = createWebhookMetrics(options.processMetrics);
     const caches = new WebhookCaches({
       rest,
