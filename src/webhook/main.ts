@@ -49,6 +49,7 @@ const service = await WebhookService.start({
   relistIntervalMs: config.SVCTOKENS_RESYNC_SECONDS * 1000,
   log: root,
   processMetrics: true,
+  maxCacheStalenessMs: config.SVCTOKENS_MAX_CACHE_STALENESS_SECONDS * 1000,
 });
 log.info(
   {

@@ -14,6 +14,8 @@ export interface WebhookMetrics {
   lastUsedWrites: Counter<"outcome">;
   /** HTTP requests refused before reaching a decision, by route and status code. */
   rejectedRequests: Counter<"route" | "code">;
+  /** Requests met while the caches lagged: decided anyway (served) or refused past the bound. */
+  staleDecisions: Counter<"outcome">;
 }
 
 /** Creates the metrics; process metrics only for the real service (one per process). */
@@ -59,6 +61,12 @@ export function createWebhookMetrics(withProcessMetrics: boolean): WebhookMetric
       name: "svctokens_webhook_rejected_requests_total",
       help: "Requests refused before a decision (malformed, too large, wrong type), by code.",
       labelNames: ["route", "code"],
+      registers,
+    }),
+    staleDecisions: new Counter({
+      name: "svctokens_webhook_stale_cache_decisions_total",
+      help: "Requests met while the caches lagged: served (decided from stale data) or refused (past the staleness bound).",
+      labelNames: ["outcome"],
       registers,
     }),
   };

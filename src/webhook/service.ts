@@ -12,6 +12,8 @@ import { rfc3339 } from "../k8s/time.ts";
 import { AdminCheck } from "./admission/admin-check.ts";
 import { createWebhookApp } from "./http/app.ts";
 import { WebhookCaches } from "./cache/caches.ts";
+import { CacheFreshness } from "./cache/freshness.ts";
+import { DEFAULT_MAX_CACHE_STALENESS_SECONDS } from "../config.ts";
 import { LastUsedTracker } from "./authn/last-used.ts";
 import { createWebhookMetrics, type WebhookMetrics } from "./metrics.ts";
 import { SERVICE_TOKENS, SERVICE_USERS } from "../api/index.ts";
@@ -33,6 +35,8 @@ export interface WebhookServiceOptions {
   relistIntervalMs: number;
   log: Logger;
   processMetrics: boolean;
+  /** Caches lagging longer than this: not ready, and decisions get 503 (default 60 s). */
+  maxCacheStalenessMs?: number;
   /** User-Agent and field manager of its API requests (default: svctokens-webhook). */
   clientIdentity?: ClientIdentity;
   /** How long in-flight requests may take to finish at shutdown. */
@@ -50,8 +54,10 @@ export class WebhookService {
   readonly #server: WebhookServer;
   readonly #state: { stopping: boolean };
   readonly #graceMs: number;
+  readonly #freshness: CacheFreshness;
 
   private constructor(parts: {
+    freshness: CacheFreshness;
     caches: WebhookCaches;
     metrics: WebhookMetrics;
     rest: KubeRest;
@@ -67,9 +73,10 @@ export class WebhookService {
     this.#server = parts.server;
     this.#state = parts.state;
     this.#graceMs = parts.graceMs;
+    this.#freshness = parts.freshness;
   }
 
-  /** Starts the caches and the server; /readyz turns 200 once the caches have synced. */
+  /** Starts the caches and the server; /readyz is 200 while the caches are synced and current. */
   static async start(options: WebhookServiceOptions): Promise<WebhookService> {
     const { log } = options;
     const rest = new KubeRest(options.kubeConfig, {
@@ -97,10 +104,16 @@ export class WebhookService {
     });
     const adminCheck = new AdminCheck({ rest, ttlMs: options.adminCacheMs });
     const state = { stopping: false };
+    const freshness = new CacheFreshness(
+      caches,
+      options.maxCacheStalenessMs ?? DEFAULT_MAX_CACHE_STALENESS_SECONDS * 1000,
+      metrics.staleDecisions,
+    );
     const app = createWebhookApp({
       facts: caches.facts,
-      hasSynced: () => caches.hasSynced(),
-      isReady: () => caches.hasSynced() && !state.stopping,
+      // Past the staleness bound the decision routes answer 503: fail closed (decision 35).
+      hasSynced: () => freshness.admitDecision(),
+      isReady: () => freshness.isCurrent() && !state.stopping,
       recordUse: (tokenKey, at) => lastUsed.record(tokenKey, at),
       isAdmin: (user) => adminCheck.isAdmin(user),
       fetchServiceUser: (name) => fetchServiceUser(rest, name),
@@ -108,7 +121,7 @@ export class WebhookService {
       maxTokenLifetimeDays: options.maxTokenLifetimeDays,
       requireClientCertificate: options.tls.clientCaFile !== undefined,
       metrics,
-      log: log.child({ component: "http" }),
+      log: log.child({ component: "http" }, { formatters: { log: freshness.annotateLog } }),
       now: () => new Date(),
     });
 
@@ -131,7 +144,16 @@ export class WebhookService {
     }
     lastUsed.start();
     const graceMs = options.shutdownGraceMs ?? 10_000;
-    return new WebhookService({ caches, metrics, rest, lastUsed, server, state, graceMs });
+    return new WebhookService({
+      caches,
+      metrics,
+      rest,
+      lastUsed,
+      server,
+      state,
+      graceMs,
+      freshness,
+    });
   }
 
   get port(): number {
@@ -144,7 +166,7 @@ export class WebhookService {
   }
 
   isReady(): boolean {
-    return this.caches.hasSynced() && !this.#state.stopping;
+    return this.#freshness.isCurrent() && !this.#state.stopping;
   }
 
   /** Graceful stop: not ready, finish in-flight requests, flush last-used, stop the caches. */

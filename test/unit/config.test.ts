@@ -27,6 +27,7 @@ const DEFAULTS: Config = {
   SVCTOKENS_MAX_TOKEN_LIFETIME_DAYS: undefined,
   SVCTOKENS_CONTROLLER_USERNAME: "system:serviceaccount:svctokens-system:svctokens-controller",
   SVCTOKENS_ADMIN_CHECK_CACHE_SECONDS: 5,
+  SVCTOKENS_MAX_CACHE_STALENESS_SECONDS: 60,
 };
 
 /** The ConfigError loadConfig throws for this environment. */
