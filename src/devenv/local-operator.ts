@@ -67,6 +67,9 @@ export interface LocalWebhookOptions {
   log: Logger;
   lastUsedFlushMs?: number;
   maxTokenLifetimeDays?: number | undefined;
+  /** Tests: reach the API server at this URL (a proxy they can cut) and judge staleness. */
+  apiServer?: string;
+  maxCacheStalenessMs?: number;
 }
 
 /** Starts the webhook service with a serving certificate from the control plane's CA. */
@@ -90,7 +93,11 @@ export async function startLocalWebhook(
   const keyFile = join(dir, "tls.key");
   await writeFile(certFile, serving.certPem);
   await writeFile(keyFile, serving.keyPem, { mode: 0o600 });
-  const kubeconfig = await writeUserKubeconfig(info, operatorServiceAccount("svctokens-webhook"));
+  const kubeconfig = await writeUserKubeconfig(
+    { ...info, server: options.apiServer ?? info.server },
+    operatorServiceAccount("svctokens-webhook"),
+    ...(options.apiServer ? [join(dir, "webhook-via-proxy.kubeconfig")] : []),
+  );
   const service = await WebhookService.start({
     kubeConfig: loadKubeConfig(kubeconfig),
     namespace: OPERATOR_NAMESPACE,
@@ -106,6 +113,7 @@ export async function startLocalWebhook(
     log: options.log,
     processMetrics: false,
     shutdownGraceMs: 2_000,
+    ...(options.maxCacheStalenessMs ? { maxCacheStalenessMs: options.maxCacheStalenessMs } : {}),
   });
   await service.synced();
   return { service, url: `https://127.0.0.1:${service.port}`, caPem, stop: () => service.stop() };
