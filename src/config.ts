@@ -9,6 +9,9 @@ const bool = (fallback: boolean) =>
     .default(fallback ? "true" : "false")
     .transform((value) => value === "true" || value === "1");
 
+/** Default of SVCTOKENS_MAX_CACHE_STALENESS_SECONDS, also for processes started without config. */
+export const DEFAULT_MAX_CACHE_STALENESS_SECONDS = 60;
+
 const configSchema = z.object({
   SVCTOKENS_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
   /** Path of a kubeconfig; in-cluster credentials when unset. */
@@ -76,6 +79,13 @@ const configSchema = z.object({
    */
   SVCTOKENS_ADMIN_CHECK_BURST: z.coerce.number().int().min(1).max(10_000).default(50),
   SVCTOKENS_ADMIN_CHECKS_PER_SECOND: z.coerce.number().positive().max(10_000).default(10),
+
+  // Cache freshness (both processes).
+  /**
+   * A replica whose informers have not been known current (a list, or an open watch) for
+   * longer than this reports not ready; the webhook then refuses decisions (fails closed).
+   */
+  SVCTOKENS_MAX_CACHE_STALENESS_SECONDS: seconds(DEFAULT_MAX_CACHE_STALENESS_SECONDS),
 });
 
 /** Parsed configuration. */

@@ -105,6 +105,11 @@ export class ControllerCaches {
     return this.all().every((informer) => informer.hasSynced());
   }
 
+  /** How long the stalest cache may have been missing changes (Infinity before its sync). */
+  staleForMs(): number {
+    return Math.max(...this.all().map((informer) => informer.staleForMs()));
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.all().map((informer) => informer.stop()));
   }

@@ -1,13 +1,14 @@
 // What every reconciler gets: the caches, a client, a clock and the means to report.
 import type { Logger } from "pino";
+import { CONTROLLER_CLIENT } from "../k8s/client-identity.ts";
 import type { KubeRest } from "../k8s/rest.ts";
 import type { ControllerCaches } from "./caches.ts";
 import type { EventRecorder } from "./events.ts";
 import type { ControllerMetrics } from "./metrics.ts";
 import type { Clock } from "./runtime/clock.ts";
 
-/** Field manager of every server-side apply the controller makes. */
-export const FIELD_MANAGER = "svctokens-controller";
+/** Field manager of every server-side apply (and every other write) the controller makes. */
+export const FIELD_MANAGER = CONTROLLER_CLIENT.fieldManager;
 /** Finalizer on ServiceTokens: removes the hash record, which owner references cannot reach. */
 export const TOKEN_FINALIZER = "svctokens.dev/hash-record";
 

@@ -1,7 +1,9 @@
 // The controller: caches always warm, reconcilers running only while this replica leads.
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import { DEFAULT_MAX_CACHE_STALENESS_SECONDS } from "../config.ts";
 import { errorMessage } from "../k8s/errors.ts";
+import { CONTROLLER_CLIENT, type ClientIdentity } from "../k8s/client-identity.ts";
 import { KubeRest } from "../k8s/rest.ts";
 import { ControllerCaches } from "./caches.ts";
 import type { ControllerContext } from "./context.ts";
@@ -30,6 +32,10 @@ export interface ControllerOptions {
   /** Lease settings; undefined runs without leader election (a single replica). */
   leaderElection?:
     { leaseName: string; leaseDurationMs: number; retryPeriodMs: number } | undefined;
+  /** Not ready once a cache has not been known current for longer (default 60 s). */
+  maxCacheStalenessMs?: number;
+  /** User-Agent and field manager of its API requests (default: svctokens-controller). */
+  clientIdentity?: ClientIdentity;
   /** Register process-wide metrics (CPU, memory): only one per process. */
   processMetrics?: boolean;
 }
@@ -50,13 +56,15 @@ export class Controller {
   constructor(options: ControllerOptions) {
     this.#options = options;
     this.metrics = createControllerMetrics(options.processMetrics ?? false);
-    const rest = new KubeRest(options.kubeConfig, (method, path, status) =>
-      this.metrics.apiRequests.inc({
-        verb: method,
-        resource: requestResource(path),
-        code: String(status),
-      }),
-    );
+    const rest = new KubeRest(options.kubeConfig, {
+      identity: options.clientIdentity ?? CONTROLLER_CLIENT,
+      observer: (method, path, status) =>
+        this.metrics.apiRequests.inc({
+          verb: method,
+          resource: requestResource(path),
+          code: String(status),
+        }),
+    });
     this.caches = new ControllerCaches(
       rest,
       options.operatorNamespace,
@@ -68,7 +76,7 @@ export class Controller {
       caches: this.caches,
       clock: options.clock ?? systemClock,
       log: options.log,
-      events: new EventRecorder(rest, options.identity, options.log),
+      events: new EventRecorder(rest, options.identity, options.log, options.clock ?? systemClock),
       metrics: this.metrics,
       operatorNamespace: options.operatorNamespace,
       resyncMs: options.resyncMs,
@@ -83,6 +91,7 @@ export class Controller {
           leaseDurationMs: election.leaseDurationMs,
           retryPeriodMs: election.retryPeriodMs,
           log: options.log,
+          clock: options.clock ?? systemClock,
         })
       : undefined;
     connectCachesToQueues(this.caches, () => this.#sink());
@@ -103,9 +112,10 @@ export class Controller {
     })();
   }
 
-  /** Ready once every cache has synced. */
+  /** Ready while every cache has synced and none has been stale for longer than the bound. */
   isReady(): boolean {
-    return this.caches.hasSynced();
+    const bound = this.#options.maxCacheStalenessMs ?? DEFAULT_MAX_CACHE_STALENESS_SECONDS * 1000;
+    return this.caches.hasSynced() && this.caches.staleForMs() <= bound;
   }
 
   isLeader(): boolean {

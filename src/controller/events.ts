@@ -7,6 +7,7 @@ import type { KubeObject } from "../k8s/object.ts";
 import { EVENTS, resourcePath } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
 import { microTime } from "../k8s/time.ts";
+import { systemClock, type Clock } from "./runtime/clock.ts";
 
 /** Reasons the controller reports (DESIGN.md and issue 4). */
 export const EventReason = {
@@ -30,11 +31,13 @@ export class EventRecorder {
   readonly #rest: KubeRest;
   readonly #instance: string;
   readonly #log: Logger;
+  readonly #clock: Clock;
 
-  constructor(rest: KubeRest, instance: string, log: Logger) {
+  constructor(rest: KubeRest, instance: string, log: Logger, clock: Clock = systemClock) {
     this.#rest = rest;
     this.#instance = instance;
     this.#log = log;
+    this.#clock = clock;
   }
 
   /** Posts one Event; never throws. */
@@ -50,7 +53,7 @@ export class EventRecorder {
       apiVersion: "events.k8s.io/v1",
       kind: "Event",
       metadata: { name: `${meta.name ?? "unknown"}.${randomBytes(8).toString("hex")}`, namespace },
-      eventTime: microTime(new Date()),
+      eventTime: microTime(new Date(this.#clock.now())),
       reportingController: REPORTING_CONTROLLER,
       reportingInstance: this.#instance,
       action: reason,

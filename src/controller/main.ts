@@ -20,6 +20,7 @@ const controller = new Controller({
   concurrency: config.SVCTOKENS_RECONCILE_CONCURRENCY,
   log,
   processMetrics: true,
+  maxCacheStalenessMs: config.SVCTOKENS_MAX_CACHE_STALENESS_SECONDS * 1000,
   leaderElection: config.SVCTOKENS_LEADER_ELECTION
     ? {
         leaseName: config.SVCTOKENS_LEASE_NAME,

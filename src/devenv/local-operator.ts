@@ -76,6 +76,9 @@ export interface LocalWebhookOptions {
   /** The Admin-check rate limit; the shipped defaults (config.ts) otherwise. */
   adminCheckBurst?: number;
   adminChecksPerSecond?: number;
+  /** Tests: reach the API server at this URL (a proxy they can cut) and judge staleness. */
+  apiServer?: string;
+  maxCacheStalenessMs?: number;
 }
 
 /**
@@ -103,7 +106,11 @@ export async function startLocalWebhook(
   const keyFile = join(dir, "tls.key");
   await writeFile(certFile, serving.certPem);
   await writeFile(keyFile, serving.keyPem, { mode: 0o600 });
-  const kubeconfig = await writeUserKubeconfig(info, operatorServiceAccount("svctokens-webhook"));
+  const kubeconfig = await writeUserKubeconfig(
+    { ...info, server: options.apiServer ?? info.server },
+    operatorServiceAccount("svctokens-webhook"),
+    ...(options.apiServer ? [join(dir, "webhook-via-proxy.kubeconfig")] : []),
+  );
   const service = await WebhookService.start({
     kubeConfig: loadKubeConfig(kubeconfig),
     namespace: OPERATOR_NAMESPACE,
@@ -122,6 +129,7 @@ export async function startLocalWebhook(
     log: options.log,
     processMetrics: false,
     shutdownGraceMs: 2_000,
+    ...(options.maxCacheStalenessMs ? { maxCacheStalenessMs: options.maxCacheStalenessMs } : {}),
   });
   await service.synced();
   return {

@@ -1,13 +1,15 @@
 // An informer: list, then watch, keeping an in-memory cache of one resource current.
 // Restarts on any error with backoff, relists periodically (each relist re-announces every
-// object, which is the controller's resync), and says when its cache first synced.
+// object, which is the controller's resync), says when its cache first synced, and how long
+// ago it was last known current (for readiness that drops when the cache goes stale).
 import type { Logger } from "pino";
-import { setTimeout as sleep } from "node:timers/promises";
-import { errorMessage } from "./errors.ts";
+import { pause, systemClock, type Clock } from "../controller/runtime/clock.ts";
+import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffPolicy } from "./backoff.ts";
+import { errorMessage, isGone } from "./errors.ts";
 import { objectKey, type KubeObject } from "./object.ts";
 import { resourcePath, withQuery, type ResourceRef } from "./paths.ts";
 import type { KubeRest } from "./rest.ts";
-import { watchEvents } from "./watch-stream.ts";
+import { watchEvents, type WatchEvent } from "./watch-stream.ts";
 
 /** What changed: the new object (or the last known one, for deletions). */
 export type InformerEvent<T> = { type: "upsert"; object: T } | { type: "delete"; object: T };
@@ -24,11 +26,17 @@ export interface InformerOptions {
   /** Full relist (and resync of every consumer) at this interval. */
   relistIntervalMs: number;
   log: Logger;
+  /** Time for relists, backoff and staleness (default: the system clock). */
+  clock?: Clock | undefined;
+  /** Restart delays after failures (default: the work queue's policy). */
+  backoff?: BackoffPolicy | undefined;
+  /** Jitter source in [0, 1) (default Math.random). */
+  random?: (() => number) | undefined;
 }
 
 const WATCH_TIMEOUT_SECONDS = 290;
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_MAX_MS = 30_000;
+/** A watch still open this long past its server-side timeout is dead: abort and re-watch. */
+const WATCH_GRACE_MS = 30_000;
 
 /** A cache of one resource kept current by list + watch. */
 export class Informer<T extends KubeObject = KubeObject> {
@@ -36,7 +44,12 @@ export class Informer<T extends KubeObject = KubeObject> {
   readonly #store = new Map<string, T>();
   readonly #handlers: ((event: InformerEvent<T>) => void)[] = [];
   readonly #abort = new AbortController();
+  readonly #clock: Clock;
   #synced = false;
+  /** A watch is open: the cache follows the API server as it changes. */
+  #watching = false;
+  /** When the cache was last known current (a list, an event, a bookmark, a watch's end). */
+  #currentAt: number | undefined;
   #running: Promise<void> | undefined;
   #resolveSynced!: () => void;
   /** Resolves once the first list has filled the cache. */
@@ -44,6 +57,7 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   constructor(options: InformerOptions) {
     this.#options = options;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Subscribes to changes; handlers run synchronously and must not throw. */
@@ -54,6 +68,15 @@ export class Informer<T extends KubeObject = KubeObject> {
   /** True once the first list completed. */
   hasSynced(): boolean {
     return this.#synced;
+  }
+
+  /**
+   * How long the cache may have been missing changes: 0 while a watch is open, the time since
+   * it was last known current otherwise, Infinity before the first list.
+   */
+  staleForMs(): number {
+    if (this.#currentAt === undefined) return Number.POSITIVE_INFINITY;
+    return this.#watching ? 0 : Math.max(0, this.#clock.now() - this.#currentAt);
   }
 
   /** The cached object with this key (`namespace/name` or `name`). */
@@ -80,26 +103,27 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   async #run(): Promise<void> {
+    const { backoff = DEFAULT_BACKOFF, random = Math.random, log } = this.#options;
     let failures = 0;
     while (!this.#abort.signal.aborted) {
       try {
         const resourceVersion = await this.#relist();
         failures = 0;
-        await this.#watchUntil(resourceVersion, Date.now() + this.#options.relistIntervalMs);
+        await this.#watchUntil(resourceVersion, this.#clock.now() + this.#options.relistIntervalMs);
       } catch (error) {
         if (this.#abort.signal.aborted) break;
         failures += 1;
-        const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (failures - 1));
-        const jittered = delay / 2 + Math.random() * (delay / 2);
-        this.#options.log.warn(
+        const retryInMs = backoffDelayMs(failures, random, backoff);
+        log.warn(
           {
             resource: this.#options.resource.plural,
             err: errorMessage(error),
-            retryInMs: Math.round(jittered),
+            retryInMs,
+            failures,
           },
           "informer failed; restarting",
         );
-        await sleep(jittered, undefined, { signal: this.#abort.signal }).catch(() => undefined);
+        await pause(this.#clock, retryInMs, this.#abort.signal);
       }
     }
   }
@@ -131,6 +155,7 @@ export class Informer<T extends KubeObject = KubeObject> {
         this.#emit({ type: "delete", object });
       }
     }
+    this.#currentAt = this.#clock.now();
     if (!this.#synced) {
       this.#synced = true;
       this.#resolveSynced();
@@ -141,10 +166,10 @@ export class Informer<T extends KubeObject = KubeObject> {
   /** Watches from `resourceVersion`, re-watching after normal ends, until `relistAt`. */
   async #watchUntil(resourceVersion: string, relistAt: number): Promise<void> {
     let version = resourceVersion;
-    while (!this.#abort.signal.aborted && Date.now() < relistAt) {
+    while (!this.#abort.signal.aborted && this.#clock.now() < relistAt) {
       const seconds = Math.max(
         1,
-        Math.min(WATCH_TIMEOUT_SECONDS, Math.ceil((relistAt - Date.now()) / 1000)),
+        Math.min(WATCH_TIMEOUT_SECONDS, Math.ceil((relistAt - this.#clock.now()) / 1000)),
       );
       const path = this.#collectionPath({
         watch: true,
@@ -152,30 +177,53 @@ export class Informer<T extends KubeObject = KubeObject> {
         allowWatchBookmarks: true,
         timeoutSeconds: seconds,
       });
-      // A watch still open well past its server-side timeout is dead: abort it and re-watch.
-      const inactivity = AbortSignal.timeout((seconds + 30) * 1000);
-      const res = await this.#options.rest.stream(
-        path,
-        AbortSignal.any([this.#abort.signal, inactivity]),
+      const inactivity = new AbortController();
+      const cancelInactivity = this.#clock.schedule(
+        () => inactivity.abort(new Error("watch silent past its timeout")),
+        seconds * 1000 + WATCH_GRACE_MS,
       );
-      for await (const event of watchEvents(res)) {
-        if (event.type === "ERROR") {
-          if (event.object.code === 410) return; // too old: relist
-          throw new Error(`watch error: ${event.object.message ?? "unknown"}`);
+      try {
+        const res = await this.#options.rest
+          .stream(path, AbortSignal.any([this.#abort.signal, inactivity.signal]))
+          .catch((error: unknown) => {
+            if (isGone(error)) return undefined;
+            throw error;
+          });
+        if (res === undefined) return; // too old: relist
+        this.#watching = true;
+        this.#currentAt = this.#clock.now();
+        for await (const event of watchEvents(res)) {
+          const next = this.#apply(event, version);
+          if (next === undefined) return; // too old: relist
+          version = next;
         }
-        version = event.object.metadata?.resourceVersion ?? version;
-        if (event.type === "BOOKMARK") continue;
-        const object = event.object as T;
-        const key = objectKey(object);
-        if (event.type === "DELETED") {
-          this.#store.delete(key);
-          this.#emit({ type: "delete", object });
-        } else {
-          this.#store.set(key, object);
-          this.#emit({ type: "upsert", object });
-        }
+      } finally {
+        cancelInactivity();
+        if (this.#watching) this.#currentAt = this.#clock.now();
+        this.#watching = false;
       }
     }
+  }
+
+  /** Applies one watch event; the resourceVersion to resume from, undefined on 410 Gone. */
+  #apply(event: WatchEvent, version: string): string | undefined {
+    if (event.type === "ERROR") {
+      if (event.object.code === 410) return undefined;
+      throw new Error(`watch error: ${event.object.message ?? "unknown"}`);
+    }
+    this.#currentAt = this.#clock.now();
+    const next = event.object.metadata?.resourceVersion ?? version;
+    if (event.type === "BOOKMARK") return next;
+    const object = event.object as T;
+    const key = objectKey(object);
+    if (event.type === "DELETED") {
+      this.#store.delete(key);
+      this.#emit({ type: "delete", object });
+    } else {
+      this.#store.set(key, object);
+      this.#emit({ type: "upsert", object });
+    }
+    return next;
   }
 
   #emit(event: InformerEvent<T>): void {

@@ -1,9 +1,12 @@
-// A small Kubernetes REST client over raw JSON: one keep-alive connection pool, the
-// credentials of a client-node KubeConfig, and typed errors. Objects stay plain JSON so the
-// same zod schemas validate lists, watch events and write results alike.
-import { Agent, request, type RequestOptions } from "node:https";
+// A small Kubernetes REST client over raw JSON: keep-alive connection pools, the credentials
+// of a client-node KubeConfig (refreshed without cutting open watches, see credentials.ts),
+// a User-Agent and field manager naming the caller, and typed errors. Objects stay plain JSON
+// so the same zod schemas validate lists, watch events and write results alike.
+import { request } from "node:https";
 import type { IncomingMessage } from "node:http";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { TOOL_CLIENT, type ClientIdentity } from "./client-identity.ts";
+import { RefreshingCredentials } from "./credentials.ts";
 import { KubeApiError } from "./errors.ts";
 
 /** Content types of the patch flavours we use. */
@@ -17,23 +20,58 @@ export type PatchType = (typeof PATCH)[keyof typeof PATCH];
 /** Sees every request's verb, path and HTTP status: the client's cost on the API server. */
 export type RequestObserver = (method: string, path: string, status: number) => void;
 
-const AUTH_REFRESH_MS = 60_000;
+/** How a KubeRest behaves beyond the KubeConfig. */
+export interface KubeRestOptions {
+  /** User-Agent and field manager; a developer-tool identity when omitted. */
+  identity?: ClientIdentity;
+  observer?: RequestObserver;
+  /** How often credentials are read again (default 60 s). */
+  credentialRefreshMs?: number;
+  /** Time source for the refresh (default Date.now). */
+  now?: () => number;
+}
+
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
+/**
+ * The path with `fieldManager` added for writes that do not name one yet: every create,
+ * update and patch (status and server-side apply included) then says who wrote it.
+ */
+export function withFieldManager(method: string, path: string, fieldManager: string): string {
+  if (!WRITE_METHODS.has(method.toUpperCase())) return path;
+  const query = path.indexOf("?");
+  const params = new URLSearchParams(query < 0 ? "" : path.slice(query + 1));
+  if (params.has("fieldManager")) return path;
+  return `${path}${query < 0 ? "?" : "&"}fieldManager=${encodeURIComponent(fieldManager)}`;
+}
 
 /** Raw JSON access to one API server. */
 export class KubeRest {
-  readonly #kubeConfig: KubeConfig;
   readonly #server: URL;
-  #agent: Agent | undefined;
-  #headers: Record<string, string> = {};
-  #authLoadedAt = 0;
-  #observer: RequestObserver | undefined;
+  readonly #credentials: RefreshingCredentials;
+  readonly #identity: ClientIdentity;
+  readonly #observer: RequestObserver | undefined;
 
-  constructor(kubeConfig: KubeConfig, observer?: RequestObserver) {
+  constructor(kubeConfig: KubeConfig, options: KubeRestOptions = {}) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error("the kubeconfig has no current cluster");
-    this.#kubeConfig = kubeConfig;
     this.#server = new URL(cluster.server);
-    this.#observer = observer;
+    this.#credentials = new RefreshingCredentials(kubeConfig, {
+      refreshMs: options.credentialRefreshMs,
+      now: options.now,
+    });
+    this.#identity = options.identity ?? TOOL_CLIENT;
+    this.#observer = options.observer;
+  }
+
+  /** Connection pools open: the current one plus retired ones still draining. */
+  get openPools(): number {
+    return this.#credentials.openPools;
+  }
+
+  /** Who this client says it is. */
+  get identity(): ClientIdentity {
+    return this.#identity;
   }
 
   /** Sends a request and parses the JSON answer; non-2xx answers throw KubeApiError. */
@@ -55,7 +93,7 @@ export class KubeRest {
     contentType = "application/json",
   ): Promise<string> {
     const res = await this.#send(method, path, body, contentType);
-    const text = await readBody(res);
+    const text = await readBody(res, method, path);
     const status = res.statusCode ?? 0;
     this.#observer?.(method, path, status);
     if (status < 200 || status >= 300) throw KubeApiError.fromResponse(method, path, status, text);
@@ -66,35 +104,15 @@ export class KubeRest {
   async stream(path: string, signal: AbortSignal): Promise<IncomingMessage> {
     const res = await this.#send("GET", path, undefined, "application/json", signal);
     const status = res.statusCode ?? 0;
-    if (status !== 200) throw KubeApiError.fromResponse("GET", path, status, await readBody(res));
+    if (status !== 200) {
+      throw KubeApiError.fromResponse("GET", path, status, await readBody(res, "GET", path));
+    }
     return res;
   }
 
   /** Closes pooled connections (at shutdown). */
   close(): void {
-    this.#agent?.destroy();
-  }
-
-  async #options(): Promise<RequestOptions> {
-    // Credentials can rotate (projected ServiceAccount tokens): reload them now and then.
-    if (!this.#agent || Date.now() - this.#authLoadedAt > AUTH_REFRESH_MS) {
-      const opts: RequestOptions = {};
-      await this.#kubeConfig.applyToHTTPSOptions(opts);
-      this.#agent?.destroy();
-      this.#agent = new Agent({
-        keepAlive: true,
-        maxSockets: 32,
-        ca: opts.ca,
-        cert: opts.cert,
-        key: opts.key,
-        rejectUnauthorized: opts.rejectUnauthorized ?? true,
-      });
-      this.#headers = Object.fromEntries(
-        Object.entries(opts.headers ?? {}).map(([k, v]) => [k, String(v)]),
-      );
-      this.#authLoadedAt = Date.now();
-    }
-    return { agent: this.#agent, headers: this.#headers };
+    this.#credentials.close();
   }
 
   async #send(
@@ -104,9 +122,16 @@ export class KubeRest {
     contentType: string,
     signal?: AbortSignal,
   ): Promise<IncomingMessage> {
-    const { agent, headers } = await this.#options();
+    let lease;
+    try {
+      lease = await this.#credentials.acquire();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new KubeApiError(0, "NoCredentials", `${method} ${path}: ${reason}`, { cause: error });
+    }
+    const { agent, headers, release } = lease;
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const url = new URL(path, this.#server);
+    const url = new URL(withFieldManager(method, path, this.#identity.fieldManager), this.#server);
     return new Promise((resolve, reject) => {
       const req = request(
         url,
@@ -116,6 +141,7 @@ export class KubeRest {
           signal,
           headers: {
             ...headers,
+            "User-Agent": this.#identity.userAgent,
             Accept: "application/json",
             ...(payload === undefined
               ? {}
@@ -124,6 +150,8 @@ export class KubeRest {
         },
         resolve,
       );
+      // The pool may close (if retired) only once this exchange is over, response included.
+      req.once("close", release);
       req.on("error", (error) =>
         reject(
           new KubeApiError(0, "NoAnswer", `${method} ${path}: ${error.message}`, { cause: error }),
@@ -134,9 +162,14 @@ export class KubeRest {
   }
 }
 
-async function readBody(res: IncomingMessage): Promise<string> {
+async function readBody(res: IncomingMessage, method: string, path: string): Promise<string> {
   res.setEncoding("utf8");
   let text = "";
-  for await (const chunk of res) text += chunk as string;
+  try {
+    for await (const chunk of res) text += chunk as string;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new KubeApiError(0, "NoAnswer", `${method} ${path}: ${reason}`, { cause: error });
+  }
   return text;
 }

@@ -5,6 +5,7 @@ import { errorMessage } from "../k8s/errors.ts";
 import { loadKubeConfig } from "../k8s/kubeconfig.ts";
 import { createLogger } from "../log.ts";
 import { KubeRest } from "../k8s/rest.ts";
+import { WEBHOOK_CLIENT } from "../k8s/client-identity.ts";
 import { ensureSelfSignedTls, keepSelfSignedTls } from "../tls/self-signed-tls.ts";
 import { WebhookService } from "./service.ts";
 
@@ -22,7 +23,7 @@ const kubeConfig = loadKubeConfig(config.KUBECONFIG);
 const selfSigned =
   config.SVCTOKENS_TLS_MODE === "self-signed"
     ? {
-        rest: new KubeRest(kubeConfig),
+        rest: new KubeRest(kubeConfig, { identity: WEBHOOK_CLIENT }),
         namespace: config.SVCTOKENS_NAMESPACE,
         secretName: config.SVCTOKENS_TLS_SECRET_NAME,
         serviceName: config.SVCTOKENS_WEBHOOK_SERVICE_NAME,
@@ -52,6 +53,7 @@ const service = await WebhookService.start({
   relistIntervalMs: config.SVCTOKENS_RESYNC_SECONDS * 1000,
   log: root,
   processMetrics: true,
+  maxCacheStalenessMs: config.SVCTOKENS_MAX_CACHE_STALENESS_SECONDS * 1000,
 });
 log.info(
   {

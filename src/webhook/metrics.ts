@@ -16,6 +16,8 @@ export interface WebhookMetrics {
   rejectedRequests: Counter<"route" | "code">;
   /** Admin checks (SubjectAccessReviews) by outcome: asked, or throttled by the rate limit. */
   adminChecks: Counter<"outcome">;
+  /** Requests met while the caches lagged: decided anyway (served) or refused past the bound. */
+  staleDecisions: Counter<"outcome">;
 }
 
 /** Creates the metrics; process metrics only for the real service (one per process). */
@@ -66,6 +68,12 @@ export function createWebhookMetrics(withProcessMetrics: boolean): WebhookMetric
     adminChecks: new Counter({
       name: "svctokens_webhook_admin_checks_total",
       help: "SubjectAccessReviews the Admin check asked (asked) or refused to ask because the rate limit was spent (throttled).",
+      labelNames: ["outcome"],
+      registers,
+    }),
+    staleDecisions: new Counter({
+      name: "svctokens_webhook_stale_cache_decisions_total",
+      help: "Requests met while the caches lagged: served (decided from stale data) or refused (past the staleness bound).",
       labelNames: ["outcome"],
       registers,
     }),

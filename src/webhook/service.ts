@@ -10,6 +10,7 @@ import { isNotFound } from "../k8s/errors.ts";
 import { splitKey } from "../k8s/object.ts";
 import { NAMESPACES, resourcePath } from "../k8s/paths.ts";
 import type { KubeObject } from "../k8s/object.ts";
+import { WEBHOOK_CLIENT, type ClientIdentity } from "../k8s/client-identity.ts";
 import { KubeRest, PATCH } from "../k8s/rest.ts";
 import { rfc3339 } from "../k8s/time.ts";
 import { startHealthServer } from "../health-server.ts";
@@ -17,6 +18,8 @@ import { AdminCheck } from "./admission/admin-check.ts";
 import { TokenBucket } from "./admission/token-bucket.ts";
 import { createWebhookApp } from "./http/app.ts";
 import { WebhookCaches } from "./cache/caches.ts";
+import { CacheFreshness } from "./cache/freshness.ts";
+import { DEFAULT_MAX_CACHE_STALENESS_SECONDS } from "../config.ts";
 import { LastUsedTracker } from "./authn/last-used.ts";
 import { createWebhookMetrics, type WebhookMetrics } from "./metrics.ts";
 import { SERVICE_TOKENS, SERVICE_USERS } from "../api/index.ts";
@@ -46,6 +49,10 @@ export interface WebhookServiceOptions {
   relistIntervalMs: number;
   log: Logger;
   processMetrics: boolean;
+  /** Caches lagging longer than this: not ready, and decisions get 503 (default 60 s). */
+  maxCacheStalenessMs?: number;
+  /** User-Agent and field manager of its API requests (default: svctokens-webhook). */
+  clientIdentity?: ClientIdentity;
   /** How long in-flight requests may take to finish at shutdown. */
   shutdownGraceMs?: number;
   tlsReloadIntervalMs?: number;
@@ -62,8 +69,10 @@ export class WebhookService {
   readonly #healthServer: Server;
   readonly #state: { stopping: boolean };
   readonly #graceMs: number;
+  readonly #freshness: CacheFreshness;
 
   private constructor(parts: {
+    freshness: CacheFreshness;
     caches: WebhookCaches;
     metrics: WebhookMetrics;
     rest: KubeRest;
@@ -81,12 +90,15 @@ export class WebhookService {
     this.#healthServer = parts.healthServer;
     this.#state = parts.state;
     this.#graceMs = parts.graceMs;
+    this.#freshness = parts.freshness;
   }
 
-  /** Starts the caches and the server; /readyz turns 200 once the caches have synced. */
+  /** Starts the caches and the server; /readyz is 200 while the caches are synced and current. */
   static async start(options: WebhookServiceOptions): Promise<WebhookService> {
     const { log } = options;
-    const rest = new KubeRest(options.kubeConfig);
+    const rest = new KubeRest(options.kubeConfig, {
+      identity: options.clientIdentity ?? WEBHOOK_CLIENT,
+    });
     const metrics = createWebhookMetrics(options.processMetrics);
     const caches = new WebhookCaches({
       rest,
@@ -117,9 +129,15 @@ export class WebhookService {
       onReview: (outcome) => metrics.adminChecks.inc({ outcome }),
     });
     const state = { stopping: false };
+    const freshness = new CacheFreshness(
+      caches,
+      options.maxCacheStalenessMs ?? DEFAULT_MAX_CACHE_STALENESS_SECONDS * 1000,
+      metrics.staleDecisions,
+    );
     const app = createWebhookApp({
       facts: caches.facts,
-      hasSynced: () => caches.hasSynced(),
+      // Past the staleness bound the decision routes answer 503: fail closed (decision 35).
+      hasSynced: () => freshness.admitDecision(),
       recordUse: (tokenKey, at) => lastUsed.record(tokenKey, at),
       isAdmin: (user) => adminCheck.isAdmin(user),
       fetchServiceUser: (name) => fetchServiceUser(rest, name),
@@ -129,7 +147,7 @@ export class WebhookService {
       requireClientCertificate: options.tls.clientCaFile !== undefined,
       allowedClientNames: options.allowedClientNames,
       metrics,
-      log: log.child({ component: "http" }),
+      log: log.child({ component: "http" }, { formatters: { log: freshness.annotateLog } }),
       now: () => new Date(),
     });
 
@@ -138,7 +156,7 @@ export class WebhookService {
     let healthServer: Server | undefined;
     try {
       healthServer = await startHealthServer(
-        { isReady: () => caches.hasSynced() && !state.stopping, registry: metrics.registry },
+        { isReady: () => freshness.isCurrent() && !state.stopping, registry: metrics.registry },
         options.metricsPort,
         options.host,
       );
@@ -168,6 +186,7 @@ export class WebhookService {
       healthServer,
       state,
       graceMs,
+      freshness,
     });
   }
 
@@ -186,7 +205,7 @@ export class WebhookService {
   }
 
   isReady(): boolean {
-    return this.caches.hasSynced() && !this.#state.stopping;
+    return this.#freshness.isCurrent() && !this.#state.stopping;
   }
 
   /** Writes pending last-used times now, as the interval would (tests and shutdown use it). */

@@ -2,11 +2,11 @@
 // the Lease; a standby takes it over once it has seen no renewal for a whole lease duration
 // (measured on its own clock, so clock skew between replicas does not matter).
 import type { Logger } from "pino";
-import { setTimeout as sleep } from "node:timers/promises";
 import { errorMessage, isAlreadyExists, isConflict, isNotFound } from "../../k8s/errors.ts";
 import { LEASES, resourcePath } from "../../k8s/paths.ts";
 import type { KubeRest } from "../../k8s/rest.ts";
 import { microTime } from "../../k8s/time.ts";
+import { pause, systemClock, type Clock } from "./clock.ts";
 
 /** Lease settings: the standby takes over within `leaseDurationMs` of the leader's death. */
 export interface LeaderElectionOptions {
@@ -18,6 +18,8 @@ export interface LeaderElectionOptions {
   /** How often the leader renews and a standby retries; well below the lease duration. */
   retryPeriodMs: number;
   log: Logger;
+  /** Time for renewals, expiry and the Lease's timestamps (default: the system clock). */
+  clock?: Clock;
 }
 
 interface Lease {
@@ -39,11 +41,13 @@ interface Lease {
 export class LeaderElector {
   readonly #options: LeaderElectionOptions;
   readonly #stopped = new AbortController();
+  readonly #clock: Clock;
   #observed: { record: string; at: number } | undefined;
   #leading = false;
 
   constructor(options: LeaderElectionOptions) {
     this.#options = options;
+    this.#clock = options.clock ?? systemClock;
   }
 
   isLeader(): boolean {
@@ -72,13 +76,13 @@ export class LeaderElector {
     this.#leading = true;
     const term = new AbortController();
     const leading = lead(AbortSignal.any([term.signal, this.#stopped.signal]));
-    let lastRenewal = Date.now();
+    let lastRenewal = this.#clock.now();
     while (!this.#stopped.signal.aborted) {
       await this.#pause(retryPeriodMs);
       if (this.#stopped.signal.aborted) break;
       if (await this.#tryAcquireOrRenew()) {
-        lastRenewal = Date.now();
-      } else if (Date.now() - lastRenewal > leaseDurationMs - retryPeriodMs) {
+        lastRenewal = this.#clock.now();
+      } else if (this.#clock.now() - lastRenewal > leaseDurationMs - retryPeriodMs) {
         // Stop before a standby may legitimately take over: never two leaders at once.
         log.warn("lost leadership");
         break;
@@ -95,7 +99,7 @@ export class LeaderElector {
   async #tryAcquireOrRenew(): Promise<boolean> {
     const { rest, namespace, name, identity, leaseDurationMs, log } = this.#options;
     const path = resourcePath(LEASES, { namespace, name });
-    const now = new Date();
+    const now = new Date(this.#clock.now());
     try {
       const lease = await rest.request<Lease>("GET", path).catch((error: unknown) => {
         if (isNotFound(error)) return undefined;
@@ -112,8 +116,8 @@ export class LeaderElector {
       }
       const holder = lease.spec.holderIdentity ?? "";
       const record = JSON.stringify(lease.spec);
-      if (this.#observed?.record !== record) this.#observed = { record, at: Date.now() };
-      const expired = Date.now() - this.#observed.at > leaseDurationMs;
+      if (this.#observed?.record !== record) this.#observed = { record, at: this.#clock.now() };
+      const expired = this.#clock.now() - this.#observed.at > leaseDurationMs;
       if (holder !== identity && holder !== "" && !expired) return false;
       const takeover = holder !== identity;
       lease.spec = this.#spec(
@@ -122,7 +126,7 @@ export class LeaderElector {
         (lease.spec.leaseTransitions ?? 0) + (takeover ? 1 : 0),
       );
       const updated = await rest.request<Lease>("PUT", path, lease);
-      this.#observed = { record: JSON.stringify(updated.spec), at: Date.now() };
+      this.#observed = { record: JSON.stringify(updated.spec), at: this.#clock.now() };
       return true;
     } catch (error) {
       if (!isConflict(error) && !isAlreadyExists(error)) {
@@ -151,7 +155,11 @@ export class LeaderElector {
     try {
       const lease = await rest.request<Lease>("GET", path);
       if (lease.spec.holderIdentity !== identity) return;
-      lease.spec = { ...lease.spec, holderIdentity: "", renewTime: microTime(new Date()) };
+      lease.spec = {
+        ...lease.spec,
+        holderIdentity: "",
+        renewTime: microTime(new Date(this.#clock.now())),
+      };
       await rest.request("PUT", path, lease);
       log.info("released leadership");
     } catch (error) {
@@ -163,6 +171,6 @@ export class LeaderElector {
   }
 
   async #pause(ms: number): Promise<void> {
-    await sleep(ms, undefined, { signal: this.#stopped.signal }).catch(() => undefined);
+    await pause(this.#clock, ms, this.#stopped.signal);
   }
 }

@@ -1,6 +1,6 @@
 // The controller's work queue, in the controller-runtime / kube-rs model: object keys,
 // de-duplicated, at most one run per key at a time, bounded concurrency, per-key backoff.
-import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffPolicy } from "./backoff.ts";
+import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffPolicy } from "../../k8s/backoff.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { RequeueNowError, TerminalError } from "./errors.ts";
 

@@ -62,6 +62,11 @@ export class WebhookCaches {
     return this.#informers.every((informer) => informer.hasSynced());
   }
 
+  /** How long the stalest cache may have been missing changes (Infinity before its sync). */
+  staleForMs(): number {
+    return Math.max(...this.#informers.map((informer) => informer.staleForMs()));
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.#informers.map((informer) => informer.stop()));
   }

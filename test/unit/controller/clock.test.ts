@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { systemClock } from "../../../src/controller/runtime/clock.ts";
+import { pause, systemClock } from "../../../src/controller/runtime/clock.ts";
+import { ManualClock } from "../manual-clock.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -46,5 +47,30 @@ describe("systemClock", () => {
   it("reads the current time", () => {
     vi.setSystemTime(12_345);
     expect(systemClock.now()).toBe(12_345);
+  });
+});
+
+describe("pause", () => {
+  it("waits on the given clock", async () => {
+    const clock = new ManualClock();
+    let done = false;
+    const waiting = pause(clock, 5000, new AbortController().signal).then(() => (done = true));
+    clock.advance(4999);
+    await Promise.resolve();
+    expect(done).toBe(false);
+    clock.advance(1);
+    await waiting;
+    expect(done).toBe(true);
+  });
+
+  it("ends at once on abort and cancels its timer", async () => {
+    const clock = new ManualClock();
+    const stop = new AbortController();
+    const waiting = pause(clock, 60_000, stop.signal);
+    stop.abort();
+    await waiting;
+    expect(clock.pending).toBe(0);
+    await pause(clock, 60_000, stop.signal);
+    expect(clock.pending).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_BACKOFF, backoffDelayMs } from "../../../src/controller/runtime/backoff.ts";
+import { DEFAULT_BACKOFF, backoffDelayMs } from "../../../src/k8s/backoff.ts";
 
 const noJitter = (): number => 0.5;
 

@@ -1,4 +1,5 @@
-// Retry delays after failed reconciles: exponential per key, capped, jittered.
+// Retry delays after failures, for the work queue (per key) and informers (per restart):
+// exponential, capped, jittered. One policy, so both recover from an outage alike.
 
 /** Shape of the retry delays; see DEFAULT_BACKOFF for the values and why. */
 export interface BackoffPolicy {
