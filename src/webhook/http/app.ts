@@ -9,6 +9,7 @@ import express, {
 } from "express";
 import { errorMessage } from "../../k8s/errors.ts";
 import { authenticateHandler } from "./routes/authenticate.ts";
+import { authorizeHandler } from "./routes/authorize.ts";
 import type { WebhookDeps } from "./deps.ts";
 import { sendStatus } from "./http-errors.ts";
 import { healthzHandler, metricsHandler, readyzHandler } from "./routes/probes.ts";
@@ -35,6 +36,15 @@ export function createWebhookApp(deps: WebhookDeps): Express {
       requireJson(deps),
       jsonBody(AUTHENTICATE_BODY_LIMIT),
       authenticateHandler(deps),
+    )
+    .all(methodNotAllowed("POST"));
+  app
+    .route("/authorize")
+    .post(
+      requireSynced(deps),
+      requireJson(deps),
+      jsonBody(AUTHENTICATE_BODY_LIMIT),
+      authorizeHandler(deps),
     )
     .all(methodNotAllowed("POST"));
   app

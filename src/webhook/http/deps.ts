@@ -21,6 +21,11 @@ export interface WebhookDeps {
    * moment before its first token may not have reached the cache. Optional.
    */
   fetchServiceUser?: (name: string) => Promise<ServiceUser | undefined>;
+  /**
+   * RBAC's answer to a SubjectAccessReview (for /authorize after a promotion); rejects on API
+   * errors. Optional: without it such requests get no opinion.
+   */
+  reviewAccess?: (review: Record<string, unknown>) => Promise<boolean>;
   controllerUsername: string;
   maxTokenLifetimeDays: number | undefined;
   /** When true, /authenticate serves only clients with a verified certificate. */

@@ -101,6 +101,7 @@ async function withFetchedServiceUser(
   if (fetched === undefined) return facts;
   return {
     recordsByHash: (hash) => facts.recordsByHash(hash),
+    recordsByTokenId: (tokenId) => facts.recordsByTokenId(tokenId),
     serviceToken: (namespace, tokenName) => facts.serviceToken(namespace, tokenName),
     serviceUser: (userName) => (userName === name ? fetched : facts.serviceUser(userName)),
     tokensOfUser: (userName) => facts.tokensOfUser(userName),
