@@ -14,6 +14,7 @@ import { freeLoopbackPort } from "./ports.ts";
 import { ProcessGroup, tailOf, type ManagedProcess } from "./processes.ts";
 import { httpsGet, waitForPaths } from "./readiness.ts";
 import { writeUserKubeconfig, type ControlPlaneInfo, type LocalUser } from "./identities.ts";
+import { writeApiserverPolicy } from "./apiserver-policy.ts";
 
 /** How to start the control plane. */
 export interface ControlPlaneOptions {
@@ -23,6 +24,8 @@ export interface ControlPlaneOptions {
   webhookPort?: number;
   /** kube-apiserver's cache of token reviews (`--authentication-token-webhook-cache-ttl`). */
   tokenWebhookCacheTtl?: string;
+  /** Whether kube-apiserver asks the svctokens authorizer (default true; false: Node, RBAC). */
+  authorizationWebhook?: boolean;
   /** Progress messages for people; silent by default. */
   log?: (message: string) => void;
   /** How long to wait for readiness. */
@@ -105,11 +108,21 @@ async function startAll(
       clientKeyPem: files.webhookClient.keyPem,
     }),
   );
+  const policy = await writeApiserverPolicy({
+    dir,
+    webhookUrl,
+    caPem: ca.certPem,
+    client: files.webhookClient,
+    authorizationWebhook: options.authorizationWebhook ?? true,
+  });
   log("starting kube-apiserver");
   const apiserver = processes.start(
     "kube-apiserver",
     binaries.kubeApiserver,
-    apiserverArgs(files, etcdPort, apiPort, options.tokenWebhookCacheTtl ?? "0s"),
+    [
+      ...apiserverArgs(files, etcdPort, apiPort, options.tokenWebhookCacheTtl ?? "0s"),
+      ...policy.args,
+    ],
     join(dir, "logs/kube-apiserver.log"),
   );
 
@@ -133,6 +146,7 @@ async function startAll(
     webhookClientCommonName: "kube-apiserver",
     kubernetesVersion: "",
     logsDir: join(dir, "logs"),
+    auditLogPath: policy.auditLogPath,
   };
   await writeFile(
     info.adminKubeconfig,
@@ -252,7 +266,6 @@ function apiserverArgs(
     `--tls-cert-file=${files.servingCert}`,
     `--tls-private-key-file=${files.servingKey}`,
     `--client-ca-file=${files.caCert}`,
-    "--authorization-mode=RBAC",
     `--service-account-key-file=${files.saPublic}`,
     `--service-account-signing-key-file=${files.saPrivate}`,
     "--service-account-issuer=https://kubernetes.default.svc",

@@ -7,9 +7,12 @@ import {
   type SubjectAccessReviewRequest,
 } from "./subject-access-review.ts";
 
+/** The token checks of /authenticate that apply to a token id. */
+type TokenDenial = Exclude<AuthenticationFailure, "malformed" | "audience">;
+
 /** Why a request was denied; a metrics label and a log field. */
 export type AuthorizationDenial =
-  | Exclude<AuthenticationFailure, "malformed" | "audience">
+  | TokenDenial
   /** The token-id extra holds no single value (only impersonation can send that). */
   | "token-id"
   /** The request's username or uid is not the token's Service User's. */
@@ -72,7 +75,7 @@ export function decideAuthorization(
   };
   if (!decision.authenticated) {
     // "malformed" cannot happen (no value here), "audience" is excluded by the argument above.
-    const denial = decision.reason as Exclude<AuthenticationFailure, "malformed" | "audience">;
+    const denial = decision.reason as TokenDenial;
     return { kind: "deny", denial, message: tokenMessage(denial, subject), subject };
   }
 
@@ -103,7 +106,7 @@ export function decideAuthorization(
 }
 
 /** What the person at the terminal reads after "forbidden: …". */
-function tokenMessage(denial: AuthorizationDenial, subject: AuthorizationSubject): string {
+function tokenMessage(denial: TokenDenial, subject: AuthorizationSubject): string {
   const token = subject.tokenKey
     ? `ServiceToken ${subject.tokenKey} (token id ${subject.tokenId})`
     : `token ${subject.tokenId}`;
@@ -125,8 +128,6 @@ function tokenMessage(denial: AuthorizationDenial, subject: AuthorizationSubject
       return `the ${user} of ${token} no longer exists`;
     case "user-inactive":
       return `the ${user} of ${token} is deactivated`;
-    default:
-      return `${token} is not valid`;
   }
 }
 
