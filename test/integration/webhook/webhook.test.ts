@@ -268,7 +268,7 @@ describe("authentication through kube-apiserver", () => {
     );
   });
 
-  it("refuses a revoked token at once at the webhook, and at kube-apiserver after its cache", async () => {
+  it("refuses a revoked token at once at the webhook and at kube-apiserver", async () => {
     expect((await whoami(member.value)).code).toBe(0); // a fresh success in kube-apiserver's cache
     await ada.patchToken(ns, "ci", { revoked: true });
     const accepted = performance.now();
@@ -287,10 +287,11 @@ describe("authentication through kube-apiserver", () => {
     const atApiserver = performance.now() - accepted;
     process.stderr.write(
       `[webhook] revocation: webhook refuses after ${Math.round(atWebhook)} ms, ` +
-        `kube-apiserver after ${Math.round(atApiserver)} ms (its token cache holds successes 10 s)\n`,
+        `kube-apiserver after ${Math.round(atApiserver)} ms (the authorizer does not wait for its cache)\n`,
     );
     expect(atWebhook).toBeLessThan(2_000);
-    expect(refused.stderr).toMatch(/Unauthorized|must be logged in/);
+    // The authorizer's denial while kube-apiserver still holds the authentication, else 401.
+    expect(refused.stderr).toMatch(/is revoked|Unauthorized|must be logged in/);
   });
 
   it("refuses a SCIM token at kube-apiserver and accepts it at /verify?audience=scim", async () => {
