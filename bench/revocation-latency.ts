@@ -2,7 +2,8 @@
 // the svctokens authorizer and without it (token authenticator only; kube-apiserver's own 10 s
 // cache of successes plus --authentication-token-webhook-cache-ttl, here 0s, then bound it).
 // Each try: a successful request (the authentication is now cached), revoke, poll until refused,
-// restore, poll until allowed. `npm run bench:revocation [-- TRIES_WITH [TRIES_WITHOUT]]`.
+// restore, poll until allowed; then the admin's latency (never sent to the webhook), both ways.
+// `npm run bench:revocation [-- TRIES_WITH [TRIES_WITHOUT]]`.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,11 +21,19 @@ import { KubeRest, PATCH } from "../src/k8s/rest.ts";
 
 const triesWith = Number(process.argv[2] ?? 20);
 const triesWithout = Number(process.argv[3] ?? 10);
+const ADMIN_REQUESTS = 300;
 const say = (message: string): boolean => process.stdout.write(`${message}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The latencies (ms) of `tries` revocations on a fresh control plane. */
-async function measure(authorizationWebhook: boolean, tries: number): Promise<number[]> {
+/** What one control plane measured (ms). */
+interface Measured {
+  revocations: number[];
+  /** The cluster admin's requests (a certificate): they never reach the webhook. */
+  admin: number[];
+}
+
+/** `tries` revocations and some admin requests on a fresh control plane. */
+async function measure(authorizationWebhook: boolean, tries: number): Promise<Measured> {
   const log = pino({ level: "silent" });
   const controlPlane = await LocalControlPlane.start({ authorizationWebhook });
   const dir = await mkdtemp(join(tmpdir(), "svctokens-bench-revocation-"));
@@ -95,7 +104,13 @@ async function measure(authorizationWebhook: boolean, tries: number): Promise<nu
       latencies.push(performance.now() - revoked);
       await rest.request("PATCH", tokenPath, { spec: { revoked: false } }, PATCH.merge);
     }
-    return latencies;
+    const adminLatencies: number[] = [];
+    for (let i = 0; i < ADMIN_REQUESTS; i++) {
+      const started = performance.now();
+      await rest.request("GET", "/api/v1/namespaces/bench/configmaps");
+      adminLatencies.push(performance.now() - started);
+    }
+    return { revocations: latencies, admin: adminLatencies };
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
@@ -122,9 +137,15 @@ function figures(samples: number[]): string {
 
 const withAuthorizer = await measure(true, triesWith);
 say(
-  `revoke → refused by kube-apiserver, with the svctokens authorizer: ${figures(withAuthorizer)}`,
+  `revoke → refused by kube-apiserver, with the svctokens authorizer: ${figures(withAuthorizer.revocations)}`,
 );
 const without = await measure(false, triesWithout);
 say(
-  `revoke → refused by kube-apiserver, authenticator only (10 s success cache, webhook cache TTL 0s): ${figures(without)}`,
+  `revoke → refused by kube-apiserver, authenticator only (10 s success cache, webhook cache TTL 0s): ${figures(without.revocations)}`,
+);
+const median = (samples: number[]): number =>
+  [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? NaN;
+say(
+  `admin (certificate) GET, with / without the authorizer: ${figures(withAuthorizer.admin)} / ` +
+    `${figures(without.admin)}; median ratio ${(median(withAuthorizer.admin) / median(without.admin)).toFixed(2)}`,
 );
