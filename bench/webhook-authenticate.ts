@@ -161,15 +161,13 @@ async function runServer(): Promise<void> {
       client.send(order);
     });
   };
-  const tokenReviews = values
-    .slice(0, 2000)
-    .map((token) =>
-      JSON.stringify({
-        apiVersion: "authentication.k8s.io/v1",
-        kind: "TokenReview",
-        spec: { token },
-      }),
-    );
+  const tokenReviews = values.slice(0, 2000).map((token) =>
+    JSON.stringify({
+      apiVersion: "authentication.k8s.io/v1",
+      kind: "TokenReview",
+      spec: { token },
+    }),
+  );
   const authn = await load("/authenticate", tokenReviews, '"authenticated":true');
   sayFigures("/authenticate", authn, `uses recorded ${uses}`);
   const accessReviews = reviews.slice(0, 2000).map((review) =>
