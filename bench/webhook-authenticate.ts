@@ -1,4 +1,4 @@
-// Benchmark: /authenticate throughput and latency with 10,000 tokens in the caches. The service
+// Benchmark: /authenticate and /authorize throughput and latency with 10,000 tokens in the caches. The service
 // runs in this process over HTTPS (info-level logs to /dev/null, as in production); the load
 // comes from a child process over keep-alive connections, so the two do not share an event loop.
 // `node bench/webhook-authenticate.ts [TOKENS] [SECONDS] [CONNECTIONS]`. Prints figures only.
@@ -15,6 +15,8 @@ import { loggerOptions } from "../src/log.ts";
 import { generateToken, hashToken } from "../src/tokens/index.ts";
 import { createWebhookApp } from "../src/webhook/http/app.ts";
 import { decideAuthentication } from "../src/webhook/authn/decide.ts";
+import { decideAuthorization } from "../src/webhook/authz/decide.ts";
+import type { SubjectAccessReviewRequest } from "../src/webhook/authz/subject-access-review.ts";
 import { CachedFacts } from "../src/webhook/cache/cached-facts.ts";
 import { createWebhookMetrics } from "../src/webhook/metrics.ts";
 import { WebhookServer } from "../src/webhook/http/server.ts";
@@ -24,7 +26,10 @@ const say = (message: string): boolean => process.stdout.write(`${message}\n`);
 interface ClientOrder {
   url: string;
   caPem: string;
-  tokens: string[];
+  /** Request bodies, sent round-robin. */
+  bodies: string[];
+  /** A substring of every successful answer. */
+  success: string;
   seconds: number;
   connections: number;
 }
@@ -55,10 +60,24 @@ async function runServer(): Promise<void> {
     object: { metadata: { name: "bench", uid: "u" }, spec: { role: "Member", teams: ["a", "b"] } },
   });
   const values: string[] = [];
+  const reviews: SubjectAccessReviewRequest[] = [];
   const createdAt = new Date();
   for (let i = 0; i < tokenCount; i++) {
     const value = generateToken();
     values.push(value);
+    reviews.push({
+      apiVersion: "authorization.k8s.io/v1",
+      user: "bench@service",
+      uid: "u",
+      groups: [
+        "svctokens:service-users",
+        "svctokens:role:member",
+        "svctokens:team:a",
+        "svctokens:team:b",
+      ],
+      extra: { "svctokens.dev/token-id": [hashToken(value).slice(7, 23)] },
+      resourceAttributes: { namespace: "ns-1", verb: "list", resource: "pods", version: "v1" },
+    });
     const token = { namespace: `ns-${i % 100}`, name: `t-${i}`, uid: `uid-${i}` };
     facts.applyServiceToken({
       type: "upsert",
@@ -90,6 +109,16 @@ async function runServer(): Promise<void> {
   say(
     `decideAuthentication: ${Math.round(decisions / (pureMs / 1000))}/s (${((pureMs * 1000) / decisions).toFixed(1)} µs each)`,
   );
+  const authzStarted = performance.now();
+  for (let i = 0; i < decisions; i++) {
+    const review = reviews[i % tokenCount];
+    if (review && decideAuthorization(review, facts, now).kind !== "no-opinion")
+      throw new Error("a current token's review was not answered with no opinion");
+  }
+  const authzMs = performance.now() - authzStarted;
+  say(
+    `decideAuthorization: ${Math.round(decisions / (authzMs / 1000))}/s (${((authzMs * 1000) / decisions).toFixed(1)} µs each)`,
+  );
 
   const dir = await mkdtemp(join(tmpdir(), "svctokens-bench-"));
   const ca = await createCertificateAuthority("svctokens-bench-ca");
@@ -118,29 +147,59 @@ async function runServer(): Promise<void> {
     log,
   });
 
-  const client = fork(new URL(import.meta.url).pathname, ["--client"]);
-  const report = await new Promise<ClientReport>((resolve) => {
-    client.once("message", (message) => resolve(message as ClientReport));
-    const order: ClientOrder = {
-      url: `https://127.0.0.1:${server.port}/authenticate`,
-      caPem: ca.certPem,
-      tokens: values.slice(0, 2000),
-      seconds,
-      connections,
-    };
-    client.send(order);
-  });
+  const load = (path: string, bodies: string[], success: string): Promise<ClientReport> => {
+    const client = fork(new URL(import.meta.url).pathname, ["--client"]);
+    return new Promise<ClientReport>((resolve) => {
+      client.once("message", (message) => resolve(message as ClientReport));
+      const order: ClientOrder = {
+        url: `https://127.0.0.1:${server.port}${path}`,
+        caPem: ca.certPem,
+        bodies,
+        success,
+        seconds,
+        connections,
+      };
+      client.send(order);
+    });
+  };
+  const tokenReviews = values.slice(0, 2000).map((token) =>
+    JSON.stringify({
+      apiVersion: "authentication.k8s.io/v1",
+      kind: "TokenReview",
+      spec: { token },
+    }),
+  );
+  const authn = await load("/authenticate", tokenReviews, '"authenticated":true');
+  sayFigures("/authenticate", authn, `uses recorded ${uses}`);
+  const accessReviews = reviews.slice(0, 2000).map((review) =>
+    JSON.stringify({
+      apiVersion: review.apiVersion,
+      kind: "SubjectAccessReview",
+      spec: {
+        user: review.user,
+        uid: review.uid,
+        groups: [...review.groups, "system:authenticated"],
+        extra: review.extra,
+        resourceAttributes: review.resourceAttributes,
+      },
+    }),
+  );
+  const authz = await load("/authorize", accessReviews, '"denied":false');
+  sayFigures("/authorize", authz, "answers: no opinion");
   await server.close(1000);
   await rm(dir, { recursive: true, force: true });
 
-  const sorted = report.latenciesMs.sort((a, b) => a - b);
-  const pct = (p: number): string => (sorted[Math.floor((sorted.length - 1) * p)] ?? 0).toFixed(2);
-  say(
-    `/authenticate over HTTPS, ${tokenCount} tokens, ${connections} keep-alive connections, ` +
-      `${report.seconds.toFixed(1)} s: ${Math.round(report.requests / report.seconds)}/s, ` +
-      `p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${pct(1)} ms, failures ${report.failures}, ` +
-      `uses recorded ${uses}`,
-  );
+  function sayFigures(path: string, report: ClientReport, note: string): void {
+    const sorted = report.latenciesMs.sort((a, b) => a - b);
+    const pct = (p: number): string =>
+      (sorted[Math.floor((sorted.length - 1) * p)] ?? 0).toFixed(2);
+    say(
+      `${path} over HTTPS, ${tokenCount} tokens, ${connections} keep-alive connections, ` +
+        `${report.seconds.toFixed(1)} s: ${Math.round(report.requests / report.seconds)}/s, ` +
+        `p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${pct(1)} ms, failures ${report.failures}, ` +
+        note,
+    );
+  }
 }
 
 async function runClient(order: ClientOrder): Promise<ClientReport> {
@@ -150,13 +209,8 @@ async function runClient(order: ClientOrder): Promise<ClientReport> {
   let next = 0;
   const deadline = performance.now() + order.seconds * 1000;
   const started = performance.now();
-  const one = (token: string): Promise<void> =>
+  const one = (body: string): Promise<void> =>
     new Promise((resolve) => {
-      const body = JSON.stringify({
-        apiVersion: "authentication.k8s.io/v1",
-        kind: "TokenReview",
-        spec: { token },
-      });
       const t0 = performance.now();
       const req = request(
         order.url,
@@ -166,7 +220,7 @@ async function runClient(order: ClientOrder): Promise<ClientReport> {
           res.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
           res.on("end", () => {
             latenciesMs.push(performance.now() - t0);
-            if (res.statusCode !== 200 || !text.includes('"authenticated":true')) failures++;
+            if (res.statusCode !== 200 || !text.includes(order.success)) failures++;
             resolve();
           });
         },
@@ -180,7 +234,7 @@ async function runClient(order: ClientOrder): Promise<ClientReport> {
     });
   const worker = async (): Promise<void> => {
     while (performance.now() < deadline)
-      await one(order.tokens[next++ % order.tokens.length] ?? "");
+      await one(order.bodies[next++ % order.bodies.length] ?? "");
   };
   await Promise.all(Array.from({ length: order.connections }, worker));
   const seconds = (performance.now() - started) / 1000;

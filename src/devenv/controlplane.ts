@@ -16,6 +16,7 @@ import { freeLoopbackPort } from "./ports.ts";
 import { ProcessGroup, tailOf, type ManagedProcess } from "./processes.ts";
 import { httpsGet, waitForPaths, type AdminTls } from "./readiness.ts";
 import { writeUserKubeconfig, type ControlPlaneInfo, type LocalUser } from "./identities.ts";
+import { writeApiserverPolicy } from "./apiserver-policy.ts";
 
 /** How to start the control plane. */
 export interface ControlPlaneOptions {
@@ -32,6 +33,8 @@ export interface ControlPlaneOptions {
    * whose kube-apiserver calls the first one's webhook service with the same trust.
    */
   sharePkiWith?: SharedPki;
+  /** Whether kube-apiserver asks the svctokens authorizer (default true; false: Node, RBAC). */
+  authorizationWebhook?: boolean;
   /** Progress messages for people; silent by default. */
   log?: (message: string) => void;
   /** How long to wait for readiness. */
@@ -181,14 +184,24 @@ async function startAll(
     { mode: 0o600 },
   );
   await writeFile(files.admissionConfig, admissionConfigurationYaml(files.admissionKubeconfig));
+  const policy = await writeApiserverPolicy({
+    dir,
+    webhookUrl,
+    caPem: ca.certPem,
+    client: files.webhookClient,
+    authorizationWebhook: options.authorizationWebhook ?? true,
+  });
   log("starting kube-apiserver");
   const apiserver = processes.start(
     "kube-apiserver",
     binaries.kubeApiserver,
-    apiserverArgs(files, etcdPort, apiPort, {
-      cacheTtl: options.tokenWebhookCacheTtl ?? "0s",
-      version: options.tokenWebhookVersion ?? "v1",
-    }),
+    [
+      ...apiserverArgs(files, etcdPort, apiPort, {
+        cacheTtl: options.tokenWebhookCacheTtl ?? "0s",
+        version: options.tokenWebhookVersion ?? "v1",
+      }),
+      ...policy.args,
+    ],
     join(dir, "logs/kube-apiserver.log"),
   );
 
@@ -214,6 +227,7 @@ async function startAll(
     webhookClientCaKeyFile: files.clientCaKey,
     kubernetesVersion: "",
     logsDir: join(dir, "logs"),
+    auditLogPath: policy.auditLogPath,
   };
   await writeFile(
     info.adminKubeconfig,
@@ -365,7 +379,6 @@ function apiserverArgs(
     `--tls-cert-file=${files.servingCert}`,
     `--tls-private-key-file=${files.servingKey}`,
     `--client-ca-file=${files.caCert}`,
-    "--authorization-mode=RBAC",
     `--service-account-key-file=${files.saPublic}`,
     `--service-account-signing-key-file=${files.saPrivate}`,
     "--service-account-issuer=https://kubernetes.default.svc",

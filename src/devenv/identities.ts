@@ -29,6 +29,8 @@ export interface ControlPlaneInfo {
   webhookClientCaKeyFile: string;
   kubernetesVersion: string;
   logsDir: string;
+  /** kube-apiserver's audit log (JSON lines): requests by Service Users, at Metadata level. */
+  auditLogPath: string;
 }
 
 /** A user of the control plane: the certificate's CN is the name, its O entries the groups. */

@@ -56,18 +56,20 @@ Guided tour (copy and paste; run from this folder):
   kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" auth can-i create pods -n platform
   kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" get pods -n default
 
-  # Revoke it. /verify refuses it at once; kube-apiserver keeps a successful authentication
-  # for 10 s (built in) plus its webhook cache TTL (2 s here), so within ~12 s you get 401:
+  # Revoke it. /verify refuses it at once, and so does kube-apiserver on the next request: the
+  # svctokens authorizer denies it (403) although kube-apiserver still holds its authentication:
   kubectl patch servicetoken ci-bot -n platform --type merge -p '{"spec":{"revoked":true}}'
   kubectl get servicetoken ci-bot -n platform
-  sleep 12; kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" get pods -n platform
+  kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" get pods -n platform
+  # Who did what with which token: kube-apiserver's audit log (Service Users only)
+  jq -c '[.user.username, .user.extra["svctokens.dev/token-id"][0], .verb, .requestURI, .responseStatus.code]' ${dir}/controlplane/logs/audit.log
 
   # Only Admins may change tokens. alice has no rights at all, so RBAC refuses her first;
   # editor may patch tokens by RBAC but is no Admin, so the svctokens webhook refuses:
   kubectl --kubeconfig ${dir}/alice.kubeconfig patch servicetoken ci-bot -n platform --type merge -p '{"spec":{"revoked":false}}'
   kubectl --kubeconfig ${dir}/editor.kubeconfig patch servicetoken ci-bot -n platform --type merge -p '{"spec":{"revoked":false}}'
 
-  # An Admin restores it (and the token works again within ~12 s):
+  # An Admin restores it (kube-apiserver may remember the refusal for its 2 s cache TTL):
   kubectl patch servicetoken ci-bot -n platform --type merge -p '{"spec":{"revoked":false}}'
 
 Logs: ${dir}/logs/ and ${dir}/controlplane/logs/. Stop with Ctrl-C.

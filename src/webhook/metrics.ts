@@ -12,6 +12,9 @@ export interface WebhookMetrics {
   admissionSeconds: Histogram<"resource">;
   /** By outcome (written, skipped, gone, failed). */
   lastUsedWrites: Counter<"outcome">;
+  /** /authorize answers by decision (no-opinion, deny, allow, error) and reason. */
+  authorizations: Counter<"decision" | "reason">;
+  authorizationSeconds: Histogram;
   /** HTTP requests refused before reaching a decision, by route and status code. */
   rejectedRequests: Counter<"route" | "code">;
   /** Admin checks (SubjectAccessReviews) by outcome: asked, or throttled by the rate limit. */
@@ -57,6 +60,18 @@ export function createWebhookMetrics(withProcessMetrics: boolean): WebhookMetric
       name: "svctokens_webhook_last_used_writes_total",
       help: "Flushes of status.lastUsedAt by outcome (written, skipped, gone, failed).",
       labelNames: ["outcome"],
+      registers,
+    }),
+    authorizations: new Counter({
+      name: "svctokens_webhook_authorizations_total",
+      help: "SubjectAccessReviews answered at /authorize, by decision and reason.",
+      labelNames: ["decision", "reason"],
+      registers,
+    }),
+    authorizationSeconds: new Histogram({
+      name: "svctokens_webhook_authorization_duration_seconds",
+      help: "Time to answer one SubjectAccessReview, including an RBAC review after a promotion.",
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
       registers,
     }),
     rejectedRequests: new Counter({

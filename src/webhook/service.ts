@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { parseServiceUser, type ServiceUser } from "../api/index.ts";
 import { isNotFound } from "../k8s/errors.ts";
 import { splitKey } from "../k8s/object.ts";
-import { NAMESPACES, resourcePath } from "../k8s/paths.ts";
+import { NAMESPACES, resourcePath, SUBJECT_ACCESS_REVIEWS } from "../k8s/paths.ts";
 import type { KubeObject } from "../k8s/object.ts";
 import { WEBHOOK_CLIENT, type ClientIdentity } from "../k8s/client-identity.ts";
 import { KubeRest, PATCH } from "../k8s/rest.ts";
@@ -140,6 +140,7 @@ export class WebhookService {
       hasSynced: () => freshness.admitDecision(),
       recordUse: (tokenKey, at) => lastUsed.record(tokenKey, at),
       isAdmin: (user) => adminCheck.isAdmin(user),
+      reviewAccess: (review) => reviewAccess(rest, review),
       fetchServiceUser: (name) => fetchServiceUser(rest, name),
       fetchNamespaceLabels: (name) => fetchNamespaceLabels(rest, name),
       controllerUsername: options.controllerUsername,
@@ -234,6 +235,13 @@ async function writeLastUsed(rest: KubeRest, tokenKey: string, lastUsedAt: Date)
   const path = resourcePath(SERVICE_TOKENS, { namespace, name, subresource: "status" });
   const at = rfc3339(lastUsedAt);
   await rest.request("PATCH", path, { status: { lastUsedAt: at } }, PATCH.merge);
+}
+
+/** Posts a SubjectAccessReview and returns whether it was allowed. */
+async function reviewAccess(rest: KubeRest, review: Record<string, unknown>): Promise<boolean> {
+  const path = resourcePath(SUBJECT_ACCESS_REVIEWS);
+  const answer = await rest.request<{ status?: { allowed?: boolean } }>("POST", path, review);
+  return answer.status?.allowed === true;
 }
 
 async function fetchServiceUser(rest: KubeRest, name: string): Promise<ServiceUser | undefined> {

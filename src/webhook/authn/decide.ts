@@ -5,6 +5,7 @@ import { serviceUserGroups, serviceUserUsername } from "../../domain/identity.ts
 import { tokenExpiresAt } from "../../domain/token-lifecycle.ts";
 import { hashToken, isWellFormedToken } from "../../tokens/index.ts";
 import type { ClusterFacts } from "../cache/facts.ts";
+import type { HashRecord } from "../../domain/hash-record.ts";
 
 /** Why a token did not authenticate; a metrics label and a log field, never sent to clients. */
 export type AuthenticationFailure =
@@ -57,6 +58,13 @@ export type AuthenticationDecision =
 export const EXTRA_TOKEN_ID = `${API_GROUP}/token-id`;
 export const EXTRA_TOKEN_NAME = `${API_GROUP}/token-name`;
 export const EXTRA_TOKEN_NAMESPACE = `${API_GROUP}/token-namespace`;
+/** KEP-4193's key, as kube-apiserver fills it for ServiceAccount tokens (`JTI=…`) and certificates. */
+export const EXTRA_CREDENTIAL_ID = "authentication.kubernetes.io/credential-id";
+
+/** The KEP-4193 credential id of a token: `svctokens-token-id=<token id>` (decision 39). */
+export function credentialId(tokenId: string): string {
+  return `svctokens-token-id=${tokenId}`;
+}
 
 /**
  * Decides whether `presentedToken` authenticates at `now` for a request that asks for
@@ -69,7 +77,24 @@ export function decideAuthentication(
   now: Date,
 ): AuthenticationDecision {
   if (!isWellFormedToken(presentedToken)) return { authenticated: false, reason: "malformed" };
-  const records = facts.recordsByHash(hashToken(presentedToken));
+  return decideRecords(
+    facts.recordsByHash(hashToken(presentedToken)),
+    requestedAudiences,
+    facts,
+    now,
+  );
+}
+
+/**
+ * The decision once the hash records of a token are found (by hash here, by token id for
+ * /authorize): the same checks, so both endpoints agree on what is still valid.
+ */
+export function decideRecords(
+  records: readonly HashRecord[],
+  requestedAudiences: readonly string[],
+  facts: ClusterFacts,
+  now: Date,
+): AuthenticationDecision {
   const [record] = records;
   if (record === undefined) return { authenticated: false, reason: "unknown" };
   if (records.length > 1) return { authenticated: false, reason: "ambiguous" };
@@ -112,6 +137,7 @@ export function decideAuthentication(
         [EXTRA_TOKEN_ID]: [record.tokenId],
         [EXTRA_TOKEN_NAME]: [record.tokenName],
         [EXTRA_TOKEN_NAMESPACE]: [record.tokenNamespace],
+        [EXTRA_CREDENTIAL_ID]: [credentialId(record.tokenId)],
       },
     },
     audiences,

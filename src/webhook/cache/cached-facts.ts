@@ -60,6 +60,10 @@ export class CachedFacts implements ClusterFacts {
     return this.#records.lookup(hash);
   }
 
+  recordsByTokenId(tokenId: string): readonly HashRecord[] {
+    return this.#records.lookupByTokenId(tokenId);
+  }
+
   serviceToken(namespace: string, name: string): ServiceToken | undefined {
     return this.#tokens.get(`${namespace}/${name}`);
   }

@@ -7,6 +7,8 @@ import type { TokenHash } from "../../tokens/index.ts";
 export interface ClusterFacts {
   /** Hash records holding this hash (normally one; none for an unknown token). */
   recordsByHash(hash: TokenHash): readonly HashRecord[];
+  /** Hash records whose token id is `tokenId` (what /authorize sees of a token). */
+  recordsByTokenId(tokenId: string): readonly HashRecord[];
   serviceToken(namespace: string, name: string): ServiceToken | undefined;
   serviceUser(name: string): ServiceUser | undefined;
   /** Every cached ServiceToken of a ServiceUser, in any namespace. */

@@ -11,6 +11,7 @@ import { SecondaryIndex } from "../../k8s/secondary-index.ts";
 export class HashRecordIndex {
   readonly #records = new Map<string, HashRecord>();
   readonly #byHash = new SecondaryIndex();
+  readonly #byTokenId = new SecondaryIndex();
 
   /** Applies one informer event; a Secret that is not a complete record is dropped. */
   apply(event: InformerEvent<KubeObject>): void {
@@ -20,10 +21,12 @@ export class HashRecordIndex {
     if (record === undefined) {
       this.#records.delete(name);
       this.#byHash.delete(name);
+      this.#byTokenId.delete(name);
       return;
     }
     this.#records.set(name, record);
     this.#byHash.set(name, record.hash);
+    this.#byTokenId.set(name, record.tokenId);
   }
 
   /** Every record holding `hash`: normally one; more means an ambiguous, unusable hash. */
@@ -34,6 +37,11 @@ export class HashRecordIndex {
       if (record) records.push(record);
     }
     return records;
+  }
+
+  /** Every record whose token id (the hash's first 16 hex digits) is `tokenId`. */
+  lookupByTokenId(tokenId: string): HashRecord[] {
+    return this.#byTokenId.get(tokenId).flatMap((name) => this.#records.get(name) ?? []);
   }
 
   get size(): number {

@@ -11,6 +11,7 @@ import express, {
 import { errorMessage } from "../../k8s/errors.ts";
 import { requireApiserverClient } from "./apiserver-client.ts";
 import { authenticateHandler } from "./routes/authenticate.ts";
+import { authorizeHandler } from "./routes/authorize.ts";
 import type { WebhookDeps } from "./deps.ts";
 import { sendStatus } from "./http-errors.ts";
 import { validateHandler } from "./routes/validate.ts";
@@ -38,6 +39,16 @@ export function createWebhookApp(deps: WebhookDeps): Express {
       requireJson(deps),
       jsonBody(AUTHENTICATE_BODY_LIMIT),
       authenticateHandler(deps),
+    )
+    .all(methodNotAllowed("POST"));
+  app
+    .route("/authorize")
+    .post(
+      requireApiserverClient(deps, "authorize"),
+      requireSynced(deps),
+      requireJson(deps),
+      jsonBody(AUTHENTICATE_BODY_LIMIT),
+      authorizeHandler(deps),
     )
     .all(methodNotAllowed("POST"));
   app
@@ -102,7 +113,7 @@ function methodNotAllowed(allow: string): RequestHandler {
   };
 }
 
-const ROUTES = new Set(["authenticate", "validate", "verify"]);
+const ROUTES = new Set(["authenticate", "authorize", "validate", "verify"]);
 
 /** The route as a metrics label: known names only, so hostile paths add no label values. */
 function routeName(req: Request): string {

@@ -24,6 +24,11 @@ export interface WebhookDeps {
    * that get a delivery Secret; undefined when the namespace does not exist. Rejects on errors.
    */
   fetchNamespaceLabels(name: string): Promise<Readonly<Record<string, string>> | undefined>;
+  /**
+   * RBAC's answer to a SubjectAccessReview (for /authorize after a promotion); rejects on API
+   * errors. Optional: without it such requests get no opinion.
+   */
+  reviewAccess?: (review: Record<string, unknown>) => Promise<boolean>;
   controllerUsername: string;
   maxTokenLifetimeDays: number | undefined;
   /**

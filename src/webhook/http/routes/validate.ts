@@ -131,6 +131,7 @@ async function withFetchedServiceUser(
   const fetched: ServiceUser | undefined = await deps.fetchServiceUser(name);
   return {
     recordsByHash: (hash) => facts.recordsByHash(hash),
+    recordsByTokenId: (tokenId) => facts.recordsByTokenId(tokenId),
     serviceToken: (namespace, tokenName) => facts.serviceToken(namespace, tokenName),
     serviceUser: (userName) => (userName === name ? fetched : facts.serviceUser(userName)),
     tokensOfUser: (userName) => facts.tokensOfUser(userName),

@@ -33,6 +33,7 @@ describe("decideAuthentication", () => {
           "svctokens.dev/token-id": [issued.tokenId],
           "svctokens.dev/token-name": ["ci"],
           "svctokens.dev/token-namespace": ["prod"],
+          "authentication.kubernetes.io/credential-id": [`svctokens-token-id=${issued.tokenId}`],
         },
       },
       audiences: [],

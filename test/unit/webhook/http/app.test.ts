@@ -70,6 +70,7 @@ describe("POST /authenticate", () => {
             "svctokens.dev/token-id": [ciToken.tokenId],
             "svctokens.dev/token-name": ["ci"],
             "svctokens.dev/token-namespace": ["prod"],
+            "authentication.kubernetes.io/credential-id": [`svctokens-token-id=${ciToken.tokenId}`],
           },
         },
         audiences: ["https://kubernetes.default.svc"],
