@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { serviceUserGroups } from "../../../../src/domain/identity.ts";
 import type { KubeObject } from "../../../../src/k8s/object.ts";
 import {
   decideAuthorization,
@@ -8,7 +9,7 @@ import {
 import type { SubjectAccessReviewRequest } from "../../../../src/webhook/authz/subject-access-review.ts";
 import { DAY_MS, factsOf, issue, NOW, serviceToken, serviceUser } from "../fixtures.ts";
 
-const MANAGER_GROUPS = ["svctokens:service-users", "svctokens:role:manager", "svctokens:team:sre"];
+const MANAGER_GROUPS = serviceUserGroups({ role: "Manager", teams: ["sre"] });
 const user = serviceUser("ci-bot", { role: "Manager", teams: ["sre"] });
 const token = serviceToken("ci");
 const issued = issue(token);
@@ -152,7 +153,7 @@ describe("decideAuthorization", () => {
       denial: "stale-groups",
       message:
         "the role or teams of ServiceUser ci-bot changed (now svctokens:role:member, " +
-        "svctokens:team:sre); this request carried the old ones: retry, the next " +
+        "svctokens:team:sre, svctokens:team:sre:member); this request carried the old ones: retry, the next " +
         "authentication has the new ones",
     },
     {
@@ -189,6 +190,8 @@ describe("decideAuthorization", () => {
           "svctokens:role:admin",
           "svctokens:team:sre",
           "svctokens:team:web",
+          "svctokens:team:sre:admin",
+          "svctokens:team:web:admin",
         ],
         extra: { "svctokens.dev/token-name": ["ci"], "svctokens.dev/token-namespace": ["prod"] },
         resourceAttributes: attributes,
@@ -196,7 +199,8 @@ describe("decideAuthorization", () => {
       },
     });
     expect(decision.current).toBe(
-      "now svctokens:role:admin, svctokens:team:sre, svctokens:team:web",
+      "now svctokens:role:admin, svctokens:team:sre, svctokens:team:web, " +
+        "svctokens:team:sre:admin, svctokens:team:web:admin",
     );
   });
 });
