@@ -1,11 +1,15 @@
 // The controller's view of the cluster: informers on ServiceUsers, ServiceTokens, delivery
 // Secrets (any namespace) and hash records (operator namespace), with the indexes reconcilers need.
+// Secrets are selected by type AND the managed-by label: an unlabelled Secret is never the
+// controller's, and a name the cache calls free is read directly before anything is written.
 import type { Logger } from "pino";
 import {
   DELIVERY_SECRET_TYPE,
   HASH_RECORD_SECRET_TYPE,
   LABEL_TOKEN_NAME,
   LABEL_TOKEN_NAMESPACE,
+  MANAGED_BY_LABEL_KEY,
+  MANAGED_BY_LABEL_VALUE,
   SERVICE_TOKENS,
   SERVICE_USERS,
 } from "../api/index.ts";
@@ -16,6 +20,8 @@ import { SECRETS } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
 
 export { SERVICE_TOKENS, SERVICE_USERS };
+
+const MANAGED_BY_SELECTOR = `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE}`;
 
 /** Everything the reconcilers read, all from memory. */
 export class ControllerCaches {
@@ -36,12 +42,14 @@ export class ControllerCaches {
       ...common,
       resource: SECRETS,
       fieldSelector: `type=${DELIVERY_SECRET_TYPE}`,
+      labelSelector: MANAGED_BY_SELECTOR,
     });
     this.hashRecords = new Informer({
       ...common,
       resource: SECRETS,
       namespace: operatorNamespace,
       fieldSelector: `type=${HASH_RECORD_SECRET_TYPE}`,
+      labelSelector: MANAGED_BY_SELECTOR,
     });
     this.tokens.onChange(({ type, object }) => {
       const key = objectKey(object);

@@ -1,5 +1,6 @@
 // What every reconciler gets: the caches, a client, a clock and the means to report.
 import type { Logger } from "pino";
+import { CONTROLLER_FIELD_MANAGER } from "../api/index.ts";
 import type { KubeRest } from "../k8s/rest.ts";
 import type { ControllerCaches } from "./caches.ts";
 import type { EventRecorder } from "./events.ts";
@@ -7,7 +8,7 @@ import type { ControllerMetrics } from "./metrics.ts";
 import type { Clock } from "./runtime/clock.ts";
 
 /** Field manager of every server-side apply the controller makes. */
-export const FIELD_MANAGER = "svctokens-controller";
+export const FIELD_MANAGER = CONTROLLER_FIELD_MANAGER;
 /** Finalizer on ServiceTokens: removes the hash record, which owner references cannot reach. */
 export const TOKEN_FINALIZER = "svctokens.dev/hash-record";
 
