@@ -8,11 +8,14 @@ import {
   MANAGED_BY_LABEL_VALUE,
   ReadyReason,
   SERVICE_TOKEN_KIND,
+  SERVICE_USER_KIND,
   ServiceTokenPhase,
   type ServiceToken,
   type ServiceTokenStatus,
 } from "../../api/index.ts";
+import { readTrustedHashRecord, type HashRecord } from "../../domain/hash-record.ts";
 import { writtenByController } from "../../domain/secret-trust.ts";
+import type { RecordAtName } from "./value-plan.ts";
 import type { KubeObject, OwnerReference } from "../../k8s/object.ts";
 import { rfc3339 } from "../../k8s/time.ts";
 import { readyCondition, type ReadyVerdict } from "../conditions.ts";
@@ -109,6 +112,22 @@ export function deliverySecretState(
     data,
     resourceVersion: secret.metadata?.resourceVersion,
   };
+}
+
+export type RecordState = RecordAtName & { record?: HashRecord; secret?: KubeObject };
+
+/** Classifies the Secret at the record name: ours only if trusted and pointing at this token. */
+export function recordState(secret: KubeObject | undefined, tokenUid: string): RecordState {
+  if (!secret) return { kind: "missing" };
+  const record = readTrustedHashRecord(secret);
+  if (!record || record.tokenUid !== tokenUid) return { kind: "foreign" };
+  return { kind: "ours", hash: record.hash, record, secret };
+}
+
+/** The ServiceUser uid a token of an older version was made for: its owner reference. */
+export function ownerUserUid(token: ServiceToken): string | undefined {
+  const owners = (token.metadata.ownerReferences ?? []) as OwnerReference[];
+  return owners.find((ref) => ref.kind === SERVICE_USER_KIND)?.uid;
 }
 
 /** Inputs of a token's status. */

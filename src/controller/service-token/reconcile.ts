@@ -23,9 +23,9 @@ import type { ProcessResult } from "../runtime/work-queue.ts";
 import { statusMergePatch } from "../status-patch.ts";
 import { parseOrReportInvalid } from "../invalid-spec.ts";
 import { deleteObject, mergePatch } from "../writes.ts";
-import { desiredTokenStatus, missingUser, phaseVerdict } from "./desired.ts";
+import { desiredTokenStatus, missingUser, ownerUserUid, phaseVerdict } from "./desired.ts";
 import { ensureTokenMetadata, removeTokenFinalizer } from "./metadata.ts";
-import { ensureTokenValue, ownerUserUid, type TokenValueOutcome } from "./value.ts";
+import { ensureTokenValue, type TokenValueOutcome } from "./value.ts";
 import { lookupServiceUser } from "../service-user/lookup.ts";
 
 /** Status fields the controller owns; `lastUsedAt` belongs to the webhook. */

@@ -53,26 +53,35 @@ export type ValuePlan =
 export function planTokenValue(input: ValuePlanInput): ValuePlan {
   const { delivery, record, pinnedTokenId } = input;
   if (record.kind === "foreign") return { kind: "conflict", at: "record" };
-  if (input.clientHash !== undefined) return { kind: "keep", hash: input.clientHash };
+  if (input.clientHash !== undefined) {
+    // A record of the client's (public) hash is harmless to keep; one of another hash is not ours.
+    if (record.kind === "ours" && record.hash !== input.clientHash && pinnedTokenId === undefined)
+      return { kind: "conflict", at: "record" };
+    return { kind: "keep", hash: input.clientHash };
+  }
   if (delivery.kind === "foreign") return { kind: "conflict", at: "delivery" };
 
-  const neverGenerated = record.kind === "missing" && pinnedTokenId === undefined;
-  if (delivery.kind === "missing") {
-    if (neverGenerated) return { kind: "generate", why: "first" };
-    return input.expired ? { kind: "expired" } : { kind: "generate", why: "delivery-gone" };
+  const value = delivery.kind === "ours" ? wellFormed(delivery.value) : undefined;
+  const hash = value === undefined ? undefined : hashToken(value);
+  if (pinnedTokenId === undefined) {
+    // The controller pins before it writes: a Secret found while nothing is pinned was not
+    // written by it — unless an older version wrote both (it pinned last) and they agree.
+    if (delivery.kind === "ours" && record.kind === "ours" && hash === record.hash)
+      return { kind: "keep", hash: record.hash };
+    if (delivery.kind === "ours") return { kind: "conflict", at: "delivery" };
+    if (record.kind === "ours") return { kind: "conflict", at: "record" };
+    return { kind: "generate", why: "first" };
   }
 
-  const value = delivery.value;
-  if (value !== undefined && isWellFormedToken(value)) {
-    const hash = hashToken(value);
-    const tokenId = tokenIdFromHash(hash);
-    // Pinned, or (a token of an older version that crashed before its status) the record's.
-    const pinned =
-      pinnedTokenId !== undefined
-        ? tokenId === pinnedTokenId
-        : record.kind === "ours" && record.hash === hash;
-    if (pinned) return { kind: "keep", hash };
-  }
-  if (neverGenerated) return { kind: "generate", why: "first" };
-  return input.expired ? { kind: "expired" } : { kind: "generate", why: "delivery-not-pinned" };
+  if (hash !== undefined && tokenIdFromHash(hash) === pinnedTokenId) return { kind: "keep", hash };
+  // An expired token is never brought back to life, not even with a new value.
+  if (input.expired) return { kind: "expired" };
+  return {
+    kind: "generate",
+    why: delivery.kind === "missing" ? "delivery-gone" : "delivery-not-pinned",
+  };
+}
+
+function wellFormed(value: string | undefined): string | undefined {
+  return value !== undefined && isWellFormedToken(value) ? value : undefined;
 }

@@ -6,21 +6,15 @@
 import type { Logger } from "pino";
 import {
   ReadyReason,
-  SERVICE_USER_KIND,
   parseServiceToken,
   type ServiceToken,
   type ServiceUser,
 } from "../../api/index.ts";
-import {
-  desiredHashRecord,
-  hashRecordName,
-  readTrustedHashRecord,
-  type HashRecord,
-} from "../../domain/hash-record.ts";
+import { desiredHashRecord, hashRecordName } from "../../domain/hash-record.ts";
 import { serviceUserUsername } from "../../domain/identity.ts";
 import { tokenExpiresAt, tokenGeneratedAt, tokenPhase } from "../../domain/token-lifecycle.ts";
 import { isAlreadyExists } from "../../k8s/errors.ts";
-import type { KubeObject, OwnerReference } from "../../k8s/object.ts";
+import type { KubeObject } from "../../k8s/object.ts";
 import { SECRETS } from "../../k8s/paths.ts";
 import { rfc3339 } from "../../k8s/time.ts";
 import { generateToken, hashToken, tokenIdFromHash, type TokenHash } from "../../tokens/index.ts";
@@ -34,11 +28,12 @@ import {
   deliverySecretState,
   desiredDeliverySecret,
   missingUser,
+  recordState,
   replacedUser,
   secretConflict,
   type DeliverySecretState,
 } from "./desired.ts";
-import { planTokenValue, type RecordAtName, type ValuePlan } from "./value-plan.ts";
+import { planTokenValue, type ValuePlan } from "./value-plan.ts";
 import { isDeepStrictEqual } from "node:util";
 
 /** What the token's value looks like after this reconcile. */
@@ -58,22 +53,6 @@ export type TokenValueOutcome =
 
 /** Second precision, as status timestamps have: expiry computed from either agrees exactly. */
 const wholeSeconds = (date: Date): Date => new Date(Math.floor(date.getTime() / 1000) * 1000);
-
-type RecordState = RecordAtName & { record?: HashRecord; secret?: KubeObject };
-
-/** Classifies the Secret at the record name: ours only if trusted and pointing at this token. */
-function recordState(secret: KubeObject | undefined, tokenUid: string): RecordState {
-  if (!secret) return { kind: "missing" };
-  const record = readTrustedHashRecord(secret);
-  if (!record || record.tokenUid !== tokenUid) return { kind: "foreign" };
-  return { kind: "ours", hash: record.hash, record, secret };
-}
-
-/** The ServiceUser uid a token of an older version was made for: its owner reference. */
-export function ownerUserUid(token: ServiceToken): string | undefined {
-  const owners = (token.metadata.ownerReferences ?? []) as OwnerReference[];
-  return owners.find((ref) => ref.kind === SERVICE_USER_KIND)?.uid;
-}
 
 /**
  * Ensures the value, its delivery Secret (if any) and its hash record exist and agree.

@@ -48,9 +48,14 @@ const cases: Case[] = [
     plan: { kind: "conflict", at: "record" },
   },
   {
-    name: "ours-looking delivery Secret before any pin (planted with our marks) → first value",
+    name: "a delivery Secret with all our marks before any pin (planted) → conflict",
     input: { delivery: delivered(VALUE) },
-    plan: { kind: "generate", why: "first" },
+    plan: { kind: "conflict", at: "delivery" },
+  },
+  {
+    name: "a record with all our marks before any pin (planted) → conflict",
+    input: { record: recorded() },
+    plan: { kind: "conflict", at: "record" },
   },
   // Pinned and delivered.
   {
@@ -84,9 +89,9 @@ const cases: Case[] = [
     plan: { kind: "keep", hash: HASH },
   },
   {
-    name: "older version's token: no pin, record holds another value → replace it",
+    name: "no pin, record holds another value than the delivery Secret → conflict",
     input: { delivery: delivered(VALUE), record: recorded(OTHER_HASH) },
-    plan: { kind: "generate", why: "delivery-not-pinned" },
+    plan: { kind: "conflict", at: "delivery" },
   },
   {
     name: "record foreign even though the value is pinned and delivered → conflict",
@@ -130,6 +135,16 @@ const cases: Case[] = [
     name: "client hash, foreign record → conflict",
     input: { clientHash: HASH, record: foreign },
     plan: { kind: "conflict", at: "record" },
+  },
+  {
+    name: "client hash, our-looking record of another hash before any pin → conflict",
+    input: { clientHash: HASH, record: recorded(OTHER_HASH) },
+    plan: { kind: "conflict", at: "record" },
+  },
+  {
+    name: "client hash, pinned, record of an older hash → keep the client's (record rewritten)",
+    input: { clientHash: HASH, record: recorded(OTHER_HASH), pinnedTokenId: PIN },
+    plan: { kind: "keep", hash: HASH },
   },
   {
     name: "client hash ignores whatever sits at a delivery name",
