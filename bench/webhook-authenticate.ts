@@ -9,10 +9,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
+import { CONTROLLER_FIELD_MANAGER } from "../src/api/index.ts";
 import { desiredHashRecord } from "../src/domain/hash-record.ts";
 import { createCertificateAuthority } from "../src/tls/pki.ts";
 import { loggerOptions } from "../src/log.ts";
-import { generateToken, hashToken } from "../src/tokens/index.ts";
+import { generateToken, hashToken, tokenIdFromHash } from "../src/tokens/index.ts";
 import { createWebhookApp } from "../src/webhook/http/app.ts";
 import { decideAuthentication } from "../src/webhook/authn/decide.ts";
 import { decideAuthorization } from "../src/webhook/authz/decide.ts";
@@ -79,22 +80,33 @@ async function runServer(): Promise<void> {
       resourceAttributes: { namespace: "ns-1", verb: "list", resource: "pods", version: "v1" },
     });
     const token = { namespace: `ns-${i % 100}`, name: `t-${i}`, uid: `uid-${i}` };
+    const hash = hashToken(value);
     facts.applyServiceToken({
       type: "upsert",
       object: {
         metadata: { ...token },
         spec: { serviceUser: "bench", revoked: false, expiresInDays: 30 },
+        // What the controller pins before writing a value.
+        status: {
+          tokenId: tokenIdFromHash(hash),
+          createdAt: createdAt.toISOString(),
+          serviceUserUid: "u",
+        },
       },
     });
+    const record = desiredHashRecord({
+      operatorNamespace: "svctokens-system",
+      token,
+      serviceUserUid: "u",
+      hash,
+      createdAt,
+      expiresAt: new Date(createdAt.getTime() + 30 * 86_400_000),
+    });
+    // As the API server reports a record the controller wrote.
+    const managedFields = [{ manager: CONTROLLER_FIELD_MANAGER, fieldsV1: { "f:data": {} } }];
     facts.applyHashRecord({
       type: "upsert",
-      object: desiredHashRecord({
-        operatorNamespace: "svctokens-system",
-        token,
-        hash: hashToken(value),
-        createdAt,
-        expiresAt: new Date(createdAt.getTime() + 30 * 86_400_000),
-      }),
+      object: { ...record, metadata: { ...record.metadata, managedFields } },
     });
   }
   say(`caches: ${JSON.stringify(facts.sizes())}`);

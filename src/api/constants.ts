@@ -53,8 +53,16 @@ export const ReadyReason = {
   Revoked: "Revoked",
   /** Ready=False: the token is past its expiry. */
   Expired: "Expired",
-  /** Ready=False: the delivery Secret's name is taken by a Secret the token does not own. */
+  /**
+   * Ready=False: the delivery Secret's or the hash record's name is taken by a Secret the
+   * controller did not write (foreign: never adopted, never overwritten, its value never used).
+   */
   SecretConflict: "SecretConflict",
+  /**
+   * Ready=False: the ServiceUser was deleted and recreated under the same name (another uid)
+   * since the token was generated; the token stays with the user it was made for.
+   */
+  ServiceUserReplaced: "ServiceUserReplaced",
   /** Ready=False: a transient error; the controller retries with backoff. */
   ReconcileError: "ReconcileError",
 } as const;
@@ -79,6 +87,8 @@ export const LABEL_TOKEN_NAMESPACE = "svctokens.dev/token-namespace";
 export const LABEL_TOKEN_NAME = "svctokens.dev/token-name";
 export const LABEL_TOKEN_UID = "svctokens.dev/token-uid";
 export const LABEL_TOKEN_ID = "svctokens.dev/token-id";
+/** metadata.uid of the ServiceUser the token was generated for (pinned at generation). */
+export const LABEL_SERVICE_USER_UID = "svctokens.dev/service-user-uid";
 
 /** A ServiceUser `x` authenticates as `x@service`. */
 export const SERVICE_USER_USERNAME_SUFFIX = "@service";
@@ -112,3 +122,10 @@ export const MANAGED_BY_LABEL_VALUE = "svctokens";
  * only an Admin or the controller may set or change it (admission).
  */
 export const ROTATE_REQUESTED_AT_ANNOTATION = "svctokens.dev/rotate-requested-at";
+
+/**
+ * Field manager of every write the controller makes. With the managed-by label it is how a
+ * Secret shows that the controller wrote its data (managedFields); admission refuses labelled
+ * operator Secrets from anyone else, so another client cannot borrow the name there.
+ */
+export const CONTROLLER_FIELD_MANAGER = "svctokens-controller";

@@ -120,7 +120,8 @@ export const ServiceTokenStatusSchema = z
       .optional()
       .describe(
         "Public handle of the token: the first 16 hex digits of its hash. Not a secret: safe " +
-          "in logs and tickets.",
+          "in logs and tickets. Written before the value exists anywhere: a hash record whose " +
+          "hash does not start with it does not authenticate.",
       ),
     username: z
       .string()
@@ -133,7 +134,21 @@ export const ServiceTokenStatusSchema = z
         "Secret in this namespace holding the token value; absent for a client-generated " +
           "token (spec.tokenHash).",
       ),
-    createdAt: timestamp.optional().describe("When the token value was generated (RFC 3339)."),
+    createdAt: timestamp
+      .optional()
+      .describe(
+        "When the token value was generated (RFC 3339). Written by the controller before the " +
+          "value exists anywhere; expiry is counted from here.",
+      ),
+    serviceUserUid: z
+      .string()
+      .max(128)
+      .optional()
+      .describe(
+        "metadata.uid of the ServiceUser the token was generated for. A ServiceUser deleted " +
+          "and recreated under the same name has another uid: the token does not authenticate " +
+          "as it.",
+      ),
     expiresAt: timestamp
       .optional()
       .describe("When the token expires (RFC 3339); absent: it never expires."),

@@ -1,6 +1,8 @@
 // The controller's view of the cluster: informers on ServiceUsers, ServiceTokens, delivery
 // Secrets (any namespace) and hash records (operator namespace), Namespaces and the team
-// RoleBindings the controller keeps, with the indexes reconcilers need.
+// RoleBindings the controller keeps, with the indexes reconcilers need. Secrets are selected by
+// type AND the managed-by label: an unlabelled Secret is never the controller's, and a name the
+// cache calls free is read directly before anything is written.
 import type { Logger } from "pino";
 import {
   DELIVERY_SECRET_TYPE,
@@ -8,9 +10,9 @@ import {
   LABEL_TEAM,
   LABEL_TOKEN_NAME,
   LABEL_TOKEN_NAMESPACE,
-  SERVICE_TOKENS,
   MANAGED_BY_LABEL_KEY,
   MANAGED_BY_LABEL_VALUE,
+  SERVICE_TOKENS,
   SERVICE_USERS,
 } from "../api/index.ts";
 import { Informer } from "../k8s/informer.ts";
@@ -18,6 +20,8 @@ import { SecondaryIndex } from "../k8s/secondary-index.ts";
 import { objectKey } from "../k8s/object.ts";
 import { NAMESPACES, ROLE_BINDINGS, SECRETS } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
+
+const MANAGED_BY_SELECTOR = `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE}`;
 
 /** Everything the reconcilers read, all from memory. */
 export class ControllerCaches {
@@ -43,12 +47,14 @@ export class ControllerCaches {
       ...common,
       resource: SECRETS,
       fieldSelector: `type=${DELIVERY_SECRET_TYPE}`,
+      labelSelector: MANAGED_BY_SELECTOR,
     });
     this.hashRecords = new Informer({
       ...common,
       resource: SECRETS,
       namespace: operatorNamespace,
       fieldSelector: `type=${HASH_RECORD_SECRET_TYPE}`,
+      labelSelector: MANAGED_BY_SELECTOR,
     });
     this.namespaces = new Informer({ ...common, resource: NAMESPACES });
     this.teamBindings = new Informer({

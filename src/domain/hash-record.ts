@@ -6,18 +6,23 @@ import {
   LABEL_TOKEN_ID,
   LABEL_TOKEN_NAME,
   LABEL_TOKEN_NAMESPACE,
+  LABEL_SERVICE_USER_UID,
   LABEL_TOKEN_UID,
   MANAGED_BY_LABEL_KEY,
   MANAGED_BY_LABEL_VALUE,
 } from "../api/index.ts";
 import type { KubeObject } from "../k8s/object.ts";
 import { isTokenHash, tokenIdFromHash, type TokenHash } from "../tokens/index.ts";
+import { writtenByController } from "./secret-trust.ts";
 
 /** Data key holding `sha256:<hex>`. */
 export const HASH_RECORD_HASH_KEY = "tokenHash";
-/** When the token value was generated (RFC 3339). */
+/**
+ * When the token value was generated (RFC 3339). Informational: expiry is computed from the
+ * token's status, never read back from a record (docs/decisions.md, record 26).
+ */
 export const ANNOTATION_CREATED_AT = `${API_GROUP}/created-at`;
-/** When the token expires (RFC 3339); absent: never. */
+/** When the token expires (RFC 3339); absent: never. Informational, like created-at. */
 export const ANNOTATION_EXPIRES_AT = `${API_GROUP}/expires-at`;
 
 /** What a hash record says, parsed. */
@@ -28,6 +33,8 @@ export interface HashRecord {
   tokenNamespace: string;
   tokenName: string;
   tokenUid: string;
+  /** The ServiceUser's uid pinned at generation (absent on records of older versions). */
+  serviceUserUid: string | undefined;
   createdAt: Date;
   expiresAt: Date | undefined;
 }
@@ -41,6 +48,7 @@ export function hashRecordName(tokenUid: string): string {
 export function desiredHashRecord(input: {
   operatorNamespace: string;
   token: { namespace: string; name: string; uid: string };
+  serviceUserUid: string;
   hash: TokenHash;
   createdAt: Date;
   expiresAt: Date | undefined;
@@ -58,6 +66,7 @@ export function desiredHashRecord(input: {
         [LABEL_TOKEN_NAME]: token.name,
         [LABEL_TOKEN_UID]: token.uid,
         [LABEL_TOKEN_ID]: tokenIdFromHash(hash),
+        [LABEL_SERVICE_USER_UID]: input.serviceUserUid,
       },
       annotations: {
         [ANNOTATION_CREATED_AT]: input.createdAt.toISOString(),
@@ -99,7 +108,20 @@ export function readHashRecord(secret: KubeObject): HashRecord | undefined {
     tokenNamespace,
     tokenName,
     tokenUid,
+    serviceUserUid: labels[LABEL_SERVICE_USER_UID],
     createdAt,
     expiresAt,
   };
+}
+
+/**
+ * Reads a hash record only if it can be trusted: named exactly `token-<uid>` of the token it
+ * points at, labelled managed-by svctokens, and written by the controller. Anything else is
+ * ignored before a hash lookup, so a planted copy can neither authenticate nor make the real
+ * record ambiguous.
+ */
+export function readTrustedHashRecord(secret: KubeObject): HashRecord | undefined {
+  const record = readHashRecord(secret);
+  if (record === undefined || record.name !== hashRecordName(record.tokenUid)) return undefined;
+  return writtenByController(secret) ? record : undefined;
 }

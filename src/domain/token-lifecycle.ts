@@ -26,3 +26,50 @@ export function tokenPhase(
     return ServiceTokenPhase.Expired;
   return revoked ? ServiceTokenPhase.Revoked : ServiceTokenPhase.Active;
 }
+
+/** What a token says about its own generation (status is written by the controller only). */
+export interface TokenTimes {
+  /** metadata.creationTimestamp: nothing was generated before the token existed. */
+  creationTimestamp?: string | undefined;
+  /** status.createdAt: when the controller generated the value (pinned before it existed). */
+  createdAt?: string | undefined;
+  /** status.expiresAt, as the controller last reported it. */
+  expiresAt?: string | undefined;
+}
+
+const dateOf = (text: string | undefined): Date | undefined => {
+  if (text === undefined) return undefined;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+};
+
+/**
+ * When the token's value was generated: `status.createdAt`. Before the controller has written
+ * it (or for an object without it), a hint — a hash record's created-at — is clamped to
+ * [metadata.creationTimestamp, now], so a forged date in the future cannot extend anything;
+ * with no hint at all, the earliest possible instant (creationTimestamp) is taken.
+ */
+export function tokenGeneratedAt(times: TokenTimes, hint: Date | undefined, now: Date): Date {
+  const fromStatus = dateOf(times.createdAt);
+  if (fromStatus) return fromStatus;
+  const floor = dateOf(times.creationTimestamp)?.getTime();
+  const guess = hint?.getTime() ?? floor ?? now.getTime();
+  return new Date(Math.min(Math.max(guess, floor ?? guess), now.getTime()));
+}
+
+/**
+ * When the token expires, from the token alone: `tokenGeneratedAt` + `spec.expiresInDays`,
+ * or `status.expiresAt` if that is earlier. Undefined: never.
+ */
+export function tokenExpiry(
+  times: TokenTimes,
+  expiresInDays: number | undefined,
+  hint: Date | undefined,
+  now: Date,
+): Date | undefined {
+  const fromSpec = tokenExpiresAt(tokenGeneratedAt(times, hint, now), expiresInDays);
+  const reported = dateOf(times.expiresAt);
+  if (fromSpec === undefined) return reported;
+  if (reported === undefined) return fromSpec;
+  return reported.getTime() < fromSpec.getTime() ? reported : fromSpec;
+}

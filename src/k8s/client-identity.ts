@@ -1,5 +1,6 @@
 // Who our API clients say they are: the User-Agent on every request and the field manager on
 // every write, so audit logs and managedFields name the svctokens component that acted.
+import { CONTROLLER_FIELD_MANAGER } from "../api/constants.ts";
 
 /** The release, as package.json states it (a unit test keeps the two equal). */
 export const SVCTOKENS_VERSION = "0.1.0";
@@ -18,7 +19,7 @@ export function clientIdentity(component: string, version = SVCTOKENS_VERSION): 
 }
 
 /** The controller process. */
-export const CONTROLLER_CLIENT = clientIdentity("svctokens-controller");
+export const CONTROLLER_CLIENT = clientIdentity(CONTROLLER_FIELD_MANAGER);
 /** The webhook service process. */
 export const WEBHOOK_CLIENT = clientIdentity("svctokens-webhook");
 /** Developer tools (`npm run dev`, scripts) and tests acting as a person would. */

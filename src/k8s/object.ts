@@ -13,6 +13,15 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   finalizers?: string[];
   ownerReferences?: OwnerReference[];
+  /** Which field manager set which fields (server-side apply bookkeeping). */
+  managedFields?: ManagedFieldsEntry[];
+}
+
+/** One entry of metadata.managedFields, as far as the operator reads it. */
+export interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  fieldsV1?: Record<string, unknown>;
 }
 
 /** metav1.OwnerReference. */

@@ -8,10 +8,14 @@ import {
   MANAGED_BY_LABEL_VALUE,
   ReadyReason,
   SERVICE_TOKEN_KIND,
+  SERVICE_USER_KIND,
   ServiceTokenPhase,
   type ServiceToken,
   type ServiceTokenStatus,
 } from "../../api/index.ts";
+import { readTrustedHashRecord, type HashRecord } from "../../domain/hash-record.ts";
+import { writtenByController } from "../../domain/secret-trust.ts";
+import type { RecordAtName } from "./value-plan.ts";
 import type { KubeObject, OwnerReference } from "../../k8s/object.ts";
 import { rfc3339 } from "../../k8s/time.ts";
 import { readyCondition, type ReadyVerdict } from "../conditions.ts";
@@ -77,23 +81,53 @@ export function desiredDeliverySecret(token: ServiceToken, facts: DeliveryFacts)
 export type DeliverySecretState =
   | { kind: "missing" }
   | { kind: "foreign" }
-  | { kind: "ours"; value: string | undefined; data: Record<string, string> };
+  | {
+      kind: "ours";
+      value: string | undefined;
+      data: Record<string, string>;
+      resourceVersion: string | undefined;
+    };
 
-/** Classifies the Secret found at the delivery name (undefined: none). */
+/**
+ * Classifies the Secret found at the delivery name (undefined: none). Ours only when all of:
+ * our type, our managed-by label, the token as its controlling owner, and data written by the
+ * controller's field manager alone. Anything else is foreign: never adopted or overwritten.
+ * (Whether its value is used is decided by the pin in the token's status: value-plan.ts.)
+ */
 export function deliverySecretState(
   secret: KubeObject | undefined,
   tokenUid: string,
 ): DeliverySecretState {
   if (!secret) return { kind: "missing" };
-  const owned = (secret.metadata?.ownerReferences ?? []).some((ref) => ref.uid === tokenUid);
-  if (!owned || secret.type !== DELIVERY_SECRET_TYPE) return { kind: "foreign" };
+  const owned = (secret.metadata?.ownerReferences ?? []).some(
+    (ref) => ref.uid === tokenUid && ref.controller === true,
+  );
+  if (!owned || secret.type !== DELIVERY_SECRET_TYPE || !writtenByController(secret))
+    return { kind: "foreign" };
   const data = (secret.data ?? {}) as Record<string, string>;
   const encoded = data[DeliverySecretKey.token];
   return {
     kind: "ours",
     value: encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString(),
     data,
+    resourceVersion: secret.metadata?.resourceVersion,
   };
+}
+
+export type RecordState = RecordAtName & { record?: HashRecord; secret?: KubeObject };
+
+/** Classifies the Secret at the record name: ours only if trusted and pointing at this token. */
+export function recordState(secret: KubeObject | undefined, tokenUid: string): RecordState {
+  if (!secret) return { kind: "missing" };
+  const record = readTrustedHashRecord(secret);
+  if (!record || record.tokenUid !== tokenUid) return { kind: "foreign" };
+  return { kind: "ours", hash: record.hash, record, secret };
+}
+
+/** The ServiceUser uid a token of an older version was made for: its owner reference. */
+export function ownerUserUid(token: ServiceToken): string | undefined {
+  const owners = (token.metadata.ownerReferences ?? []) as OwnerReference[];
+  return owners.find((ref) => ref.kind === SERVICE_USER_KIND)?.uid;
 }
 
 /** Inputs of a token's status. */
@@ -105,6 +139,8 @@ export interface TokenStatusFacts {
   secretName: string | undefined;
   createdAt: Date | undefined;
   expiresAt: Date | undefined;
+  /** metadata.uid of the ServiceUser the value was generated for. */
+  serviceUserUid?: string | undefined;
   verdict: ReadyVerdict;
   now: Date;
 }
@@ -144,6 +180,7 @@ export function desiredTokenStatus(facts: TokenStatusFacts): ServiceTokenStatus 
     ...(facts.secretName ? { secretName: facts.secretName } : {}),
     ...(facts.createdAt ? { createdAt: rfc3339(facts.createdAt) } : {}),
     ...(facts.expiresAt ? { expiresAt: rfc3339(facts.expiresAt) } : {}),
+    ...(facts.serviceUserUid ? { serviceUserUid: facts.serviceUserUid } : {}),
     ...(revoked ? { revokedAt: previous.revokedAt ?? rfc3339(now) } : {}),
     conditions: [
       readyCondition(previous.conditions, facts.verdict, token.metadata.generation, now),
@@ -151,6 +188,34 @@ export function desiredTokenStatus(facts: TokenStatusFacts): ServiceTokenStatus 
     ...(token.metadata.generation === undefined
       ? {}
       : { observedGeneration: token.metadata.generation }),
+  };
+}
+
+/** The Ready verdict when the ServiceUser was replaced since the token was generated. */
+export function replacedUser(token: ServiceToken): ReadyVerdict {
+  return {
+    ready: false,
+    reason: ReadyReason.ServiceUserReplaced,
+    message:
+      `ServiceUser ${token.spec.serviceUser} was deleted and recreated since this token was ` +
+      "generated: the token does not authenticate as the new ServiceUser. Create a new " +
+      "ServiceToken for it.",
+  };
+}
+
+/** The Ready verdict when one of the token's Secret names is taken by a foreign Secret. */
+export function secretConflict(
+  namespace: string | undefined,
+  name: string,
+  what: string,
+): ReadyVerdict {
+  return {
+    ready: false,
+    reason: ReadyReason.SecretConflict,
+    message:
+      `Secret ${namespace ?? ""}/${name} (${what}) exists but was not written by the svctokens ` +
+      "controller, so it is neither used nor overwritten: delete it (after checking who put " +
+      "it there), or create a new ServiceToken with another spec.secretName.",
   };
 }
 

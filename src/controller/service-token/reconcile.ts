@@ -10,7 +10,7 @@ import {
   type ServiceToken,
   type ServiceUser,
 } from "../../api/index.ts";
-import { readHashRecord } from "../../domain/hash-record.ts";
+import { readTrustedHashRecord } from "../../domain/hash-record.ts";
 import { serviceUserUsername } from "../../domain/identity.ts";
 import { tokenPhase } from "../../domain/token-lifecycle.ts";
 import { splitKey } from "../../k8s/object.ts";
@@ -23,7 +23,7 @@ import type { ProcessResult } from "../runtime/work-queue.ts";
 import { statusMergePatch } from "../status-patch.ts";
 import { parseOrReportInvalid } from "../invalid-spec.ts";
 import { deleteObject, mergePatch } from "../writes.ts";
-import { desiredTokenStatus, missingUser, phaseVerdict } from "./desired.ts";
+import { desiredTokenStatus, missingUser, ownerUserUid, phaseVerdict } from "./desired.ts";
 import { ensureTokenMetadata, removeTokenFinalizer } from "./metadata.ts";
 import { ensureTokenValue, type TokenValueOutcome } from "./value.ts";
 import { lookupServiceUser } from "../service-user/lookup.ts";
@@ -36,6 +36,7 @@ const OWNED_STATUS_FIELDS = [
   "secretName",
   "createdAt",
   "expiresAt",
+  "serviceUserUid",
   "revokedAt",
   "conditions",
   "observedGeneration",
@@ -63,9 +64,12 @@ export async function reconcileServiceToken(
   await deleteOrphanRecords(ctx, key, token.metadata.uid);
 
   const user = lookupServiceUser(ctx, token.spec.serviceUser);
+  const ownerUid = ownerUserUid(token);
   token = await ensureTokenMetadata(ctx, token, user);
   const now = new Date(ctx.clock.now());
-  const outcome = await ensureTokenValue(ctx, token, user, now, log);
+  const ensured = await ensureTokenValue(ctx, token, user, ownerUid, now, log);
+  token = ensured.token;
+  const outcome = ensured.outcome;
   const phase = outcome.generated
     ? tokenPhase(token.spec.revoked, outcome.expiresAt, now)
     : undefined;
@@ -73,11 +77,13 @@ export async function reconcileServiceToken(
   const status = desiredTokenStatus({
     token,
     phase,
-    tokenId: outcome.generated ? outcome.tokenId : undefined,
+    // Not generated (waiting, conflict): keep what is pinned, so nothing is pinned twice.
+    tokenId: outcome.generated ? outcome.tokenId : token.status?.tokenId,
     username: serviceUserUsername(token.spec.serviceUser),
     secretName: outcome.generated ? outcome.secretName : undefined,
-    createdAt: outcome.generated ? outcome.createdAt : undefined,
+    createdAt: outcome.generated ? outcome.createdAt : pinnedCreatedAt(token),
     expiresAt: outcome.generated ? outcome.expiresAt : undefined,
+    serviceUserUid: outcome.generated ? outcome.serviceUserUid : token.status?.serviceUserUid,
     verdict,
     now,
   });
@@ -102,6 +108,7 @@ function tokenVerdict(
   phase: ServiceTokenPhase | undefined,
 ): ReadyVerdict {
   if (!outcome.generated) return outcome.verdict;
+  if (outcome.verdict) return outcome.verdict;
   if (!user) return missingUser(token);
   if (!user.spec.active && phase === ServiceTokenPhase.Active) {
     return {
@@ -111,6 +118,12 @@ function tokenVerdict(
     };
   }
   return phaseVerdict(phase ?? ServiceTokenPhase.Active);
+}
+
+/** status.createdAt as a Date (kept while nothing is generated, e.g. during a conflict). */
+function pinnedCreatedAt(token: ServiceToken): Date | undefined {
+  const text = token.status?.createdAt;
+  return text === undefined ? undefined : new Date(text);
 }
 
 /** When to look again: at expiry if that comes before the resync. */
@@ -170,8 +183,9 @@ async function deleteOrphanRecords(
 ): Promise<void> {
   for (const recordName of ctx.caches.recordsByToken.get(key)) {
     const secret = ctx.caches.hashRecords.get(`${ctx.operatorNamespace}/${recordName}`);
-    const record = secret && readHashRecord(secret);
-    if (keepUid !== undefined && record?.tokenUid === keepUid) continue;
+    // Only records the controller wrote: a planted Secret is never touched.
+    const record = secret && readTrustedHashRecord(secret);
+    if (!record || (keepUid !== undefined && record.tokenUid === keepUid)) continue;
     await deleteObject(ctx, SECRETS, ctx.operatorNamespace, recordName);
   }
 }

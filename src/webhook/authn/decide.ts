@@ -1,11 +1,11 @@
 // Who a presented token is: the pure decision behind /authenticate and /verify. It reads only
 // the cached facts and the clock, so a request never waits on the API server.
-import { API_GROUP } from "../../api/index.ts";
+import { API_GROUP, type ServiceToken } from "../../api/index.ts";
 import { serviceUserGroups, serviceUserUsername } from "../../domain/identity.ts";
-import { tokenExpiresAt } from "../../domain/token-lifecycle.ts";
+import type { HashRecord } from "../../domain/hash-record.ts";
+import { tokenExpiry } from "../../domain/token-lifecycle.ts";
 import { hashToken, isWellFormedToken } from "../../tokens/index.ts";
 import type { ClusterFacts } from "../cache/facts.ts";
-import type { HashRecord } from "../../domain/hash-record.ts";
 
 /** Why a token did not authenticate; a metrics label and a log field, never sent to clients. */
 export type AuthenticationFailure =
@@ -13,9 +13,12 @@ export type AuthenticationFailure =
   | "malformed"
   /** No hash record holds its hash. */
   | "unknown"
-  /** More than one record holds the hash: refuse rather than guess whose it is. */
+  /** More than one trusted record, each pinned by its token, holds the hash: refuse, not guess. */
   | "ambiguous"
-  /** The record points at a ServiceToken that is gone or was replaced (uid or hash differ). */
+  /**
+   * No record holding the hash is pinned by a live ServiceToken: the token is gone or was
+   * replaced (uid differs), or its status.tokenId / spec.tokenHash names another value.
+   */
   | "stale"
   /** The ServiceToken is being deleted. */
   | "deleting"
@@ -23,6 +26,11 @@ export type AuthenticationFailure =
   | "expired"
   /** The ServiceUser the token belongs to does not exist. */
   | "user-missing"
+  /**
+   * A ServiceUser of that name exists, but not the one the token was generated for (deleted
+   * and recreated: another uid), or the token has no pinned ServiceUser uid.
+   */
+  | "user-replaced"
   /** The ServiceUser is deactivated (spec.active: false). */
   | "user-inactive"
   /** The token is restricted to audiences the request did not ask for. */
@@ -90,37 +98,52 @@ export function decideAuthentication(
  * /authorize): the same checks, so both endpoints agree on what is still valid.
  */
 export function decideRecords(
-  records: readonly HashRecord[],
+  candidates: readonly HashRecord[],
   requestedAudiences: readonly string[],
   facts: ClusterFacts,
   now: Date,
 ): AuthenticationDecision {
-  const [record] = records;
-  if (record === undefined) return { authenticated: false, reason: "unknown" };
-  if (records.length > 1) return { authenticated: false, reason: "ambiguous" };
+  const [first] = candidates;
+  if (first === undefined) return { authenticated: false, reason: "unknown" };
+  // Only records their token pins count: a planted copy of a hash is ignored, not ambiguous.
+  const pinned = candidates.flatMap((record) => {
+    const token = pinningToken(record, facts);
+    return token ? [{ record, token }] : [];
+  });
+  const [match] = pinned;
+  if (match === undefined) {
+    const tokenKey = `${first.tokenNamespace}/${first.tokenName}`;
+    return { authenticated: false, reason: "stale", tokenId: first.tokenId, tokenKey };
+  }
+  if (pinned.length > 1) return { authenticated: false, reason: "ambiguous" };
 
-  const tokenKey = `${record.tokenNamespace}/${record.tokenName}`;
-  const token = facts.serviceToken(record.tokenNamespace, record.tokenName);
-  const ref = { tokenId: record.tokenId, tokenKey };
-  if (token === undefined || token.metadata.uid !== record.tokenUid) {
-    return { authenticated: false, reason: "stale", ...ref };
-  }
+  const { record, token } = match;
   const { spec } = token;
-  if (spec.tokenHash !== undefined && spec.tokenHash !== record.hash) {
-    return { authenticated: false, reason: "stale", ...ref };
-  }
-  const owned = { ...ref, serviceUser: spec.serviceUser };
+  const owned = {
+    tokenId: record.tokenId,
+    tokenKey: `${record.tokenNamespace}/${record.tokenName}`,
+    serviceUser: spec.serviceUser,
+  };
   if (token.metadata.deletionTimestamp !== undefined) {
     return { authenticated: false, reason: "deleting", ...owned };
   }
   // spec.revoked, not status: revocation applies before the controller has seen it.
   if (spec.revoked) return { authenticated: false, reason: "revoked", ...owned };
-  if (isExpired(record.expiresAt, tokenExpiresAt(record.createdAt, spec.expiresInDays), now)) {
+  // Expiry from the token alone: status.createdAt, pinned with status.tokenId before the value
+  // existed. Without it (a status written by hand), the earliest instant possible — the
+  // token's creation — is taken; the record's created-at is never read.
+  const times = { ...token.status, creationTimestamp: token.metadata.creationTimestamp };
+  const expiresAt = tokenExpiry(times, spec.expiresInDays, undefined, now);
+  if (expiresAt !== undefined && now.getTime() >= expiresAt.getTime()) {
     return { authenticated: false, reason: "expired", ...owned };
   }
 
   const user = facts.serviceUser(spec.serviceUser);
   if (user === undefined) return { authenticated: false, reason: "user-missing", ...owned };
+  const pinnedUserUid = token.status?.serviceUserUid ?? record.serviceUserUid;
+  if (pinnedUserUid === undefined || pinnedUserUid !== user.metadata.uid) {
+    return { authenticated: false, reason: "user-replaced", ...owned };
+  }
   if (!user.spec.active) return { authenticated: false, reason: "user-inactive", ...owned };
 
   const audiences = grantedAudiences(spec.audiences, requestedAudiences);
@@ -145,11 +168,17 @@ export function decideRecords(
   };
 }
 
-/** Expired at `now` by either expiry (the record's, or the one the immutable spec implies). */
-function isExpired(fromRecord: Date | undefined, fromSpec: Date | undefined, now: Date): boolean {
-  return [fromRecord, fromSpec].some(
-    (expiresAt) => expiresAt !== undefined && now.getTime() >= expiresAt.getTime(),
-  );
+/**
+ * The ServiceToken that pins `record`, if any: the record's token exists with the record's uid,
+ * its status.tokenId (written by the controller before the value existed) names the record's
+ * hash, and a client-generated token's spec.tokenHash is that hash.
+ */
+function pinningToken(record: HashRecord, facts: ClusterFacts): ServiceToken | undefined {
+  const token = facts.serviceToken(record.tokenNamespace, record.tokenName);
+  if (token === undefined || token.metadata.uid !== record.tokenUid) return undefined;
+  if (token.status?.tokenId !== record.tokenId) return undefined;
+  if (token.spec.tokenHash !== undefined && token.spec.tokenHash !== record.hash) return undefined;
+  return token;
 }
 
 /**

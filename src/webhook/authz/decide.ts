@@ -128,6 +128,8 @@ function tokenMessage(denial: TokenDenial, subject: AuthorizationSubject): strin
       return `the ${user} of ${token} no longer exists`;
     case "user-inactive":
       return `the ${user} of ${token} is deactivated`;
+    case "user-replaced":
+      return `the ${user} of ${token} was deleted and created again: its old tokens do not carry over; ask an Admin for a new token`;
   }
 }
 

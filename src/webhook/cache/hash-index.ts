@@ -1,7 +1,7 @@
 // The authenticator's O(1) lookup: token hash → hash record, kept current from the informer on
 // hash-record Secrets. A record's hash can change in place (the token was regenerated), so the
 // old hash is dropped on every update.
-import { readHashRecord, type HashRecord } from "../../domain/hash-record.ts";
+import { readTrustedHashRecord, type HashRecord } from "../../domain/hash-record.ts";
 import type { InformerEvent } from "../../k8s/informer.ts";
 import type { KubeObject } from "../../k8s/object.ts";
 import type { TokenHash } from "../../tokens/index.ts";
@@ -13,11 +13,14 @@ export class HashRecordIndex {
   readonly #byHash = new SecondaryIndex();
   readonly #byTokenId = new SecondaryIndex();
 
-  /** Applies one informer event; a Secret that is not a complete record is dropped. */
+  /**
+   * Applies one informer event; a Secret that is not a complete record the controller wrote,
+   * under its canonical name, is dropped (it neither authenticates nor makes a hash ambiguous).
+   */
   apply(event: InformerEvent<KubeObject>): void {
     const name = event.object.metadata?.name;
     if (name === undefined) return;
-    const record = event.type === "upsert" ? readHashRecord(event.object) : undefined;
+    const record = event.type === "upsert" ? readTrustedHashRecord(event.object) : undefined;
     if (record === undefined) {
       this.#records.delete(name);
       this.#byHash.delete(name);

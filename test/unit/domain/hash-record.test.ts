@@ -6,6 +6,7 @@ import {
   desiredHashRecord,
   hashRecordName,
   readHashRecord,
+  readTrustedHashRecord,
 } from "../../../src/domain/hash-record.ts";
 import type { KubeObject } from "../../../src/k8s/object.ts";
 import { hashToken, tokenIdFromHash } from "../../../src/tokens/index.ts";
@@ -19,6 +20,7 @@ function record(expiresAt: Date | undefined): KubeObject {
   return desiredHashRecord({
     operatorNamespace: "svctokens-system",
     token: TOKEN,
+    serviceUserUid: "uid-user",
     hash: HASH,
     createdAt: CREATED,
     expiresAt,
@@ -41,6 +43,7 @@ describe("desiredHashRecord", () => {
           "svctokens.dev/token-name": "ci",
           "svctokens.dev/token-uid": TOKEN.uid,
           "svctokens.dev/token-id": tokenIdFromHash(HASH),
+          "svctokens.dev/service-user-uid": "uid-user",
         },
         annotations: {
           "svctokens.dev/created-at": "2025-06-01T12:00:00.000Z",
@@ -76,6 +79,7 @@ describe("readHashRecord", () => {
       tokenNamespace: TOKEN.namespace,
       tokenName: TOKEN.name,
       tokenUid: TOKEN.uid,
+      serviceUserUid: "uid-user",
       createdAt: CREATED,
       expiresAt,
     });
@@ -161,5 +165,29 @@ describe("readHashRecord", () => {
     const secret = structuredClone(record(EXPIRES));
     (secret.metadata?.labels ?? {})["svctokens.dev/token-id"] = "ffffffffffffffff";
     expect(readHashRecord(secret)?.tokenId).toBe(tokenIdFromHash(HASH));
+  });
+});
+
+describe("readTrustedHashRecord", () => {
+  const byController = (secret: KubeObject, manager = "svctokens-controller"): KubeObject => ({
+    ...secret,
+    metadata: { ...secret.metadata, managedFields: [{ manager, fieldsV1: { "f:data": {} } }] },
+  });
+  const renamed = (secret: KubeObject, name: string): KubeObject => ({
+    ...secret,
+    metadata: { ...secret.metadata, name },
+  });
+  it.each<[string, KubeObject, boolean]>([
+    ["written by the controller under token-<uid>", byController(record(EXPIRES)), true],
+    ["a non-canonical name", byController(renamed(record(EXPIRES), "token-copy")), false],
+    [
+      "the canonical name of another token",
+      byController(renamed(record(EXPIRES), "token-other-uid")),
+      false,
+    ],
+    ["data written by someone else", byController(record(EXPIRES), "kubectl-create"), false],
+    ["no managedFields", record(EXPIRES), false],
+  ])("%s → %s", (_case, secret, trusted) => {
+    expect(readTrustedHashRecord(secret) !== undefined).toBe(trusted);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { ServiceTokenPhase } from "../../../src/api/index.ts";
-import { tokenExpiresAt, tokenPhase } from "../../../src/domain/token-lifecycle.ts";
+import {
+  tokenExpiresAt,
+  tokenExpiry,
+  tokenGeneratedAt,
+  tokenPhase,
+  type TokenTimes,
+} from "../../../src/domain/token-lifecycle.ts";
 
 const CREATED = new Date("2025-01-31T10:20:30.456Z");
 const EXPIRES = new Date("2025-03-01T00:00:00Z");
@@ -46,4 +52,76 @@ describe("tokenPhase", () => {
       expect(tokenPhase(revoked, expiresAt, ms(when))).toBe(phase);
     },
   );
+});
+
+describe("tokenGeneratedAt (the token's word, a record's only as a clamped hint)", () => {
+  const NOW = new Date("2025-06-01T12:00:00Z");
+  const CREATION = "2025-05-01T00:00:00Z";
+  const STATUS = "2025-05-02T00:00:00Z";
+  it.each<{ name: string; times: TokenTimes; hint?: string; expected: string }>([
+    {
+      name: "status.createdAt wins over any hint",
+      times: { creationTimestamp: CREATION, createdAt: STATUS },
+      hint: "2099-01-01T00:00:00Z",
+      expected: STATUS,
+    },
+    {
+      name: "a hint in 2099 is clamped to now",
+      times: { creationTimestamp: CREATION },
+      hint: "2099-01-01T00:00:00Z",
+      expected: NOW.toISOString(),
+    },
+    {
+      name: "a hint before the token existed is clamped to its creation",
+      times: { creationTimestamp: CREATION },
+      hint: "2020-01-01T00:00:00Z",
+      expected: new Date(CREATION).toISOString(),
+    },
+    {
+      name: "a hint inside the window is taken",
+      times: { creationTimestamp: CREATION },
+      hint: "2025-05-10T00:00:00Z",
+      expected: "2025-05-10T00:00:00.000Z",
+    },
+    {
+      name: "no status, no hint: the token's creation (the earliest possible)",
+      times: { creationTimestamp: CREATION },
+      expected: new Date(CREATION).toISOString(),
+    },
+    {
+      name: "an unparsable status.createdAt is ignored",
+      times: { creationTimestamp: CREATION, createdAt: "yesterday" },
+      expected: new Date(CREATION).toISOString(),
+    },
+    { name: "nothing at all: now", times: {}, expected: NOW.toISOString() },
+  ])("$name", ({ times, hint, expected }) => {
+    const at = tokenGeneratedAt(times, hint === undefined ? undefined : new Date(hint), NOW);
+    expect(at.toISOString()).toBe(new Date(expected).toISOString());
+  });
+});
+
+describe("tokenExpiry", () => {
+  const NOW = new Date("2025-06-01T12:00:00Z");
+  const times: TokenTimes = { createdAt: "2025-06-01T00:00:00Z" };
+  it.each<{ name: string; times: TokenTimes; days?: number; expected?: string }>([
+    { name: "never expires", times, expected: undefined },
+    { name: "createdAt + days", times, days: 2, expected: "2025-06-03T00:00:00Z" },
+    {
+      name: "an earlier status.expiresAt wins",
+      times: { ...times, expiresAt: "2025-06-02T00:00:00Z" },
+      days: 2,
+      expected: "2025-06-02T00:00:00Z",
+    },
+    {
+      name: "a later status.expiresAt does not extend",
+      times: { ...times, expiresAt: "2099-01-01T00:00:00Z" },
+      days: 2,
+      expected: "2025-06-03T00:00:00Z",
+    },
+  ])("$name", ({ times: t, days, expected }) => {
+    const at = tokenExpiry(t, days, undefined, NOW);
+    expect(at?.toISOString()).toBe(
+      expected === undefined ? undefined : new Date(expected).toISOString(),
+    );
+  });
 });

@@ -1,7 +1,8 @@
 // Builders for webhook tests: ServiceUsers, ServiceTokens with generated values and hash
 // records, and in-memory facts fed the way the informers feed them.
 import { pino, type Logger } from "pino";
-import { desiredHashRecord } from "../../../src/domain/hash-record.ts";
+import { CONTROLLER_FIELD_MANAGER, LABEL_TOKEN_UID } from "../../../src/api/index.ts";
+import { desiredHashRecord, readHashRecord } from "../../../src/domain/hash-record.ts";
 import type { KubeObject } from "../../../src/k8s/object.ts";
 import { generateToken, hashToken } from "../../../src/tokens/index.ts";
 import { CachedFacts } from "../../../src/webhook/cache/cached-facts.ts";
@@ -85,29 +86,74 @@ export function issue(
 ): IssuedToken {
   const value = options.value ?? generateToken();
   const hash = hashToken(value);
-  const record = desiredHashRecord({
-    operatorNamespace: OPERATOR_NAMESPACE,
-    token: {
-      namespace: token.metadata?.namespace ?? "",
-      name: token.metadata?.name ?? "",
-      uid: token.metadata?.uid ?? "",
-    },
-    hash,
-    createdAt: options.createdAt ?? new Date(NOW.getTime() - DAY_MS),
-    expiresAt: options.expiresAt,
-  });
+  const serviceUser = (token.spec as { serviceUser?: string } | undefined)?.serviceUser ?? "";
+  const record = writtenByTheController(
+    desiredHashRecord({
+      operatorNamespace: OPERATOR_NAMESPACE,
+      token: {
+        namespace: token.metadata?.namespace ?? "",
+        name: token.metadata?.name ?? "",
+        uid: token.metadata?.uid ?? "",
+      },
+      serviceUserUid: `uid-user-${serviceUser}`,
+      hash,
+      createdAt: options.createdAt ?? new Date(NOW.getTime() - DAY_MS),
+      expiresAt: options.expiresAt,
+    }),
+  );
   return { value, record, tokenId: hash.slice("sha256:".length, "sha256:".length + 16) };
 }
 
-/** CachedFacts holding exactly these objects. */
+/** A Secret as the API server reports it after the controller's field manager wrote it. */
+export function writtenByTheController(
+  secret: KubeObject,
+  manager = CONTROLLER_FIELD_MANAGER,
+): KubeObject {
+  const managedFields = [{ manager, operation: "Apply", fieldsV1: { "f:data": {}, "f:type": {} } }];
+  return { ...secret, metadata: { ...secret.metadata, managedFields } };
+}
+
+/**
+ * The token with the status the controller pins before writing a value (tokenId, createdAt,
+ * expiresAt, serviceUserUid), taken from `record`; fields already in its status are kept.
+ */
+export function pinnedTo(token: KubeObject, record: KubeObject): KubeObject {
+  const parsed = readHashRecord(record);
+  if (!parsed) return token;
+  const status = (token.status ?? {}) as Record<string, unknown>;
+  const pin = {
+    tokenId: parsed.tokenId,
+    createdAt: parsed.createdAt.toISOString(),
+    ...(parsed.expiresAt ? { expiresAt: parsed.expiresAt.toISOString() } : {}),
+    ...(parsed.serviceUserUid ? { serviceUserUid: parsed.serviceUserUid } : {}),
+  };
+  return { ...token, status: { ...pin, ...status } };
+}
+
+/**
+ * CachedFacts holding exactly these objects. Tokens without a status.tokenId are pinned to the
+ * (first) record pointing at their uid, as the controller would have done before writing it.
+ */
 export function factsOf(objects: {
   users?: KubeObject[];
   tokens?: KubeObject[];
   records?: KubeObject[];
+  /** Pin unpinned tokens to their records (default true); false: exactly as given. */
+  pin?: boolean;
 }): CachedFacts {
   const facts = new CachedFacts(silentLog);
+  const records = objects.records ?? [];
   for (const object of objects.users ?? []) facts.applyServiceUser({ type: "upsert", object });
-  for (const object of objects.tokens ?? []) facts.applyServiceToken({ type: "upsert", object });
+  for (const token of objects.tokens ?? []) {
+    const own = records.find((r) => r.metadata?.labels?.[LABEL_TOKEN_UID] === token.metadata?.uid);
+    const object =
+      own &&
+      objects.pin !== false &&
+      (token.status as { tokenId?: string } | undefined)?.tokenId === undefined
+        ? pinnedTo(token, own)
+        : token;
+    facts.applyServiceToken({ type: "upsert", object });
+  }
   for (const object of objects.records ?? []) facts.applyHashRecord({ type: "upsert", object });
   return facts;
 }

@@ -11,7 +11,7 @@ import {
   type DeliveryFacts,
   type TokenStatusFacts,
 } from "../../../../src/controller/service-token/desired.ts";
-import type { KubeObject, OwnerReference } from "../../../../src/k8s/object.ts";
+import type { KubeObject, ManagedFieldsEntry, OwnerReference } from "../../../../src/k8s/object.ts";
 import { DAY_MS, NOW, at, token } from "../builders.ts";
 
 const VALUE = "svct_0000000000000000000000000000000000000000000000000";
@@ -92,20 +92,36 @@ describe("desiredDeliverySecret", () => {
 
 describe("deliverySecretState", () => {
   const UID = "uid-token";
-  const ownedBy = (uid: string): OwnerReference => ({
+  const ownedBy = (uid: string, controller = true): OwnerReference => ({
     apiVersion: "svctokens.dev/v1alpha1",
     kind: "ServiceToken",
     name: "ci",
     uid,
+    controller,
   });
+  const LABELS = { "app.kubernetes.io/managed-by": "svctokens" };
+  const byManager = (manager: string): ManagedFieldsEntry[] => [
+    { manager, operation: "Update", fieldsV1: { "f:data": { "f:token": {} }, "f:type": {} } },
+  ];
   const secret = (parts: {
     type?: string;
     uid?: string;
     data?: Record<string, string>;
+    /** Defaults: our label, the token as controlling owner, data by the controller. */
+    labels?: Record<string, string>;
+    controllerOwner?: boolean;
+    managedFields?: ManagedFieldsEntry[];
   }): KubeObject => ({
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name: "ci-token", ...(parts.uid ? { ownerReferences: [ownedBy(parts.uid)] } : {}) },
+    metadata: {
+      name: "ci-token",
+      labels: parts.labels ?? LABELS,
+      managedFields: parts.managedFields ?? byManager("svctokens-controller"),
+      ...(parts.uid
+        ? { ownerReferences: [ownedBy(parts.uid, parts.controllerOwner ?? true)] }
+        : {}),
+    },
     ...(parts.type ? { type: parts.type } : {}),
     ...(parts.data ? { data: parts.data } : {}),
   });
@@ -131,6 +147,41 @@ describe("deliverySecretState", () => {
     {
       name: "owned but untyped",
       secret: secret({ uid: UID, data: { token: b64(VALUE) } }),
+      kind: "foreign",
+    },
+    {
+      name: "owned and typed, but not labelled managed-by svctokens (planted)",
+      secret: secret({ type: TYPE, uid: UID, labels: {}, data: { token: b64(VALUE) } }),
+      kind: "foreign",
+    },
+    {
+      name: "owned, typed and labelled, but its data written by someone else (planted)",
+      secret: secret({
+        type: TYPE,
+        uid: UID,
+        data: { token: b64(VALUE) },
+        managedFields: byManager("kubectl-create"),
+      }),
+      kind: "foreign",
+    },
+    {
+      name: "our data, later changed by another manager",
+      secret: secret({
+        type: TYPE,
+        uid: UID,
+        data: { token: b64(VALUE) },
+        managedFields: [...byManager("svctokens-controller"), ...byManager("kubectl-edit")],
+      }),
+      kind: "foreign",
+    },
+    {
+      name: "no managedFields at all",
+      secret: secret({ type: TYPE, uid: UID, data: { token: b64(VALUE) }, managedFields: [] }),
+      kind: "foreign",
+    },
+    {
+      name: "owned by the token, but not as its controller",
+      secret: secret({ type: TYPE, uid: UID, controllerOwner: false, data: { token: b64(VALUE) } }),
       kind: "foreign",
     },
     { name: "owned and typed", secret: secret({ type: TYPE, uid: UID, data: {} }), kind: "ours" },
@@ -162,6 +213,8 @@ describe("deliverySecretState", () => {
     const s: KubeObject = {
       type: TYPE,
       metadata: {
+        labels: LABELS,
+        managedFields: byManager("svctokens-controller"),
         ownerReferences: [
           { apiVersion: "v1", kind: "ConfigMap", name: "x", uid: "uid-x" },
           ownedBy(UID),

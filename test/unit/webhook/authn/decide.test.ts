@@ -7,7 +7,7 @@ import {
 } from "../../../../src/webhook/authn/decide.ts";
 import type { ClusterFacts } from "../../../../src/webhook/cache/facts.ts";
 import type { KubeObject } from "../../../../src/k8s/object.ts";
-import { DAY_MS, factsOf, issue, NOW, serviceToken, serviceUser } from "../fixtures.ts";
+import { DAY_MS, factsOf, issue, NOW, pinnedTo, serviceToken, serviceUser } from "../fixtures.ts";
 
 const user = serviceUser("ci-bot", { role: "Manager", teams: ["payments", "sre"] });
 const token = serviceToken("ci");
@@ -214,15 +214,18 @@ describe("decideAuthentication", () => {
 
   it("stops at once when the token is revoked, and again works when restored", () => {
     const facts = factsOf({ users: [user], tokens: [token], records: [issued.record] });
-    facts.applyServiceToken({ type: "upsert", object: serviceToken("ci", { revoked: true }) });
+    const revoked = pinnedTo(serviceToken("ci", { revoked: true }), issued.record);
+    facts.applyServiceToken({ type: "upsert", object: revoked });
     expect(decideAuthentication(issued.value, [], facts, NOW).authenticated).toBe(false);
-    facts.applyServiceToken({ type: "upsert", object: token });
+    facts.applyServiceToken({ type: "upsert", object: pinnedTo(token, issued.record) });
     expect(decideAuthentication(issued.value, [], facts, NOW).authenticated).toBe(true);
   });
 
   it("stops the old value when the token is regenerated (the record's hash changes)", () => {
     const facts = factsOf({ users: [user], tokens: [token], records: [issued.record] });
     const regenerated = issue(token);
+    // The controller pins the new value in the token's status, then writes the record.
+    facts.applyServiceToken({ type: "upsert", object: pinnedTo(token, regenerated.record) });
     facts.applyHashRecord({ type: "upsert", object: regenerated.record });
     expect(decideAuthentication(issued.value, [], facts, NOW)).toMatchObject({ reason: "unknown" });
     expect(decideAuthentication(regenerated.value, [], facts, NOW).authenticated).toBe(true);
