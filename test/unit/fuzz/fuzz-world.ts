@@ -10,6 +10,7 @@ import {
   DAY_MS,
   issue,
   NOW,
+  pinnedTo,
   serviceToken,
   serviceUser,
   type IssuedToken,
@@ -67,9 +68,12 @@ export function fuzzWorldObjects(): FuzzWorldObjects {
     revoked: issue(revoked, { value: fixedToken("revoked") }),
     expired: issue(expired, { createdAt, expiresAt, value: fixedToken("expired") }),
   };
+  const tokens = [ci, boss, scim, revoked, expired];
   return {
     users: [serviceUser("ci-bot"), serviceUser("boss", { role: "Admin" })],
-    tokens: [ci, boss, scim, revoked, expired],
+    // Pinned as the controller leaves them (status.tokenId, serviceUserUid), so re-applying
+    // these objects restores exactly what the webhook authenticated before.
+    tokens: tokens.map((token, i) => pinnedTo(token, Object.values(issued)[i]?.record ?? {})),
     records: Object.values(issued).map((t) => t.record),
     issued,
     values: Object.values(issued).map((t) => t.value),
