@@ -8,14 +8,21 @@ import { EVENTS, resourcePath } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
 import { microTime } from "../k8s/time.ts";
 
-/** Reasons the controller reports (DESIGN.md and issue 4). */
+/** Reasons the controller reports (DESIGN.md, issues 4 and 15). */
 export const EventReason = {
+  // On ServiceTokens.
   Generated: "Generated",
   Regenerated: "Regenerated",
   Revoked: "Revoked",
   Restored: "Restored",
   Expired: "Expired",
   SecretConflict: "SecretConflict",
+  ServiceUserNotFound: "ServiceUserNotFound",
+  ServiceUserDeactivated: "ServiceUserDeactivated",
+  // On ServiceUsers.
+  Deactivated: "Deactivated",
+  Reactivated: "Reactivated",
+  RoleChanged: "RoleChanged",
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 
