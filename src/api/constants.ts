@@ -69,6 +69,8 @@ export const ReadyReason = {
   ServiceUserDeactivated: "ServiceUserDeactivated",
   /** Stalled: the delivery Secret's name is taken by a Secret the token does not own. */
   SecretConflict: "SecretConflict",
+  /** Reserved for transient errors (Reconciling); this version retries with backoff instead. */
+  ReconcileError: "ReconcileError",
 } as const;
 export type ReadyReason = (typeof ReadyReason)[keyof typeof ReadyReason];
 
