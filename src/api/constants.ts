@@ -34,39 +34,61 @@ export type ServiceTokenPhase = (typeof ServiceTokenPhase)[keyof typeof ServiceT
 export const ConditionStatus = { True: "True", False: "False", Unknown: "Unknown" } as const;
 export type ConditionStatus = (typeof ConditionStatus)[keyof typeof ConditionStatus];
 
-/** Both kinds report one condition, `Ready`, following the Kubernetes API conventions. */
-export const CONDITION_READY = "Ready";
+/**
+ * Condition types both kinds report, as kstatus (Flux, kpt), Argo CD and `kubectl wait` read
+ * them: `Ready` always; `Reconciling` only while the controller waits for something that will
+ * come by itself; `Stalled` only while a person must act. Absent means False.
+ */
+export const ConditionType = {
+  Ready: "Ready",
+  Reconciling: "Reconciling",
+  Stalled: "Stalled",
+} as const;
+export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
+export const CONDITION_READY = ConditionType.Ready;
 
-/** Reasons for the `Ready` condition (CamelCase, as the API conventions ask). */
+/**
+ * Reasons of the conditions (CamelCase, as the API conventions ask). Ready=True says which
+ * settled state the object is in; Ready=False says what it waits for (Reconciling) or what a
+ * person must fix (Stalled); `STALLED_REASONS` tells the two apart.
+ */
 export const ReadyReason = {
-  /** Ready=True: everything the object asks for exists and is up to date. */
-  Reconciled: "Reconciled",
-  /** Ready=False: the spec cannot be honoured; terminal until the generation changes. */
-  InvalidSpec: "InvalidSpec",
-  /** Ready=False: the token names a ServiceUser that does not exist. */
-  ServiceUserNotFound: "ServiceUserNotFound",
-  /** Ready=False: the token's ServiceUser is deactivated. */
-  ServiceUserDeactivated: "ServiceUserDeactivated",
-  /** Ready=False: the ServiceUser is deactivated (reported on the ServiceUser itself). */
-  Deactivated: "Deactivated",
-  /** Ready=False: the token was revoked. */
+  /** Ready=True: an Active token, or an active ServiceUser. */
+  Active: "Active",
+  /** Ready=True: the token is revoked, as its spec asks. */
   Revoked: "Revoked",
-  /** Ready=False: the token is past its expiry. */
+  /** Ready=True: the token is past its expiry; nothing is left to do. */
   Expired: "Expired",
+  /** Ready=True: the ServiceUser is deactivated, as its spec asks. */
+  Deactivated: "Deactivated",
+  /** Stalled: the spec cannot be honoured; terminal until the generation changes. */
+  InvalidSpec: "InvalidSpec",
+  /** Reconciling: the token names a ServiceUser that does not exist yet; nothing generated. */
+  ServiceUserNotFound: "ServiceUserNotFound",
+  /** Stalled: the token's ServiceUser is deactivated; reactivate it. */
+  ServiceUserDeactivated: "ServiceUserDeactivated",
   /**
-   * Ready=False: the delivery Secret's or the hash record's name is taken by a Secret the
+   * Stalled: the delivery Secret's or the hash record's name is taken by a Secret the
    * controller did not write (foreign: never adopted, never overwritten, its value never used).
    */
   SecretConflict: "SecretConflict",
   /**
-   * Ready=False: the ServiceUser was deleted and recreated under the same name (another uid)
-   * since the token was generated; the token stays with the user it was made for.
+   * Stalled: the ServiceUser was deleted and recreated under the same name (another uid) since
+   * the token was generated; the token stays with the user it was made for.
    */
   ServiceUserReplaced: "ServiceUserReplaced",
-  /** Ready=False: a transient error; the controller retries with backoff. */
+  /** Reserved for transient errors (Reconciling); this version retries with backoff instead. */
   ReconcileError: "ReconcileError",
 } as const;
 export type ReadyReason = (typeof ReadyReason)[keyof typeof ReadyReason];
+
+/** Ready=False reasons that no waiting will fix: a person must act (Stalled=True). */
+export const STALLED_REASONS: ReadonlySet<string> = new Set<ReadyReason>([
+  ReadyReason.InvalidSpec,
+  ReadyReason.SecretConflict,
+  ReadyReason.ServiceUserDeactivated,
+  ReadyReason.ServiceUserReplaced,
+]);
 
 /** Type of the Secret that delivers a generated token value in the token's namespace. */
 export const DELIVERY_SECRET_TYPE = "svctokens.dev/service-token";

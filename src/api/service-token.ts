@@ -152,6 +152,15 @@ export const ServiceTokenStatusSchema = z
     expiresAt: timestamp
       .optional()
       .describe("When the token expires (RFC 3339); absent: it never expires."),
+    expiresIn: z
+      .string()
+      .max(16)
+      .optional()
+      .describe(
+        "Time left before expiry as `kubectl get` shows it: whole days (`29d`), `<1d`, " +
+          "`expired` or `never`; absent until the token is generated. A snapshot at day " +
+          "granularity: the controller rewrites it when the day count changes.",
+      ),
     lastUsedAt: timestamp
       .optional()
       .describe(

@@ -9,8 +9,9 @@ import type { KubeRest } from "../k8s/rest.ts";
 import { microTime } from "../k8s/time.ts";
 import { systemClock, type Clock } from "./runtime/clock.ts";
 
-/** Reasons the controller reports (DESIGN.md and issue 4). */
+/** Reasons the controller reports (DESIGN.md, issues 4 and 15). */
 export const EventReason = {
+  // On ServiceTokens.
   Generated: "Generated",
   Regenerated: "Regenerated",
   Revoked: "Revoked",
@@ -21,6 +22,12 @@ export const EventReason = {
   TeamBindingRefused: "TeamBindingRefused",
   /** Warning on a Namespace: delivery tokens there are worth more than its team's Managers. */
   DeliveryTokenExposed: "DeliveryTokenExposed",
+  ServiceUserNotFound: "ServiceUserNotFound",
+  ServiceUserDeactivated: "ServiceUserDeactivated",
+  // On ServiceUsers.
+  Deactivated: "Deactivated",
+  Reactivated: "Reactivated",
+  RoleChanged: "RoleChanged",
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 

@@ -1,10 +1,10 @@
 // Objects the API server accepted but the program cannot read (a CRD older than the code, an
 // edit that bypassed validation): reported as Ready=False/InvalidSpec, then left alone until
-// they change.
+// they change. InvalidSpec is Stalled: only a person can fix the object.
 import { InvalidObjectError, ReadyReason, type Condition } from "../api/index.ts";
 import type { KubeObject } from "../k8s/object.ts";
 import type { ResourceRef } from "../k8s/paths.ts";
-import { readyCondition } from "./conditions.ts";
+import { statusConditions } from "./conditions.ts";
 import type { ControllerContext } from "./context.ts";
 import { TerminalError } from "./runtime/errors.ts";
 import { statusMergePatch } from "./status-patch.ts";
@@ -24,14 +24,12 @@ export async function parseOrReportInvalid<T>(
     const status = (raw.status ?? {}) as { conditions?: Condition[] };
     const generation = raw.metadata?.generation;
     const desired = {
-      conditions: [
-        readyCondition(
-          Array.isArray(status.conditions) ? status.conditions : undefined,
-          { ready: false, reason: ReadyReason.InvalidSpec, message: error.message },
-          generation,
-          new Date(ctx.clock.now()),
-        ),
-      ],
+      conditions: statusConditions(
+        Array.isArray(status.conditions) ? status.conditions : undefined,
+        { ready: false, reason: ReadyReason.InvalidSpec, message: error.message },
+        generation,
+        new Date(ctx.clock.now()),
+      ),
       ...(generation === undefined ? {} : { observedGeneration: generation }),
     };
     const patch = statusMergePatch(status, desired, ["conditions", "observedGeneration"]);

@@ -21,8 +21,9 @@ const AGE_COLUMN: PrinterColumn = {
 /**
  * ServiceToken: USER, STATUS, EXPIRES, LAST USED, AGE (the product's token list). `date`
  * columns print the time since a moment, so they suit the past (LAST USED) but print
- * "<invalid>" for the future: EXPIRES is the RFC 3339 string. kubectl prints a missing value
- * as an empty cell (not `<none>`), so the descriptions say "empty".
+ * "<invalid>" for the future: EXPIRES is the controller's day-granular `status.expiresIn`
+ * (`29d`, `never`, `expired`), the exact moment is EXPIRES AT under `-o wide`. kubectl prints a
+ * missing value as an empty cell (not `<none>`), so the descriptions say "empty".
  */
 export const SERVICE_TOKEN_COLUMNS: PrinterColumn[] = [
   {
@@ -35,8 +36,8 @@ export const SERVICE_TOKEN_COLUMNS: PrinterColumn[] = [
   {
     name: "Expires",
     type: "string",
-    jsonPath: ".status.expiresAt",
-    description: "When the token expires (RFC 3339); empty: never.",
+    jsonPath: ".status.expiresIn",
+    description: "Time left before expiry (29d, <1d, expired, never); empty: not generated yet.",
   },
   {
     name: "Last Used",
@@ -45,6 +46,13 @@ export const SERVICE_TOKEN_COLUMNS: PrinterColumn[] = [
     description: "Time since the token last authenticated; empty: never used.",
   },
   AGE_COLUMN,
+  {
+    name: "Expires At",
+    type: "string",
+    jsonPath: ".status.expiresAt",
+    description: "When the token expires (RFC 3339); empty: never, or not generated yet.",
+    priority: 1,
+  },
   {
     name: "Token ID",
     type: "string",

@@ -18,7 +18,8 @@ import { writtenByController } from "../../domain/secret-trust.ts";
 import type { RecordAtName } from "./value-plan.ts";
 import type { KubeObject, OwnerReference } from "../../k8s/object.ts";
 import { rfc3339 } from "../../k8s/time.ts";
-import { readyCondition, type ReadyVerdict } from "../conditions.ts";
+import { expiresInDisplay } from "../../domain/token-lifecycle.ts";
+import { statusConditions, type ReadyVerdict } from "../conditions.ts";
 
 /** Label on every Secret the controller writes; the admission webhook selects on it. */
 export const MANAGED_BY_LABEL = { [MANAGED_BY_LABEL_KEY]: MANAGED_BY_LABEL_VALUE } as const;
@@ -145,20 +146,20 @@ export interface TokenStatusFacts {
   now: Date;
 }
 
-/** The Ready verdict for a token in a phase. */
+/** The verdict for a generated token in a phase: each phase is a settled state (Ready=True). */
 export function phaseVerdict(phase: ServiceTokenPhase): ReadyVerdict {
   switch (phase) {
     case ServiceTokenPhase.Active:
-      return { ready: true, reason: ReadyReason.Reconciled, message: "The token is active." };
+      return { ready: true, reason: ReadyReason.Active, message: "The token is active." };
     case ServiceTokenPhase.Revoked:
       return {
-        ready: false,
+        ready: true,
         reason: ReadyReason.Revoked,
         message: "The token is revoked; set spec.revoked to false to restore it.",
       };
     case ServiceTokenPhase.Expired:
       return {
-        ready: false,
+        ready: true,
         reason: ReadyReason.Expired,
         message: "The token has expired and cannot be restored; create a new ServiceToken.",
       };
@@ -181,10 +182,14 @@ export function desiredTokenStatus(facts: TokenStatusFacts): ServiceTokenStatus 
     ...(facts.createdAt ? { createdAt: rfc3339(facts.createdAt) } : {}),
     ...(facts.expiresAt ? { expiresAt: rfc3339(facts.expiresAt) } : {}),
     ...(facts.serviceUserUid ? { serviceUserUid: facts.serviceUserUid } : {}),
+    ...(phase ? { expiresIn: expiresInDisplay(facts.expiresAt, now).text } : {}),
     ...(revoked ? { revokedAt: previous.revokedAt ?? rfc3339(now) } : {}),
-    conditions: [
-      readyCondition(previous.conditions, facts.verdict, token.metadata.generation, now),
-    ],
+    conditions: statusConditions(
+      previous.conditions,
+      facts.verdict,
+      token.metadata.generation,
+      now,
+    ),
     ...(token.metadata.generation === undefined
       ? {}
       : { observedGeneration: token.metadata.generation }),
@@ -219,11 +224,11 @@ export function secretConflict(
   };
 }
 
-/** The Ready verdict when the token's ServiceUser does not exist. */
+/** The verdict when the token's ServiceUser does not exist (yet): it waits (Reconciling). */
 export function missingUser(token: ServiceToken): ReadyVerdict {
   return {
     ready: false,
     reason: ReadyReason.ServiceUserNotFound,
-    message: `ServiceUser ${token.spec.serviceUser} does not exist: create it, then the token is generated.`,
+    message: `ServiceUser ${token.spec.serviceUser} does not exist yet: the token is generated once it is created.`,
   };
 }

@@ -12,7 +12,7 @@ import {
 } from "../../api/index.ts";
 import { readTrustedHashRecord } from "../../domain/hash-record.ts";
 import { serviceUserUsername } from "../../domain/identity.ts";
-import { tokenPhase } from "../../domain/token-lifecycle.ts";
+import { expiresInDisplay, tokenPhase } from "../../domain/token-lifecycle.ts";
 import { splitKey } from "../../k8s/object.ts";
 import { SECRETS } from "../../k8s/paths.ts";
 import { SERVICE_TOKENS } from "../../api/index.ts";
@@ -37,6 +37,7 @@ const OWNED_STATUS_FIELDS = [
   "createdAt",
   "expiresAt",
   "serviceUserUid",
+  "expiresIn",
   "revokedAt",
   "conditions",
   "observedGeneration",
@@ -96,7 +97,7 @@ export async function reconcileServiceToken(
       { status: patch },
     );
     await reportTransition(ctx, token, phase, log);
-    await reportNewConflict(ctx, token, verdict);
+    await reportNewProblem(ctx, token, verdict);
   }
   return { requeueAfterMs: nextLook(ctx, outcome, phase, now) };
 }
@@ -126,16 +127,20 @@ function pinnedCreatedAt(token: ServiceToken): Date | undefined {
   return text === undefined ? undefined : new Date(text);
 }
 
-/** When to look again: at expiry if that comes before the resync. */
+/**
+ * When to look again: when EXPIRES (status.expiresIn) next changes, at most daily and last at
+ * expiry, if that comes before the resync.
+ */
 function nextLook(
   ctx: ControllerContext,
   outcome: TokenValueOutcome,
   phase: ServiceTokenPhase | undefined,
   now: Date,
 ): number {
-  if (!outcome.generated || !outcome.expiresAt || phase === ServiceTokenPhase.Expired)
-    return ctx.resyncMs;
-  return Math.max(0, Math.min(ctx.resyncMs, outcome.expiresAt.getTime() - now.getTime()));
+  if (!outcome.generated || phase === ServiceTokenPhase.Expired) return ctx.resyncMs;
+  const next = expiresInDisplay(outcome.expiresAt, now).nextChangeAt;
+  if (!next) return ctx.resyncMs;
+  return Math.max(0, Math.min(ctx.resyncMs, next.getTime() - now.getTime()));
 }
 
 async function reportTransition(
@@ -163,16 +168,23 @@ async function reportTransition(
   await ctx.events.record(token, note[0], note[1]);
 }
 
-/** A Warning Event the first time the delivery Secret's name is found taken. */
-async function reportNewConflict(
+/** Problems worth a Warning Event on the token, once when they start. */
+const WARNED_REASONS: Partial<Record<string, EventReason>> = {
+  [ReadyReason.SecretConflict]: EventReason.SecretConflict,
+  [ReadyReason.ServiceUserNotFound]: EventReason.ServiceUserNotFound,
+  [ReadyReason.ServiceUserDeactivated]: EventReason.ServiceUserDeactivated,
+};
+
+/** A Warning Event when the token starts waiting for its user or finds its Secret name taken. */
+async function reportNewProblem(
   ctx: ControllerContext,
   token: ServiceToken,
   verdict: ReadyVerdict,
 ): Promise<void> {
   const before = token.status?.conditions?.find((c) => c.type === CONDITION_READY)?.reason;
-  if (verdict.reason !== ReadyReason.SecretConflict || before === ReadyReason.SecretConflict)
-    return;
-  await ctx.events.record(token, EventReason.SecretConflict, verdict.message, "Warning");
+  const eventReason = WARNED_REASONS[verdict.reason];
+  if (eventReason === undefined || before === verdict.reason) return;
+  await ctx.events.record(token, eventReason, verdict.message, "Warning");
 }
 
 /** Deletes hash records left by a token that is gone (or by an older token of the same name). */

@@ -9,7 +9,7 @@ import {
 } from "../../api/index.ts";
 import { serviceUserGroups, serviceUserUsername } from "../../domain/identity.ts";
 import { tokenPhase } from "../../domain/token-lifecycle.ts";
-import { readyCondition } from "../conditions.ts";
+import { statusConditions } from "../conditions.ts";
 
 /** A token's phase now, from its spec and the expiry its status reports (undefined: not generated). */
 export function currentTokenPhase(token: ServiceToken, now: Date): ServiceTokenPhase | undefined {
@@ -32,10 +32,11 @@ export function desiredUserStatus(
     .filter((time): time is string => time !== undefined)
     .sort((a, b) => Date.parse(a) - Date.parse(b))
     .pop();
+  // Active and Deactivated are both what the spec asks for: Ready either way.
   const verdict = user.spec.active
-    ? { ready: true, reason: ReadyReason.Reconciled, message: "The Service User is active." }
+    ? { ready: true, reason: ReadyReason.Active, message: "The Service User is active." }
     : {
-        ready: false,
+        ready: true,
         reason: ReadyReason.Deactivated,
         message:
           "The Service User is deactivated: its tokens do not authenticate. Set spec.active to true to reactivate it.",
@@ -47,7 +48,7 @@ export function desiredUserStatus(
     tokens: tokens.length,
     activeTokens: active.length,
     ...(lastUsed ? { lastUsedAt: lastUsed } : {}),
-    conditions: [readyCondition(user.status?.conditions, verdict, user.metadata.generation, now)],
+    conditions: statusConditions(user.status?.conditions, verdict, user.metadata.generation, now),
     ...(user.metadata.generation === undefined
       ? {}
       : { observedGeneration: user.metadata.generation }),

@@ -1,4 +1,5 @@
-// Reconciles one ServiceUser: its status (identity, phase, token counts, last used).
+// Reconciles one ServiceUser: its status (identity, phase, token counts, last used) and the
+// Events its changes deserve (Deactivated, Reactivated, RoleChanged).
 import { parseServiceToken, parseServiceUser, type ServiceToken } from "../../api/index.ts";
 import { SERVICE_USERS } from "../../api/index.ts";
 import type { ControllerContext } from "../context.ts";
@@ -7,6 +8,7 @@ import { statusMergePatch } from "../status-patch.ts";
 import { parseOrReportInvalid } from "../invalid-spec.ts";
 import { mergePatch } from "../writes.ts";
 import { desiredUserStatus, nextTokenExpiry } from "./desired.ts";
+import { userTransitionEvents } from "./transitions.ts";
 
 const OWNED_STATUS_FIELDS = [
   "phase",
@@ -40,8 +42,12 @@ export async function reconcileServiceUser(
   const now = new Date(ctx.clock.now());
   const status = desiredUserStatus(user, tokens, now);
   const patch = statusMergePatch(user.status, status, OWNED_STATUS_FIELDS);
-  if (patch)
+  if (patch) {
     await mergePatch(ctx, SERVICE_USERS, { name, subresource: "status" }, { status: patch });
+    // After the write: a failed write retries, and the retry still sees the old status.
+    for (const event of userTransitionEvents(user))
+      await ctx.events.record(raw, event.reason, event.note);
+  }
   const expiry = nextTokenExpiry(tokens, now);
   const untilExpiry = expiry ? Math.max(0, expiry.getTime() - now.getTime()) : ctx.resyncMs;
   return { requeueAfterMs: Math.min(ctx.resyncMs, untilExpiry) };

@@ -1,7 +1,8 @@
 // Admission rules for ServiceTokens (DESIGN.md): Admins create, revoke, restore, change and
 // delete; an Active token must be revoked before deletion; an expired token is never restored;
-// a new token needs an active ServiceUser, a name unused by that user's other tokens, and a
-// lifetime within the operator's maximum.
+// a new token needs a ServiceUser that is not deactivated or being deleted (one that does not
+// exist yet is fine: the token waits for it, so any apply order works), a name unused by that
+// user's other tokens, and a lifetime within the operator's maximum.
 import { parseServiceToken, ServiceTokenPhase, type ServiceToken } from "../../api/index.ts";
 import { isTokenHash } from "../../tokens/index.ts";
 import {
@@ -64,27 +65,22 @@ function decideCreate(token: ServiceToken, facts: AdmissionFacts): AdmissionVerd
   const ref = tokenRef(token);
   const refused = `ServiceToken ${ref} cannot be created`;
   const userName = token.spec.serviceUser;
+  // A user that does not exist yet is no reason to refuse: GitOps tools apply a user and its
+  // tokens in one set, in any order. The token waits (Reconciling, ServiceUserNotFound).
   const user = facts.cluster.serviceUser(userName);
-  if (user === undefined) {
-    return deny(
-      `${refused}: ServiceUser "${userName}" does not exist; create the ServiceUser first, ` +
-        `or name an existing one in spec.serviceUser`,
-    );
-  }
-  if (user.metadata.deletionTimestamp !== undefined) {
+  if (user?.metadata.deletionTimestamp !== undefined) {
     return deny(`${refused}: ServiceUser "${userName}" is being deleted; name another ServiceUser`);
   }
-  if (!user.spec.active) {
+  if (user !== undefined && !user.spec.active) {
     return deny(
       `${refused}: ServiceUser "${userName}" is deactivated; reactivate it ` +
         `(spec.active: true) first`,
     );
   }
-  const reach = teamNamespaceDeliveryProblem(
-    token,
-    user,
-    facts.namespaceLabels?.(token.metadata.namespace),
-  );
+  // A user that does not exist yet is checked when it is created (its waiting tokens).
+  const reach =
+    user &&
+    teamNamespaceDeliveryProblem(token, user, facts.namespaceLabels?.(token.metadata.namespace));
   if (reach !== undefined) return deny(`${refused}: ${reach}`);
   const sameName = facts.cluster
     .tokensOfUser(userName)

@@ -12,7 +12,7 @@ import {
 } from "./common.ts";
 import type { AdmissionRequest, AdmissionVerdict } from "./review.ts";
 import { actionNeedsAdmin, classifyRequest, type RequestAction } from "./classify.ts";
-import { userChangeDeliveryProblem } from "./team-namespace.ts";
+import { newUserDeliveryProblem, userChangeDeliveryProblem } from "./team-namespace.ts";
 
 // Nobody but an Admin deletes users: neither the namespace controller nor the garbage collector
 // ever has reason to.
@@ -22,6 +22,13 @@ const classify = (request: AdmissionRequest): RequestAction<ServiceUser> =>
 /** Whether deciding this request needs to know if the requester is an Admin. */
 export function serviceUserNeedsAdmin(request: AdmissionRequest): boolean {
   return actionNeedsAdmin(classify(request));
+}
+
+/** A new user: its waiting tokens must not sit where its reach would be exposed. */
+function decideCreate(user: ServiceUser, facts: AdmissionFacts): AdmissionVerdict {
+  const tokens = facts.cluster.tokensOfUser(user.metadata.name);
+  const problem = newUserDeliveryProblem(user, tokens, facts.namespaceLabels);
+  return problem === undefined ? ALLOW : deny(problem);
 }
 
 /** Decides a request on the serviceusers resource. */
@@ -40,7 +47,7 @@ export function decideServiceUserAdmission(
       if (!facts.isAdmin) {
         return notAdmin(`creating ServiceUser ${action.object.metadata.name}`, request);
       }
-      return ALLOW;
+      return decideCreate(action.object, facts);
     case "change":
       return decideChange(action.old, action.object, request, facts);
     case "delete":

@@ -25,7 +25,12 @@ export function namespacesToRead(request: AdmissionRequest, cluster: ClusterFact
       ? [request.namespace]
       : [];
   }
-  if (resource === "serviceusers" && request.operation === "UPDATE" && reachChanges(request)) {
+  // A new user's waiting tokens (admitted before it existed) are checked against it.
+  const userCreated = resource === "serviceusers" && request.operation === "CREATE";
+  if (
+    resource === "serviceusers" &&
+    (userCreated || (request.operation === "UPDATE" && reachChanges(request)))
+  ) {
     const tokens = cluster.tokensOfUser(request.name ?? "").filter((t) => !hasTokenHash(t));
     return [...new Set(tokens.map((token) => token.metadata.namespace))].sort();
   }
@@ -114,5 +119,28 @@ export function userChangeDeliveryProblem(
     `${TEAM_NAMESPACE_LABEL_PREFIX}<team>), whose Managers can mount them in Pods and would ` +
     `gain the new reach. Revoke and delete those tokens and create new ones in a namespace ` +
     `without team labels (or with spec.tokenHash) first`
+  );
+}
+
+/**
+ * Why `user` may not be created: tokens that were admitted while it did not exist yet (any
+ * apply order) have delivery Secrets in team namespaces that its reach would be exposed by.
+ */
+export function newUserDeliveryProblem(
+  user: ServiceUser,
+  waiting: readonly ServiceToken[],
+  labelsOf: ((namespace: string) => Labels | undefined) | undefined,
+): string | undefined {
+  const exposed = waiting.filter(
+    (token) =>
+      teamNamespaceDeliveryProblem(token, user, labelsOf?.(token.metadata.namespace)) !== undefined,
+  );
+  if (exposed.length === 0) return undefined;
+  return (
+    `ServiceUser ${user.metadata.name} cannot be created with this role and these teams: its ` +
+    `tokens ${listNames(exposed.map(tokenRef))}, applied before it, would have delivery ` +
+    `Secrets in team namespaces (label ${TEAM_NAMESPACE_LABEL_PREFIX}<team>) whose Managers ` +
+    `can mount them in Pods. Move those tokens to a namespace without team labels (or use ` +
+    `spec.tokenHash), or give the user a role and teams that namespace's Managers already have`
   );
 }

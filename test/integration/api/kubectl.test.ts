@@ -70,7 +70,7 @@ describe("svctokens in kubectl", () => {
     await api.createToken(namespace, "deploy", { serviceUser: user, expiresInDays: 90 });
     await statusPatch(
       objectPath(SERVICE_TOKEN_KIND, { namespace, name: "deploy", subresource: "status" }),
-      { phase: "Active", tokenId: "0123456789abcdef", expiresAt, lastUsedAt },
+      { phase: "Active", tokenId: "0123456789abcdef", expiresAt, expiresIn: "29d", lastUsedAt },
     );
     await api.createToken(namespace, "fresh", { serviceUser: user, audiences: ["scim"] });
   });
@@ -134,7 +134,7 @@ describe("svctokens in kubectl", () => {
         NAME: "deploy",
         USER: user,
         STATUS: "Active",
-        EXPIRES: expiresAt,
+        EXPIRES: "29d",
         "LAST USED": "5d",
       }),
       // Missing values print as empty cells.
@@ -143,10 +143,11 @@ describe("svctokens in kubectl", () => {
     expect(rows[1]?.["LAST USED"]).toBe("");
   });
 
-  it("shows TOKEN ID and AUDIENCES with -o wide", async () => {
+  it("shows EXPIRES AT, TOKEN ID and AUDIENCES with -o wide", async () => {
     const output = await adminKubectlOk(["get", "st", "-n", namespace, "-o", "wide"]);
-    expect(headerColumns(output).slice(-2)).toEqual(["TOKEN ID", "AUDIENCES"]);
+    expect(headerColumns(output).slice(-3)).toEqual(["EXPIRES AT", "TOKEN ID", "AUDIENCES"]);
     const [deploy, fresh] = tableRows(output);
+    expect(deploy?.["EXPIRES AT"]).toBe(expiresAt);
     expect(deploy?.["TOKEN ID"]).toBe("0123456789abcdef");
     expect(fresh?.AUDIENCES).toBe('["scim"]');
   });

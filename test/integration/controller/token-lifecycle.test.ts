@@ -12,7 +12,13 @@ import {
 } from "../support/cluster.ts";
 import { startController } from "../support/controller.ts";
 import { OPERATOR_NAMESPACE, installCrds, installOperatorRbac } from "../support/operator.ts";
-import { Api, readyCondition, secretValue, type TestObject } from "../support/resources.ts";
+import {
+  Api,
+  conditionStatuses,
+  readyCondition,
+  secretValue,
+  type TestObject,
+} from "../support/resources.ts";
 import { ShiftableClock } from "../support/shiftable-clock.ts";
 import { resourcePath, EVENTS } from "../../../src/k8s/paths.ts";
 import { createLogger } from "../../../src/log.ts";
@@ -85,7 +91,9 @@ describe("controller: ServiceToken lifecycle", () => {
     const created = Date.parse(String(status.createdAt));
     expect(Date.parse(String(status.expiresAt)) - created).toBe(90 * DAY_MS);
     expect(secretValue(secret, "expiresAt")).toBe(status.expiresAt);
-    expect(readyCondition(token)).toMatchObject({ status: "True", reason: "Reconciled" });
+    expect(readyCondition(token)).toMatchObject({ status: "True", reason: "Active" });
+    expect(conditionStatuses(token)).toEqual({ Ready: "True" });
+    expect(status.expiresIn).toBe("89d");
     expect(token.metadata?.finalizers).toContain("svctokens.dev/hash-record");
     expect(token.metadata?.ownerReferences).toEqual([
       expect.objectContaining({ kind: "ServiceUser", name: user }),
@@ -108,7 +116,8 @@ describe("controller: ServiceToken lifecycle", () => {
       "SecretConflict",
       (t) => readyCondition(t)?.reason === "SecretConflict",
     );
-    expect(readyCondition(token)?.status).toBe("False");
+    // A person must act: Stalled, which kstatus (Flux) reads as Failed.
+    expect(conditionStatuses(token)).toEqual({ Ready: "False", Stalled: "True" });
     expect(readyCondition(token)?.message).toContain(`Secret ${ns}/taken-token`);
     const secret = await api.secret(ns, "taken-token");
     expect(secretValue(secret, "mine")).toBe("keep me");
@@ -125,7 +134,7 @@ describe("controller: ServiceToken lifecycle", () => {
     });
   });
 
-  it("waits for a missing ServiceUser, then generates", async () => {
+  it("waits for a missing ServiceUser (Reconciling, a Warning Event), then generates", async () => {
     const late = `late-${uniqueSuffix()}`;
     await api.createToken(ns, "early", { serviceUser: late });
     const waiting = await api.tokenWhere(
@@ -134,10 +143,25 @@ describe("controller: ServiceToken lifecycle", () => {
       "ServiceUserNotFound",
       (t) => readyCondition(t)?.reason === "ServiceUserNotFound",
     );
+    expect(conditionStatuses(waiting)).toEqual({ Ready: "False", Reconciling: "True" });
     expect(waiting.status?.phase).toBeUndefined();
+    expect(waiting.status?.expiresIn).toBeUndefined();
     expect(await api.secret(ns, "early-token")).toBeUndefined();
+    await eventually("a ServiceUserNotFound Warning on the token", async () => {
+      const events = await api.rest.request<{
+        items: { reason: string; type: string; regarding: { name: string } }[];
+      }>("GET", resourcePath(EVENTS, { namespace: ns }));
+      return events.items.find(
+        (e) =>
+          e.reason === "ServiceUserNotFound" &&
+          e.type === "Warning" &&
+          e.regarding.name === "early",
+      );
+    });
     await api.createUser(late, { role: "Member" });
-    await api.tokenWhere(ns, "early", "Active", active);
+    const generated = await api.tokenWhere(ns, "early", "Active", active);
+    // Reconciling is gone, not False: kstatus reads its absence.
+    expect(conditionStatuses(generated)).toEqual({ Ready: "True" });
     expect(secretValue(await api.secret(ns, "early-token"), "token")).toBeDefined();
   });
 
@@ -152,6 +176,7 @@ describe("controller: ServiceToken lifecycle", () => {
       (t) => readyCondition(t)?.reason === "ServiceUserDeactivated",
     );
     expect(token.status?.phase).toBeUndefined();
+    expect(conditionStatuses(token)).toEqual({ Ready: "False", Stalled: "True" });
     expect(await api.secret(ns, "idle-token")).toBeUndefined();
   });
 
@@ -166,7 +191,9 @@ describe("controller: ServiceToken lifecycle", () => {
       "Expired",
       (t) => t.status?.phase === "Expired",
     );
-    expect(readyCondition(expired)).toMatchObject({ status: "False", reason: "Expired" });
+    // Expired is a settled state: Ready=True, reason Expired (kstatus: Current).
+    expect(readyCondition(expired)).toMatchObject({ status: "True", reason: "Expired" });
+    expect(expired.status?.expiresIn).toBe("expired");
     expect(expired.status?.expiresAt).toBe(token.status?.expiresAt);
     await eventually("an Expired Event", async () => {
       const events = await api.rest.request<{
@@ -187,7 +214,7 @@ describe("controller: ServiceToken lifecycle", () => {
       (t) => t.status?.phase === "Revoked",
     );
     expect(revoked.status?.revokedAt).toEqual(expect.any(String));
-    expect(readyCondition(revoked)?.reason).toBe("Revoked");
+    expect(readyCondition(revoked)).toMatchObject({ status: "True", reason: "Revoked" });
     await api.patchToken(ns, "toggle", { revoked: false });
     const restored = await api.tokenWhere(ns, "toggle", "Active again", active);
     expect(restored.status?.revokedAt).toBeUndefined();

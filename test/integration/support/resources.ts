@@ -117,5 +117,20 @@ export function secretValue(secret: TestObject | undefined, key: string): string
 export function readyCondition(
   object: TestObject | undefined,
 ): { status: string; reason: string; message: string } | undefined {
-  return object?.status?.conditions?.find((condition) => condition.type === "Ready");
+  return conditionOf(object, "Ready");
+}
+
+/** The condition types an object reports with their status, e.g. `{ Ready: "False", Stalled: "True" }`. */
+export function conditionStatuses(object: TestObject | undefined): Record<string, string> {
+  return Object.fromEntries(
+    (object?.status?.conditions ?? []).map((condition) => [condition.type, condition.status]),
+  );
+}
+
+/** One condition of an object, if present. */
+export function conditionOf(
+  object: TestObject | undefined,
+  type: string,
+): { status: string; reason: string; message: string } | undefined {
+  return object?.status?.conditions?.find((condition) => condition.type === type);
 }

@@ -86,7 +86,10 @@ export class WebhookRun {
       ...(options.clock ? { clock: options.clock } : {}),
     });
     // The registration reaches kube-apiserver's admission chain within a moment: probe with a
-    // dry-run create that only the webhook refuses (its ServiceUser does not exist).
+    // dry-run create that only the webhook refuses (its ServiceUser is deactivated; a user that
+    // does not exist yet would be admitted: the token waits for it).
+    const probeUser = `probe-${this.run}`;
+    await this.createUser(this.admin, probeUser, { role: "Member", active: false });
     const probe = `${resourcePath(SERVICE_TOKENS, { namespace: "default" })}?dryRun=All`;
     await eventually("the admission webhook to be called", async () => {
       const error = await this.admin.rest
@@ -94,11 +97,11 @@ export class WebhookRun {
           apiVersion: "svctokens.dev/v1alpha1",
           kind: "ServiceToken",
           metadata: { name: `probe-${this.run}`, labels: this.labels },
-          spec: { serviceUser: `nobody-${this.run}` },
+          spec: { serviceUser: probeUser },
         })
         .then(() => undefined)
         .catch((e: unknown) => e);
-      return error instanceof Error && error.message.includes("does not exist") ? true : undefined;
+      return error instanceof Error && error.message.includes("is deactivated") ? true : undefined;
     });
   }
 

@@ -137,9 +137,17 @@ describe("the ServiceToken CRD", () => {
     expect(defaultColumns(tokenCrd)).toEqual(["USER", "STATUS", "EXPIRES", "LAST USED", "AGE"]);
   });
 
-  it("prints EXPIRES as a string: a date column shows <invalid> for the future", () => {
-    const expires = version(tokenCrd).additionalPrinterColumns.find((c) => c.name === "Expires");
-    expect(expires).toMatchObject({ type: "string", jsonPath: ".status.expiresAt" });
+  it("prints EXPIRES as the controller's display string: a date column shows <invalid> for the future", () => {
+    const columns = version(tokenCrd).additionalPrinterColumns;
+    expect(columns.find((c) => c.name === "Expires")).toMatchObject({
+      type: "string",
+      jsonPath: ".status.expiresIn",
+    });
+    expect(columns.find((c) => c.name === "Expires At")).toMatchObject({
+      type: "string",
+      jsonPath: ".status.expiresAt",
+      priority: 1,
+    });
   });
 });
 

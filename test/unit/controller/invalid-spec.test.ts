@@ -45,6 +45,8 @@ describe("parseOrReportInvalid", () => {
         observedGeneration: 3,
         conditions: [
           { type: "Ready", status: "False", reason: "InvalidSpec", observedGeneration: 3 },
+          // A person must fix the object: kstatus (Flux) reads Stalled=True as Failed.
+          { type: "Stalled", status: "True", reason: "InvalidSpec", observedGeneration: 3 },
         ],
       },
     });

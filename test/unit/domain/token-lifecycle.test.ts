@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ServiceTokenPhase } from "../../../src/api/index.ts";
 import {
+  expiresInDisplay,
   tokenExpiresAt,
   tokenExpiry,
   tokenGeneratedAt,
@@ -123,5 +124,58 @@ describe("tokenExpiry", () => {
     expect(at?.toISOString()).toBe(
       expected === undefined ? undefined : new Date(expected).toISOString(),
     );
+  });
+});
+
+describe("expiresInDisplay: EXPIRES at day granularity, and when it next changes", () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const before = (left: number): Date => ms(-left);
+  it.each<{ name: string; now: Date; text: string; nextChange: number | undefined }>([
+    { name: "exactly 30 days left", now: before(30 * DAY), text: "29d", nextChange: 29 * DAY },
+    { name: "29 days and 1 ms left", now: before(29 * DAY + 1), text: "29d", nextChange: 29 * DAY },
+    { name: "exactly 29 days left", now: before(29 * DAY), text: "28d", nextChange: 28 * DAY },
+    { name: "1 day and 1 ms left", now: before(DAY + 1), text: "1d", nextChange: DAY },
+    { name: "exactly 1 day left", now: before(DAY), text: "<1d", nextChange: 0 },
+    { name: "1 ms left", now: before(1), text: "<1d", nextChange: 0 },
+    { name: "at expiry", now: EXPIRES, text: "expired", nextChange: undefined },
+    { name: "after expiry", now: ms(DAY), text: "expired", nextChange: undefined },
+  ])("$name → $text", ({ now, text, nextChange }) => {
+    const display = expiresInDisplay(EXPIRES, now);
+    expect(display.text).toBe(text);
+    expect(display.nextChangeAt).toEqual(nextChange === undefined ? undefined : before(nextChange));
+  });
+
+  it("never expires → never, and never changes", () => {
+    expect(expiresInDisplay(undefined, EXPIRES)).toEqual({
+      text: "never",
+      nextChangeAt: undefined,
+    });
+  });
+
+  it("at the moment it said it would change, it has changed (no requeue loop)", () => {
+    for (const left of [365 * DAY, 30 * DAY, 29 * DAY + 5, DAY + 1, DAY, 1000]) {
+      const first = expiresInDisplay(EXPIRES, before(left));
+      const next = first.nextChangeAt;
+      expect(next).toBeDefined();
+      if (next === undefined) continue;
+      expect(next.getTime()).toBeGreaterThan(before(left).getTime() - 1);
+      expect(expiresInDisplay(EXPIRES, next).text).not.toBe(first.text);
+      // ...and just before it, it has not.
+      if (next.getTime() > before(left).getTime())
+        expect(expiresInDisplay(EXPIRES, new Date(next.getTime() - 1)).text).toBe(first.text);
+    }
+  });
+
+  it("changes at most once a day: a year-long token is rewritten about 365 times", () => {
+    let now = before(365 * DAY);
+    let changes = 0;
+    for (;;) {
+      const next = expiresInDisplay(EXPIRES, now).nextChangeAt;
+      if (next === undefined) break;
+      expect(next.getTime() - now.getTime()).toBeLessThanOrEqual(DAY);
+      now = next;
+      changes += 1;
+    }
+    expect(changes).toBe(365);
   });
 });

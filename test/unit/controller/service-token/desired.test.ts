@@ -226,13 +226,13 @@ describe("deliverySecretState", () => {
   });
 });
 
-describe("phaseVerdict", () => {
+describe("phaseVerdict: every phase of a generated token is settled (Ready)", () => {
   it.each([
-    { phase: ServiceTokenPhase.Active, ready: true, reason: "Reconciled", says: /active/ },
-    { phase: ServiceTokenPhase.Revoked, ready: false, reason: "Revoked", says: /spec\.revoked/ },
+    { phase: ServiceTokenPhase.Active, ready: true, reason: "Active", says: /active/ },
+    { phase: ServiceTokenPhase.Revoked, ready: true, reason: "Revoked", says: /spec\.revoked/ },
     {
       phase: ServiceTokenPhase.Expired,
-      ready: false,
+      ready: true,
       reason: "Expired",
       says: /cannot be restored.*new ServiceToken/,
     },
@@ -245,7 +245,7 @@ describe("phaseVerdict", () => {
 });
 
 describe("missingUser", () => {
-  it("is not ready, names the missing ServiceUser and says what to do", () => {
+  it("is not ready (waiting), names the missing ServiceUser and says what happens next", () => {
     const verdict = missingUser(token({ spec: { serviceUser: "ghost" } }));
     expect(verdict).toMatchObject({ ready: false, reason: "ServiceUserNotFound" });
     expect(verdict.message).toContain("ServiceUser ghost does not exist");
@@ -288,11 +288,12 @@ describe("desiredTokenStatus", () => {
       secretName: "ci-token",
       createdAt: at(-DAY_MS),
       expiresAt: at(29 * DAY_MS),
+      expiresIn: "28d",
       conditions: [
         {
           type: "Ready",
           status: "True",
-          reason: "Reconciled",
+          reason: "Active",
           message: "The token is active.",
           lastTransitionTime: at(0),
           observedGeneration: 2,
@@ -351,10 +352,10 @@ describe("desiredTokenStatus", () => {
       ),
     );
     expect(Object.keys(status).sort()).toEqual(["conditions", "observedGeneration", "username"]);
-    expect(status.conditions?.[0]).toMatchObject({
-      status: "False",
-      reason: "ServiceUserNotFound",
-    });
+    expect(status.conditions).toMatchObject([
+      { type: "Ready", status: "False", reason: "ServiceUserNotFound" },
+      { type: "Reconciling", status: "True", reason: "ServiceUserNotFound" },
+    ]);
   });
 
   it("omits expiresAt for a token that never expires and secretName for a client hash", () => {
@@ -362,6 +363,7 @@ describe("desiredTokenStatus", () => {
     expect(status).not.toHaveProperty("expiresAt");
     expect(status).not.toHaveProperty("secretName");
     expect(status.phase).toBe("Active");
+    expect(status.expiresIn).toBe("never");
   });
 
   it.each([{ generation: 1 }, { generation: 9 }])(
@@ -373,21 +375,32 @@ describe("desiredTokenStatus", () => {
     },
   );
 
-  it("keeps the Ready transition time while the phase holds and moves it on a flip", () => {
+  it("keeps the Ready transition time while Ready holds (Active → Revoked) and moves it on a flip", () => {
     const previous: ServiceTokenStatus = {
       conditions: [
         {
           type: "Ready",
           status: "True",
-          reason: "Reconciled",
+          reason: "Active",
           message: "",
           lastTransitionTime: earlier,
         },
       ],
     };
     const same = desiredTokenStatus(facts({ previous }));
-    const flipped = desiredTokenStatus(facts({ revoked: true, previous }));
+    const revoked = desiredTokenStatus(facts({ revoked: true, previous }));
+    const conflict = desiredTokenStatus(
+      facts(
+        { previous },
+        { verdict: { ready: false, reason: "SecretConflict", message: "taken" } },
+      ),
+    );
     expect(same.conditions?.[0]?.lastTransitionTime).toBe(earlier);
-    expect(flipped.conditions?.[0]?.lastTransitionTime).toBe(at(0));
+    expect(revoked.conditions?.[0]).toMatchObject({
+      reason: "Revoked",
+      lastTransitionTime: earlier,
+    });
+    expect(conflict.conditions?.[0]?.lastTransitionTime).toBe(at(0));
+    expect(conflict.conditions?.[1]).toMatchObject({ type: "Stalled", status: "True" });
   });
 });

@@ -72,7 +72,7 @@ describe("desiredUserStatus", () => {
         {
           type: "Ready",
           status: "True",
-          reason: "Reconciled",
+          reason: "Active",
           message: "The Service User is active.",
           lastTransitionTime: at(0),
           observedGeneration: 4,
@@ -142,34 +142,40 @@ describe("desiredUserStatus", () => {
     if (lastUsedAt === undefined) expect(status).not.toHaveProperty("lastUsedAt");
   });
 
-  it("reports a deactivated user as Deactivated and not Ready, with what to do", () => {
+  it("reports a deactivated user as Deactivated and Ready (as its spec asks), with what to do", () => {
     const status = desiredUserStatus(user({ spec: { active: false } }), [revoked("a")], NOW);
     expect(status.phase).toBe("Deactivated");
     expect(status.conditions).toHaveLength(1);
-    expect(status.conditions?.[0]).toMatchObject({ status: "False", reason: "Deactivated" });
+    expect(status.conditions?.[0]).toMatchObject({ status: "True", reason: "Deactivated" });
     expect(status.conditions?.[0]?.message).toContain("spec.active to true");
   });
 
-  it("keeps the Ready transition time while active and moves it on deactivation", () => {
-    const previous = {
-      conditions: [
-        {
-          type: "Ready",
-          status: "True" as const,
-          reason: "Reconciled",
-          message: "The Service User is active.",
-          lastTransitionTime: past,
-        },
-      ],
+  it("keeps the Ready transition time across deactivation (Ready holds) and moves it on a flip", () => {
+    const ready = {
+      type: "Ready",
+      status: "True" as const,
+      reason: "Active",
+      message: "The Service User is active.",
+      lastTransitionTime: past,
     };
+    const previous = { conditions: [ready] };
     const still = desiredUserStatus(user({ status: previous }), [], NOW);
     const deactivated = desiredUserStatus(
       user({ status: previous, spec: { active: false } }),
       [],
       NOW,
     );
+    const wasStalled = desiredUserStatus(
+      user({ status: { conditions: [{ ...ready, status: "False" as const }] } }),
+      [],
+      NOW,
+    );
     expect(still.conditions?.[0]?.lastTransitionTime).toBe(past);
-    expect(deactivated.conditions?.[0]?.lastTransitionTime).toBe(at(0));
+    expect(deactivated.conditions?.[0]).toMatchObject({
+      reason: "Deactivated",
+      lastTransitionTime: past,
+    });
+    expect(wasStalled.conditions?.[0]?.lastTransitionTime).toBe(at(0));
   });
 
   it("omits observedGeneration when the user has no generation", () => {

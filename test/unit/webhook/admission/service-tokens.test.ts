@@ -54,12 +54,26 @@ describe("ServiceToken CREATE", () => {
       adminCheck: true,
     },
     {
-      name: "a token for a ServiceUser that does not exist",
+      // Any apply order: the token waits for its user (Reconciling, ServiceUserNotFound).
+      name: "a token for a ServiceUser that does not exist yet",
       request: create(),
       facts: admissionFacts({ isAdmin: true }),
+      adminCheck: true,
+    },
+    {
+      name: "a token for a ServiceUser that does not exist yet, by someone not an Admin",
+      request: create(),
+      facts: admissionFacts({ isAdmin: false }),
+      denied: `Creating ServiceToken prod/ci ${NOT_ADMIN}`,
+      adminCheck: true,
+    },
+    {
+      name: "a token for a ServiceUser that does not exist yet, beyond the maximum lifetime",
+      request: create(serviceToken("ci", { expiresInDays: 90 })),
+      facts: admissionFacts({ isAdmin: true, maxTokenLifetimeDays: 30 }),
       denied:
-        'ServiceToken prod/ci cannot be created: ServiceUser "ci-bot" does not exist; create ' +
-        "the ServiceUser first, or name an existing one in spec.serviceUser",
+        "ServiceToken prod/ci cannot be created: spec.expiresInDays is 90, more than the 30 " +
+        "days this operator allows; set spec.expiresInDays between 1 and 30",
       adminCheck: true,
     },
     {

@@ -191,6 +191,61 @@ describe("a role or teams change of a ServiceUser with delivery tokens in team n
   });
 });
 
+describe("a ServiceUser created after its tokens (any apply order)", () => {
+  const waiting = serviceToken("ci", { namespace: "payments-prod", user: "late-bot" });
+  const elsewhere = serviceToken("ci2", { namespace: "tools", user: "late-bot" });
+  const clientGenerated = serviceToken("ci3", {
+    namespace: "payments-prod",
+    user: "late-bot",
+    tokenHash: HASH,
+  });
+  const labels = { "payments-prod": team("payments") };
+  const create = (
+    as: UserOptions,
+    tokens = [waiting, elsewhere],
+  ): ReturnType<typeof decideAdmission> =>
+    decideAdmission(
+      admissionRequest("CREATE", "serviceusers", { object: serviceUser("late-bot", as) }),
+      admissionFacts({ tokens, isAdmin: true, namespaceLabels: labels }),
+    );
+
+  it.each<{ name: string; as: UserOptions; allowed: boolean }>([
+    { name: "an Admin", as: { role: "Admin", teams: ["payments"] }, allowed: false },
+    { name: "a Manager of another team", as: { role: "Manager", teams: ["sre"] }, allowed: false },
+    {
+      name: "a Member of the namespace's team",
+      as: { role: "Member", teams: ["payments"] },
+      allowed: true,
+    },
+  ])("as $name → allowed: $allowed", ({ as, allowed }) => {
+    expect(create(as).allowed).toBe(allowed);
+  });
+
+  it("names the waiting tokens and what to do", () => {
+    expect(create({ role: "Admin" })).toEqual({
+      allowed: false,
+      message:
+        "ServiceUser late-bot cannot be created with this role and these teams: its tokens " +
+        "payments-prod/ci, applied before it, would have delivery Secrets in team namespaces " +
+        "(label team.svctokens.dev/<team>) whose Managers can mount them in Pods. Move those " +
+        "tokens to a namespace without team labels (or use spec.tokenHash), or give the user a " +
+        "role and teams that namespace's Managers already have",
+    });
+  });
+
+  it("does not count client-generated tokens", () => {
+    expect(create({ role: "Admin" }, [clientGenerated, elsewhere])).toEqual({ allowed: true });
+  });
+
+  it("reads the namespaces of the waiting tokens with delivery Secrets", () => {
+    const request = admissionRequest("CREATE", "serviceusers", {
+      object: serviceUser("late-bot", { role: "Admin" }),
+    });
+    const facts = admissionFacts({ tokens: [waiting, elsewhere, clientGenerated] });
+    expect(namespacesToRead(request, facts.cluster)).toEqual(["payments-prod", "tools"]);
+  });
+});
+
 describe("namespacesToRead", () => {
   const facts = admissionFacts({
     tokens: [
