@@ -17,7 +17,6 @@ export const TOKEN_REVIEW_API_VERSIONS = [
 export type TokenReviewApiVersion = (typeof TOKEN_REVIEW_API_VERSIONS)[number];
 export const TOKEN_REVIEW_KIND = "TokenReview";
 
-
 const TokenReviewSchema = z.looseObject({
   apiVersion: z.enum(TOKEN_REVIEW_API_VERSIONS),
   kind: z.literal(TOKEN_REVIEW_KIND),

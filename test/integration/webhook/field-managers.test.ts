@@ -25,11 +25,9 @@ afterAll(async () => {
   await run?.stop();
 }, 240_000);
 
-type ManagedField = { manager?: string; operation?: string; subresource?: string };
 const managersOf = (object: TestObject | undefined): string[] =>
-  ((object?.metadata as { managedFields?: ManagedField[] } | undefined)?.managedFields ?? []).map(
-    (entry) =>
-      `${entry.manager ?? "?"} ${entry.operation ?? "?"} ${entry.subresource ?? ""}`.trim(),
+  (object?.metadata?.managedFields ?? []).map((entry) =>
+    `${entry.manager ?? "?"} ${entry.operation ?? "?"} ${entry.subresource ?? ""}`.trim(),
   );
 
 it("names the controller, the webhook and the tool in managedFields", async () => {
