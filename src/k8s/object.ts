@@ -21,6 +21,8 @@ export interface ObjectMeta {
 export interface ManagedFieldsEntry {
   manager?: string;
   operation?: string;
+  /** "status" for writes through the status subresource. */
+  subresource?: string;
   fieldsV1?: Record<string, unknown>;
 }
 

@@ -68,9 +68,10 @@ export class OperatorOnOwnControlPlane {
       });
       const webhook = await startLocalWebhook(info, { log: createLogger("info", sink) });
       const controller = await startLocalController(info, { log: createLogger("silent") });
+      // kube-apiserver's client certificate: the dedicated webhook client CA, the pinned name.
       const ca = await loadCertificateAuthority(
-        await readFile(info.caCertFile, "utf8"),
-        await readFile(info.caKeyFile, "utf8"),
+        await readFile(info.webhookClientCaCertFile, "utf8"),
+        await readFile(info.webhookClientCaKeyFile, "utf8"),
       );
       const client = await ca.issue({ usage: "client", commonName: info.webhookClientCommonName });
       const agent = new Agent({ ca: webhook.caPem, cert: client.certPem, key: client.keyPem });

@@ -63,8 +63,8 @@ async function authenticate(): Promise<{ status: number; authenticated?: boolean
   return { status: 200, authenticated: review.status.authenticated };
 }
 
-const readyz = async (): Promise<number> =>
-  (await callWebhook(webhook, { path: "/readyz" })).status;
+// Probes are served on the plain-HTTP metrics port, not next to /authenticate.
+const readyz = async (): Promise<number> => (await fetch(`${webhook.metricsUrl}/readyz`)).status;
 
 const staleDecisions = (outcome: "served" | "refused"): Promise<number> =>
   webhookMetric(webhook, "svctokens_webhook_stale_cache_decisions_total", { outcome });
