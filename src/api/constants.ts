@@ -63,6 +63,8 @@ export const ReadyReason = {
   Deactivated: "Deactivated",
   /** Stalled: the spec cannot be honoured; terminal until the generation changes. */
   InvalidSpec: "InvalidSpec",
+  /** Reconciling: the token's value is being generated (pinned, Secrets not yet written). */
+  Generating: "Generating",
   /** Reconciling: the token names a ServiceUser that does not exist yet; nothing generated. */
   ServiceUserNotFound: "ServiceUserNotFound",
   /** Stalled: the token's ServiceUser is deactivated; reactivate it. */

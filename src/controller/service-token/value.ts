@@ -19,7 +19,7 @@ import { SECRETS } from "../../k8s/paths.ts";
 import { rfc3339 } from "../../k8s/time.ts";
 import { generateToken, hashToken, tokenIdFromHash, type TokenHash } from "../../tokens/index.ts";
 import { SERVICE_TOKENS } from "../../api/index.ts";
-import type { ReadyVerdict } from "../conditions.ts";
+import { statusConditions, type ReadyVerdict } from "../conditions.ts";
 import type { ControllerContext } from "../context.ts";
 import { EventReason } from "../events.ts";
 import { applySecret, createObject, mergePatch, readObject } from "../writes.ts";
@@ -247,6 +247,12 @@ function delivered(state: DeliverySecretState): string {
  * Writes the pin — tokenId, createdAt, serviceUserUid — into the token's status (only the
  * controller writes status) before the value is written anywhere; no write when it holds.
  */
+const GENERATING: ReadyVerdict = {
+  ready: false,
+  reason: ReadyReason.Generating,
+  message: "The token's value is being generated.",
+};
+
 async function pinValue(
   ctx: ControllerContext,
   token: ServiceToken,
@@ -259,11 +265,22 @@ async function pinValue(
   );
   if (!differs) return token;
   const { namespace, name } = token.metadata;
+  // The first status a token gets says it is in progress: kstatus (Flux, kubectl wait) reads a
+  // status without conditions as Current, which a half-made token is not.
+  const conditions =
+    status.conditions === undefined
+      ? statusConditions(
+          undefined,
+          GENERATING,
+          token.metadata.generation,
+          new Date(ctx.clock.now()),
+        )
+      : undefined;
   const updated = await mergePatch(
     ctx,
     SERVICE_TOKENS,
     { namespace, name, subresource: "status" },
-    { status: wanted },
+    { status: { ...wanted, ...(conditions ? { conditions } : {}) } },
   );
   return parseServiceToken(updated);
 }
