@@ -46,6 +46,13 @@ export const observedGeneration = z
   .optional()
   .describe("The metadata.generation this status was computed from.");
 
+/**
+ * The status kube-apiserver shows for an object its controller has not reached yet (a CRD
+ * default, applied when the object is read): observedGeneration 0 is behind every generation,
+ * so kstatus (Flux, kubectl wait) sees it in progress, not Current as it would see no status.
+ */
+export const NEW_OBJECT_STATUS = { observedGeneration: 0 } as const;
+
 /** A status condition, as `metav1.Condition` defines it. */
 export const ConditionSchema = z
   .object({

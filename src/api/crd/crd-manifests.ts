@@ -15,6 +15,7 @@ import {
   SERVICE_USER_SHORT_NAME,
   SERVICE_USER_SINGULAR,
 } from "../constants.ts";
+import { NEW_OBJECT_STATUS } from "../common.ts";
 import {
   ServiceTokenSchema,
   ServiceTokenSpecSchema,
@@ -161,7 +162,7 @@ function rootSchema(def: KindDefinition): StructuralSchema {
       },
       metadata: { type: "object" },
       spec: zodToStructuralSchema(def.spec, "spec"),
-      status: zodToStructuralSchema(def.status, "status"),
+      status: { ...zodToStructuralSchema(def.status, "status"), default: NEW_OBJECT_STATUS },
     },
     required: ["spec"],
   };

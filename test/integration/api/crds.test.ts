@@ -142,6 +142,8 @@ describe("svctokens CRDs on the API server", () => {
     });
     expect(created.spec).toEqual({ serviceUser: "ci", revoked: false });
     expect(created).not.toHaveProperty("extra");
+    // Before a controller writes status, the CRD's default says "not observed yet" (kstatus).
+    expect(created.status).toEqual({ observedGeneration: 0 });
 
     const condition = {
       type: "Ready",
@@ -153,7 +155,11 @@ describe("svctokens CRDs on the API server", () => {
     const withStatus = await patch(tokenPath("pruned", "status"), {
       status: { phase: "Active", color: "green", conditions: [{ ...condition, severity: "low" }] },
     });
-    expect(withStatus.status).toEqual({ phase: "Active", conditions: [condition] });
+    expect(withStatus.status).toEqual({
+      observedGeneration: 0,
+      phase: "Active",
+      conditions: [condition],
+    });
     const stored = await api.token(namespace, "pruned");
     expect(stored?.spec).toEqual(created.spec);
     expect(stored?.status).toEqual(withStatus.status);
@@ -204,7 +210,7 @@ describe("svctokens CRDs on the API server", () => {
         status: statusWritten,
       });
       expect(viaStatus.spec).toEqual(created.spec);
-      expect(viaStatus.status).toEqual(statusWritten);
+      expect(viaStatus.status).toEqual({ observedGeneration: 0, ...statusWritten });
       expect(viaStatus.metadata?.generation).toBe(1);
 
       const viaMain = await patch(path(name), {
@@ -212,12 +218,12 @@ describe("svctokens CRDs on the API server", () => {
         status: statusIgnored,
       });
       expect(viaMain.spec).toEqual({ ...created.spec, description: "changed" });
-      expect(viaMain.status).toEqual(statusWritten);
+      expect(viaMain.status).toEqual({ observedGeneration: 0, ...statusWritten });
       expect(viaMain.metadata?.generation).toBe(2);
 
       const stored = await api.rest.request<TestObject>("GET", path(name));
       expect(stored.spec).toEqual(viaMain.spec);
-      expect(stored.status).toEqual(statusWritten);
+      expect(stored.status).toEqual({ observedGeneration: 0, ...statusWritten });
     },
   );
 });

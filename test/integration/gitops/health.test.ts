@@ -5,7 +5,7 @@
 // fix has failed.
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_USERS } from "../../../src/api/index.ts";
+import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/api/index.ts";
 import { resourcePath } from "../../../src/k8s/paths.ts";
 import { PATCH } from "../../../src/k8s/rest.ts";
 import { addUser, controlPlane, eventually } from "../support/cluster.ts";
@@ -153,6 +153,30 @@ describe("GitOps health: kstatus, Argo CD and kubectl wait read the conditions",
       "Progressing",
       "Healthy",
     ]);
+  });
+
+  it("kstatus: a token as kube-apiserver returns it on create (no controller yet) is InProgress", async () => {
+    // The CRD defaults status to observedGeneration 0: behind generation 1, so Flux's wait does
+    // not take a token the controller has not reached yet for Current (no status would be).
+    const created = await run.admin.rest.request<TestObject>(
+      "POST",
+      resourcePath(SERVICE_TOKENS, { namespace: ns }),
+      {
+        apiVersion: "svctokens.dev/v1alpha1",
+        kind: "ServiceToken",
+        metadata: { name: "just-created", namespace: ns },
+        spec: { serviceUser: `nobody-${run.run}` },
+      },
+    );
+    expect(created.status).toEqual({ observedGeneration: 0 });
+    const result = await runTool(tools.kstatusCheck, [], JSON.stringify(created));
+    expect(verdictsByName(result.stdout)["just-created"]?.status).toBe("InProgress");
+    // Not left for the other tests of this file, which list the namespace's tokens.
+    await run.admin.rest.request(
+      "DELETE",
+      resourcePath(SERVICE_TOKENS, { namespace: ns, name: "just-created" }),
+    );
+    await expect.poll(() => run.admin.token(ns, "just-created")).toBeUndefined();
   });
 
   it("kubectl wait --for=condition=Ready: settled tokens pass, a waiting token does not", async () => {
