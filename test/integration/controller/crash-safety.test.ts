@@ -19,7 +19,8 @@ import {
 } from "../support/operator.ts";
 import { Api, secretValue, type TestObject } from "../support/resources.ts";
 
-const TOKENS = 200;
+// Enough to kill mid-way and to make a rewrite obvious; more only makes CI slower.
+const TOKENS = 100;
 
 describe("controller: crash safety", () => {
   const api = new Api();
