@@ -89,9 +89,11 @@ export function readHashRecord(secret: KubeObject): HashRecord | undefined {
   if (secret.type !== HASH_RECORD_SECRET_TYPE) return undefined;
   const meta = secret.metadata ?? {};
   const labels = meta.labels ?? {};
-  const data = (secret.data ?? {}) as Record<string, string>;
-  const encoded = data[HASH_RECORD_HASH_KEY];
-  const hash = encoded === undefined ? "" : Buffer.from(encoded, "base64").toString();
+  // Whatever the cache was fed: a non-string here is not a record, never an exception.
+  const encoded: unknown = (secret.data as Record<string, unknown> | undefined)?.[
+    HASH_RECORD_HASH_KEY
+  ];
+  const hash = typeof encoded === "string" ? Buffer.from(encoded, "base64").toString() : "";
   const createdAt = validDate(meta.annotations?.[ANNOTATION_CREATED_AT]);
   const expiresText = meta.annotations?.[ANNOTATION_EXPIRES_AT];
   const expiresAt = validDate(expiresText);

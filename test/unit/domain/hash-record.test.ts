@@ -157,6 +157,15 @@ describe("readHashRecord", () => {
     expect(readHashRecord(secret)).toBeUndefined();
   });
 
+  it.each([42, null, { nested: "x" }, ["a"]])(
+    "rejects a hash of the wrong type (%j), not throws",
+    (value) => {
+      const secret = structuredClone(record(EXPIRES));
+      (secret as { data: Record<string, unknown> }).data = { tokenHash: value };
+      expect(readHashRecord(secret)).toBeUndefined();
+    },
+  );
+
   it("rejects an object with no metadata", () => {
     expect(readHashRecord({ type: "svctokens.dev/token-hash", data: {} })).toBeUndefined();
   });
