@@ -16,6 +16,7 @@ import {
   SERVICE_USERS,
 } from "../api/index.ts";
 import { Informer } from "../k8s/informer.ts";
+import { InformerGroup } from "../k8s/informer-group.ts";
 import { SecondaryIndex } from "../k8s/secondary-index.ts";
 import { objectKey } from "../k8s/object.ts";
 import { NAMESPACES, ROLE_BINDINGS, SECRETS } from "../k8s/paths.ts";
@@ -24,7 +25,7 @@ import type { KubeRest } from "../k8s/rest.ts";
 const MANAGED_BY_SELECTOR = `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE}`;
 
 /** Everything the reconcilers read, all from memory. */
-export class ControllerCaches {
+export class ControllerCaches extends InformerGroup {
   readonly users: Informer;
   readonly tokens: Informer;
   readonly deliverySecrets: Informer;
@@ -40,28 +41,14 @@ export class ControllerCaches {
   readonly teamBindingsByNamespace = new SecondaryIndex();
 
   constructor(rest: KubeRest, operatorNamespace: string, relistIntervalMs: number, log: Logger) {
-    const common = { rest, relistIntervalMs, log };
-    this.users = new Informer({ ...common, resource: SERVICE_USERS });
-    this.tokens = new Informer({ ...common, resource: SERVICE_TOKENS });
-    this.deliverySecrets = new Informer({
-      ...common,
-      resource: SECRETS,
-      fieldSelector: `type=${DELIVERY_SECRET_TYPE}`,
-      labelSelector: MANAGED_BY_SELECTOR,
-    });
-    this.hashRecords = new Informer({
-      ...common,
-      resource: SECRETS,
-      namespace: operatorNamespace,
-      fieldSelector: `type=${HASH_RECORD_SECRET_TYPE}`,
-      labelSelector: MANAGED_BY_SELECTOR,
-    });
-    this.namespaces = new Informer({ ...common, resource: NAMESPACES });
-    this.teamBindings = new Informer({
-      ...common,
-      resource: ROLE_BINDINGS,
-      labelSelector: `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE},${LABEL_TEAM}`,
-    });
+    const informers = controllerInformers(rest, operatorNamespace, relistIntervalMs, log);
+    super(Object.values(informers));
+    this.users = informers.users;
+    this.tokens = informers.tokens;
+    this.deliverySecrets = informers.deliverySecrets;
+    this.hashRecords = informers.hashRecords;
+    this.namespaces = informers.namespaces;
+    this.teamBindings = informers.teamBindings;
     this.teamBindings.onChange(({ type, object }) => {
       const key = objectKey(object);
       if (type === "delete") this.teamBindingsByNamespace.delete(key);
@@ -87,36 +74,40 @@ export class ControllerCaches {
         );
     });
   }
+}
 
-  all(): Informer[] {
-    return [
-      this.users,
-      this.tokens,
-      this.deliverySecrets,
-      this.hashRecords,
-      this.namespaces,
-      this.teamBindings,
-    ];
-  }
-
-  start(): void {
-    for (const informer of this.all()) informer.start();
-  }
-
-  async synced(): Promise<void> {
-    await Promise.all(this.all().map((informer) => informer.synced));
-  }
-
-  hasSynced(): boolean {
-    return this.all().every((informer) => informer.hasSynced());
-  }
-
-  /** How long the stalest cache may have been missing changes (Infinity before its sync). */
-  staleForMs(): number {
-    return Math.max(...this.all().map((informer) => informer.staleForMs()));
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.all().map((informer) => informer.stop()));
-  }
+/** The controller's informers, by what they hold. */
+function controllerInformers(
+  rest: KubeRest,
+  operatorNamespace: string,
+  relistIntervalMs: number,
+  log: Logger,
+): Record<
+  "users" | "tokens" | "deliverySecrets" | "hashRecords" | "namespaces" | "teamBindings",
+  Informer
+> {
+  const common = { rest, relistIntervalMs, log };
+  return {
+    users: new Informer({ ...common, resource: SERVICE_USERS }),
+    tokens: new Informer({ ...common, resource: SERVICE_TOKENS }),
+    deliverySecrets: new Informer({
+      ...common,
+      resource: SECRETS,
+      fieldSelector: `type=${DELIVERY_SECRET_TYPE}`,
+      labelSelector: MANAGED_BY_SELECTOR,
+    }),
+    hashRecords: new Informer({
+      ...common,
+      resource: SECRETS,
+      namespace: operatorNamespace,
+      fieldSelector: `type=${HASH_RECORD_SECRET_TYPE}`,
+      labelSelector: MANAGED_BY_SELECTOR,
+    }),
+    namespaces: new Informer({ ...common, resource: NAMESPACES }),
+    teamBindings: new Informer({
+      ...common,
+      resource: ROLE_BINDINGS,
+      labelSelector: `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE},${LABEL_TEAM}`,
+    }),
+  };
 }

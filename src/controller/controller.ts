@@ -18,7 +18,7 @@ import { reconcileServiceUser } from "./service-user/reconcile.ts";
 import { teamBindingsReconciler } from "./team-bindings/reconcile.ts";
 import { connectTeamBindingKeys } from "./team-bindings/wiring.ts";
 import { allKeys, connectCachesToQueues, type KeySink } from "./wiring.ts";
-import { requestResource } from "./request-resource.ts";
+import { requestResource } from "../k8s/request-resource.ts";
 
 /** How to run a controller. */
 export interface ControllerOptions {

@@ -21,6 +21,8 @@ export interface WebhookMetrics {
   adminChecks: Counter<"outcome">;
   /** Requests met while the caches lagged: decided anyway (served) or refused past the bound. */
   staleDecisions: Counter<"outcome">;
+  /** Requests the webhook made to the API server (caches, Admin checks, last used). */
+  apiRequests: Counter<"verb" | "resource" | "code">;
 }
 
 /** Creates the metrics; process metrics only for the real service (one per process). */
@@ -84,6 +86,12 @@ export function createWebhookMetrics(withProcessMetrics: boolean): WebhookMetric
       name: "svctokens_webhook_admin_checks_total",
       help: "SubjectAccessReviews the Admin check asked (asked) or refused to ask because the rate limit was spent (throttled).",
       labelNames: ["outcome"],
+      registers,
+    }),
+    apiRequests: new Counter({
+      name: "svctokens_webhook_api_requests_total",
+      help: "Requests the webhook made to the API server, by verb, resource and HTTP code.",
+      labelNames: ["verb", "resource", "code"],
       registers,
     }),
     staleDecisions: new Counter({

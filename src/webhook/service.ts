@@ -11,6 +11,7 @@ import { splitKey } from "../k8s/object.ts";
 import { NAMESPACES, resourcePath, SUBJECT_ACCESS_REVIEWS } from "../k8s/paths.ts";
 import type { KubeObject } from "../k8s/object.ts";
 import { WEBHOOK_CLIENT, type ClientIdentity } from "../k8s/client-identity.ts";
+import { requestResource } from "../k8s/request-resource.ts";
 import { KubeRest, PATCH } from "../k8s/rest.ts";
 import { rfc3339 } from "../k8s/time.ts";
 import { startHealthServer } from "../health-server.ts";
@@ -96,10 +97,16 @@ export class WebhookService {
   /** Starts the caches and the server; /readyz is 200 while the caches are synced and current. */
   static async start(options: WebhookServiceOptions): Promise<WebhookService> {
     const { log } = options;
+    const metrics = createWebhookMetrics(options.processMetrics);
     const rest = new KubeRest(options.kubeConfig, {
       identity: options.clientIdentity ?? WEBHOOK_CLIENT,
+      observer: (method, path, status) =>
+        metrics.apiRequests.inc({
+          verb: method,
+          resource: requestResource(path),
+          code: String(status),
+        }),
     });
-    const metrics = createWebhookMetrics(options.processMetrics);
     const caches = new WebhookCaches({
       rest,
       namespace: options.namespace,

@@ -2,6 +2,7 @@
 // ServiceTokens in every namespace and ServiceUsers, feeding one CachedFacts.
 import type { Logger } from "pino";
 import { Informer } from "../../k8s/informer.ts";
+import { InformerGroup } from "../../k8s/informer-group.ts";
 import { SECRETS } from "../../k8s/paths.ts";
 import type { KubeRest } from "../../k8s/rest.ts";
 import { CachedFacts } from "./cached-facts.ts";
@@ -23,13 +24,12 @@ export interface WebhookCachesOptions {
 }
 
 /** Informers plus the facts they keep current; ready once all three have listed. */
-export class WebhookCaches {
+export class WebhookCaches extends InformerGroup {
   readonly facts: CachedFacts;
-  readonly #informers: Informer[];
 
   constructor(options: WebhookCachesOptions) {
     const { rest, relistIntervalMs, log } = options;
-    this.facts = new CachedFacts(log);
+    const facts = new CachedFacts(log);
     const hashRecords = new Informer({
       rest,
       relistIntervalMs,
@@ -43,31 +43,10 @@ export class WebhookCaches {
     });
     const tokens = new Informer({ rest, relistIntervalMs, log, resource: SERVICE_TOKENS });
     const users = new Informer({ rest, relistIntervalMs, log, resource: SERVICE_USERS });
-    hashRecords.onChange((event) => this.facts.applyHashRecord(event));
-    tokens.onChange((event) => this.facts.applyServiceToken(event));
-    users.onChange((event) => this.facts.applyServiceUser(event));
-    this.#informers = [hashRecords, tokens, users];
-  }
-
-  start(): void {
-    for (const informer of this.#informers) informer.start();
-  }
-
-  /** Resolves when every cache has completed its first list. */
-  async synced(): Promise<void> {
-    await Promise.all(this.#informers.map((informer) => informer.synced));
-  }
-
-  hasSynced(): boolean {
-    return this.#informers.every((informer) => informer.hasSynced());
-  }
-
-  /** How long the stalest cache may have been missing changes (Infinity before its sync). */
-  staleForMs(): number {
-    return Math.max(...this.#informers.map((informer) => informer.staleForMs()));
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.#informers.map((informer) => informer.stop()));
+    hashRecords.onChange((event) => facts.applyHashRecord(event));
+    tokens.onChange((event) => facts.applyServiceToken(event));
+    users.onChange((event) => facts.applyServiceUser(event));
+    super([hashRecords, tokens, users]);
+    this.facts = facts;
   }
 }

@@ -216,7 +216,12 @@ describe("metrics and probes", () => {
   it("are served on the plain-HTTP metrics port", async () => {
     const metrics = await fetch(`${run.service.metricsUrl}/metrics`);
     expect(metrics.status).toBe(200);
-    expect(await metrics.text()).toContain("svctokens_webhook_authentications_total");
+    const text = await metrics.text();
+    expect(text).toContain("svctokens_webhook_authentications_total");
+    // Its own requests to kube-apiserver, as the controller counts its own: the informers' lists.
+    expect(text).toMatch(
+      /svctokens_webhook_api_requests_total\{verb="GET",resource="servicetokens",code="200"\} [1-9]/,
+    );
     expect((await fetch(`${run.service.metricsUrl}/readyz`)).status).toBe(200);
     expect((await fetch(`${run.service.metricsUrl}/healthz`)).status).toBe(200);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { requestResource } from "../../../src/controller/request-resource.ts";
+import { requestResource } from "../../../src/k8s/request-resource.ts";
 
 describe("requestResource", () => {
   it.each([

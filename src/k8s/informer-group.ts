@@ -1,0 +1,39 @@
+// Several informers that start, sync, report staleness and stop together: the cache of each
+// process (controller, webhook) is one such group plus the indexes it keeps.
+import type { Informer } from "./informer.ts";
+
+/** Informers run as one: ready when all have synced, as stale as the stalest. */
+export class InformerGroup {
+  readonly #informers: readonly Informer[];
+
+  constructor(informers: readonly Informer[]) {
+    this.#informers = informers;
+  }
+
+  /** Every informer of the group. */
+  all(): readonly Informer[] {
+    return this.#informers;
+  }
+
+  start(): void {
+    for (const informer of this.#informers) informer.start();
+  }
+
+  /** Resolves when every informer has completed its first list. */
+  async synced(): Promise<void> {
+    await Promise.all(this.#informers.map((informer) => informer.synced));
+  }
+
+  hasSynced(): boolean {
+    return this.#informers.every((informer) => informer.hasSynced());
+  }
+
+  /** How long the stalest informer may have been missing changes (Infinity before its sync). */
+  staleForMs(): number {
+    return Math.max(...this.#informers.map((informer) => informer.staleForMs()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#informers.map((informer) => informer.stop()));
+  }
+}
