@@ -4,6 +4,7 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import { afterAll, beforeAll } from "vitest";
 import type { Logger } from "pino";
 import { createCertificateAuthority, type KeyPairPem } from "../../../../src/tls/pki.ts";
 import type { KubeObject } from "../../../../src/k8s/object.ts";
@@ -139,6 +140,33 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     url: (path) => `https://127.0.0.1:${port}${path}`,
     stop: () => server.close(1000),
   };
+}
+
+/** A harness shared by the tests of one file; `h` and `pki` are set once `beforeAll` ran. */
+export interface FileHarness {
+  h: Harness;
+  pki: TestPki;
+}
+
+/**
+ * Starts one harness for the whole test file (fresh PKI, then `afterStart`, e.g. warming up)
+ * and stops it and removes its PKI after the file's tests.
+ */
+export function harnessForFile(
+  options: Omit<HarnessOptions, "pki">,
+  afterStart?: (t: FileHarness) => Promise<void> | void,
+): FileHarness {
+  const t = {} as FileHarness;
+  beforeAll(async () => {
+    t.pki = await createTestPki();
+    t.h = await startHarness({ ...options, pki: t.pki });
+    await afterStart?.(t);
+  });
+  afterAll(async () => {
+    await t.h.stop();
+    await removePki(t.pki);
+  });
+  return t;
 }
 
 /** An HTTP answer. */
