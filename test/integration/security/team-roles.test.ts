@@ -2,102 +2,39 @@
 // from their delivery Secrets against kube-apiserver, the shipped RBAC (deploy/manifests), and
 // the controller and webhook running under their own ServiceAccount identities. On the old
 // roles.yaml (Manager → edit, Member → view cluster-wide) most of these fail.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resourcePath, ROLE_BINDINGS, EVENTS, NAMESPACES } from "../../../src/k8s/paths.ts";
+import { describe, expect, it } from "vitest";
+import { resourcePath, ROLE_BINDINGS, EVENTS } from "../../../src/k8s/paths.ts";
 import { PATCH } from "../../../src/k8s/rest.ts";
 import { apiserverWrites } from "../support/bulk.ts";
 import { eventually } from "../support/cluster.ts";
 import { settle, startController } from "../support/controller.ts";
-import { kubectl, type KubectlResult } from "../support/kubectl.ts";
 import { controllerKubeconfig, OPERATOR_NAMESPACE } from "../support/operator.ts";
 import { Api, type TestObject } from "../support/resources.ts";
-import { WebhookRun, type DeliveredToken } from "../webhook/webhook-run.ts";
 import { admissionDenial, expectForbidden, tokenKubeconfig } from "../webhook/webhook-support.ts";
 import { canIList, secretRules, writeRules } from "./can-i.ts";
 
-let run: WebhookRun;
-let team: string; // a team name unique to this file
-let teamNs: string; // labelled team.svctokens.dev/<team>
-let otherNs: string; // no team label
-let noCredentials: string;
-let member: DeliveredToken;
-let manager: DeliveredToken;
-let memberUser: string;
-let managerUser: string;
-let adminUser: string;
+import {
+  adminUser,
+  as,
+  canI,
+  expectRefused,
+  labelNamespace,
+  manager,
+  member,
+  memberUser,
+  managerUser,
+  noCredentials,
+  otherNs,
+  pod,
+  run,
+  team,
+  teamBindings,
+  teamLabel,
+  teamNs,
+  teamWorld,
+} from "./team-world.ts";
 
-const teamLabel = (): string => `team.svctokens.dev/${team}`;
-const as = (token: DeliveredToken, args: string[], input?: string): Promise<KubectlResult> =>
-  kubectl(noCredentials, [`--token=${token.value}`, ...args], input);
-const canI = async (token: DeliveredToken, ns: string, ...what: string[]): Promise<string> =>
-  (await as(token, ["auth", "can-i", ...what, "-n", ns])).stdout.trim();
-
-const pod = (name: string): string =>
-  JSON.stringify({
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name },
-    spec: { containers: [{ name: "app", image: "registry.k8s.io/pause:3.10" }] },
-  });
-
-async function labelNamespace(name: string, labels: Record<string, string | null>): Promise<void> {
-  await run.admin.rest.request(
-    "PATCH",
-    resourcePath(NAMESPACES, { name }),
-    { metadata: { labels } },
-    PATCH.merge,
-  );
-}
-
-async function teamBindings(ns: string): Promise<TestObject[]> {
-  const selector = encodeURIComponent("app.kubernetes.io/managed-by=svctokens");
-  const { items } = await run.admin.rest.request<{ items: TestObject[] }>(
-    "GET",
-    `${resourcePath(ROLE_BINDINGS, { namespace: ns })}?labelSelector=${selector}`,
-  );
-  return items;
-}
-
-/** Expects kubectl to have been refused by RBAC (exit code and "forbidden"). */
-function expectRefused(result: KubectlResult, message: string): void {
-  expect(result.code).not.toBe(0);
-  expect(result.stderr).toContain(message);
-}
-
-beforeAll(async () => {
-  run = await WebhookRun.start();
-  team = `pay-${run.run}`;
-  teamNs = await run.namespace("team");
-  otherNs = await run.namespace("other");
-  await labelNamespace(teamNs, { [teamLabel()]: "" });
-  memberUser = `sec-member-${run.run}`;
-  managerUser = `sec-manager-${run.run}`;
-  adminUser = `sec-admin-${run.run}`;
-  await run.createUser(run.admin, memberUser, { role: "Member", teams: [team] });
-  await run.createUser(run.admin, managerUser, { role: "Manager", teams: [team] });
-  await run.createUser(run.admin, adminUser, { role: "Admin", teams: [team] });
-  await run.createToken(run.admin, teamNs, "member", { serviceUser: memberUser });
-  await run.createToken(run.admin, teamNs, "manager", { serviceUser: managerUser });
-  [member, manager] = await Promise.all([
-    run.delivered(teamNs, "member"),
-    run.delivered(teamNs, "manager"),
-  ]);
-  noCredentials = await tokenKubeconfig(run.dir);
-  await eventually("the default ServiceAccount", () =>
-    run.admin.rest.request("GET", `/api/v1/namespaces/${teamNs}/serviceaccounts/default`),
-  );
-  await eventually("the Manager to create Pods in its team namespace", async () =>
-    (await canI(manager, teamNs, "create", "pods")) === "yes" ? true : undefined,
-  );
-}, 240_000);
-
-afterAll(async () => {
-  // Never leave a team label on the cluster's own namespaces to the next file.
-  for (const ns of ["kube-system", OPERATOR_NAMESPACE]) {
-    await labelNamespace(ns, { [teamLabel()]: null }).catch(() => undefined);
-  }
-  await run?.stop();
-}, 240_000);
+teamWorld();
 
 describe("the controller keeps team RoleBindings", () => {
   it("binds the team's Members to view and its Managers and Admins to svctokens:manager", async () => {
