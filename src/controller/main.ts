@@ -1,3 +1,4 @@
+// src/controller/: the controller process: runtime/ and one folder per reconciler.
 // `npm run controller`: the controller process (wiring only).
 import { hostname } from "node:os";
 import { loadConfig } from "../config.ts";

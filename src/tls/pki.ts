@@ -1,3 +1,4 @@
+// src/tls/: a small CA, the webhook's self-signed bootstrap, reloading from files.
 // A tiny certificate authority: for the local control plane, and for the webhook service's
 // self-signed TLS mode in clusters without cert-manager.
 // ECDSA P-256 keys (fast to generate) and X.509 certificates built with @peculiar/x509.

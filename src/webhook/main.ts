@@ -1,3 +1,4 @@
+// src/webhook/: the webhook process: authn/ authz/ admission/ over cache/, via http/.
 // `npm run webhook`: the webhook service process (wiring only).
 import { loadConfig } from "../config.ts";
 import { runUntilSignal } from "../run-until-signal.ts";

@@ -1,3 +1,4 @@
+// src/controller/runtime/: work queue, leader election, clock, retry errors.
 // The controller's work queue, in the controller-runtime / kube-rs model: object keys,
 // de-duplicated, at most one run per key at a time, bounded concurrency, per-key backoff.
 import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffPolicy } from "../../k8s/backoff.ts";
