@@ -57,6 +57,19 @@ export async function teamBindings(ns: string): Promise<TestObject[]> {
   return items;
 }
 
+/** RoleBindings as name, role and subject groups (sorted), in name order. */
+export function bindingSummaries(
+  bindings: TestObject[],
+): { name: string | undefined; role: string; groups: string[] }[] {
+  return bindings
+    .map((b) => ({
+      name: b.metadata?.name,
+      role: (b.roleRef as { name: string }).name,
+      groups: (b.subjects as { name: string }[]).map((s) => s.name).sort(),
+    }))
+    .sort((a, b) => String(a.name).localeCompare(String(b.name)));
+}
+
 /** Expects kubectl to have been refused by RBAC (exit code and "forbidden"). */
 export function expectRefused(result: KubectlResult, message: string): void {
   expect(result.code).not.toBe(0);
