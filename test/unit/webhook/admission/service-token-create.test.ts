@@ -2,21 +2,15 @@
 import { describe, it } from "vitest";
 import { generateToken, hashToken } from "../../../../src/tokens/index.ts";
 import type { AdmissionRequest } from "../../../../src/webhook/admission/review.ts";
+import { check, token, user, world } from "./service-token-world.ts";
 import {
   admissionFacts,
   admissionRequest,
   changed,
-  checkAdmission,
-  CONTROLLER,
   NOT_ADMIN,
   type AdmissionCase as Case,
 } from "./fixtures.ts";
 import { issue, serviceToken, serviceUser } from "../fixtures.ts";
-
-const user = serviceUser("ci-bot");
-const token = serviceToken("ci", { expiresInDays: 30 });
-const world = { users: [user] };
-const check = (c: Case): void => checkAdmission(c, CONTROLLER);
 
 describe("ServiceToken CREATE", () => {
   const create = (object = token): AdmissionRequest =>

@@ -1,21 +1,14 @@
 // Admission of ServiceToken DELETE requests: who may do what, and the exact denial messages.
 import { describe, it } from "vitest";
 import type { AdmissionRequest } from "../../../../src/webhook/admission/review.ts";
+import { check, token, world } from "./service-token-world.ts";
 import {
   admissionFacts,
   admissionRequest,
   changed,
-  checkAdmission,
-  CONTROLLER,
   NOT_ADMIN,
   type AdmissionCase as Case,
 } from "./fixtures.ts";
-import { serviceToken, serviceUser } from "../fixtures.ts";
-
-const user = serviceUser("ci-bot");
-const token = serviceToken("ci", { expiresInDays: 30 });
-const world = { users: [user] };
-const check = (c: Case): void => checkAdmission(c, CONTROLLER);
 
 describe("ServiceToken DELETE", () => {
   const del = (oldObject: typeof token, username?: string): AdmissionRequest =>

@@ -1,21 +1,16 @@
 // Admission of ServiceToken UPDATE requests: who may do what, and the exact denial messages.
 import { describe, it } from "vitest";
 import type { AdmissionRequest } from "../../../../src/webhook/admission/review.ts";
+import { check, token, world } from "./service-token-world.ts";
 import {
   admissionFacts,
   admissionRequest,
   changed,
-  checkAdmission,
   CONTROLLER,
   NOT_ADMIN,
   type AdmissionCase as Case,
 } from "./fixtures.ts";
-import { serviceToken, serviceUser } from "../fixtures.ts";
-
-const user = serviceUser("ci-bot");
-const token = serviceToken("ci", { expiresInDays: 30 });
-const world = { users: [user] };
-const check = (c: Case): void => checkAdmission(c, CONTROLLER);
+import { serviceUser } from "../fixtures.ts";
 
 describe("ServiceToken UPDATE", () => {
   const update = (
