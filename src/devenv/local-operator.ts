@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { Controller } from "../controller/controller.ts";
-import type { Clock } from "../controller/runtime/clock.ts";
+import type { Clock } from "../k8s/clock.ts";
 import { loadKubeConfig } from "../k8s/kubeconfig.ts";
 import { WebhookService } from "../webhook/service.ts";
 import { writeUserKubeconfig, type ControlPlaneInfo, type LocalUser } from "./identities.ts";

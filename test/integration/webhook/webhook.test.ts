@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/log.ts";
 import { resourcePath, SECRETS } from "../../../src/k8s/paths.ts";
 import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/api/index.ts";
-import { truncateToSecond } from "../../../src/webhook/authn/last-used.ts";
+import { truncateToSecond } from "../../../src/k8s/time.ts";
 import { eventually, newNamespace } from "../support/cluster.ts";
 import { kubectl } from "../support/kubectl.ts";
 import type { Api } from "../support/resources.ts";
