@@ -14,8 +14,8 @@ import { loadConfig } from "../config.ts";
 /** The shipped defaults (an empty environment), for settings tests do not override. */
 const SHIPPED = loadConfig({});
 
-export const OPERATOR_NAMESPACE = "svctokens-system";
-export const CONTROLLER_USERNAME = `system:serviceaccount:${OPERATOR_NAMESPACE}:svctokens-controller`;
+export const OPERATOR_NAMESPACE = SHIPPED.SVCTOKENS_NAMESPACE;
+export const CONTROLLER_USERNAME = SHIPPED.SVCTOKENS_CONTROLLER_USERNAME;
 
 /** The user and groups Kubernetes gives a ServiceAccount of the operator's namespace. */
 export function operatorServiceAccount(name: string): LocalUser {
@@ -46,8 +46,8 @@ export async function startLocalController(
     kubeConfig: loadKubeConfig(kubeconfig),
     operatorNamespace: OPERATOR_NAMESPACE,
     identity: "local-controller",
-    resyncMs: options.resyncMs ?? 600_000,
-    concurrency: 8,
+    resyncMs: options.resyncMs ?? SHIPPED.SVCTOKENS_RESYNC_SECONDS * 1000,
+    concurrency: SHIPPED.SVCTOKENS_RECONCILE_CONCURRENCY,
     log: options.log,
     ...(options.clock ? { clock: options.clock } : {}),
   });
@@ -119,13 +119,13 @@ export async function startLocalWebhook(
     host: "127.0.0.1",
     port: info.webhookPort,
     metricsPort: 0,
-    lastUsedFlushMs: options.lastUsedFlushMs ?? 60_000,
+    lastUsedFlushMs: options.lastUsedFlushMs ?? SHIPPED.SVCTOKENS_LAST_USED_FLUSH_SECONDS * 1000,
     maxTokenLifetimeDays: options.maxTokenLifetimeDays,
     controllerUsername: CONTROLLER_USERNAME,
-    adminCacheMs: 0,
+    adminCacheMs: 0, // tests see RBAC changes at once
     adminCheckBurst: options.adminCheckBurst ?? SHIPPED.SVCTOKENS_ADMIN_CHECK_BURST,
     adminChecksPerSecond: options.adminChecksPerSecond ?? SHIPPED.SVCTOKENS_ADMIN_CHECKS_PER_SECOND,
-    relistIntervalMs: 600_000,
+    relistIntervalMs: SHIPPED.SVCTOKENS_RESYNC_SECONDS * 1000,
     log: options.log,
     processMetrics: false,
     shutdownGraceMs: 2_000,
