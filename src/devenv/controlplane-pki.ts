@@ -1,11 +1,11 @@
 // The local control plane's certificates and key files: the cluster CA, kube-apiserver's serving
 // certificate, the service-account signing key, the admin's and the webhook client's certificates.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   createCertificateAuthority,
   createSigningKeyPair,
-  loadCertificateAuthority,
+  loadCertificateAuthorityFiles,
   type CertificateAuthority,
 } from "../tls/pki.ts";
 import type { ControlPlaneInfo } from "./identities.ts";
@@ -43,11 +43,7 @@ export async function authority(
   commonName: string,
 ): Promise<CertificateAuthority> {
   if (shared === undefined) return createCertificateAuthority(commonName);
-  const [certPem, keyPem] = await Promise.all([
-    readFile(shared[certKey], "utf8"),
-    readFile(shared[keyKey], "utf8"),
-  ]);
-  return loadCertificateAuthority(certPem, keyPem);
+  return loadCertificateAuthorityFiles(shared[certKey], shared[keyKey]);
 }
 
 export async function writePki(

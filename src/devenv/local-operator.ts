@@ -1,6 +1,6 @@
 // The operator (controller and webhook service) running in this process against the local
 // control plane, each under its own ServiceAccount identity: for `npm run dev` and tests.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { Controller } from "../controller/controller.ts";
@@ -8,7 +8,7 @@ import type { Clock } from "../k8s/clock.ts";
 import { loadKubeConfig } from "../k8s/kubeconfig.ts";
 import { WebhookService } from "../webhook/service.ts";
 import { writeUserKubeconfig, type ControlPlaneInfo, type LocalUser } from "./identities.ts";
-import { loadCertificateAuthority } from "../tls/pki.ts";
+import { loadCertificateAuthorityFiles } from "../tls/pki.ts";
 import { loadConfig } from "../config.ts";
 
 /** The shipped defaults (an empty environment), for settings tests do not override. */
@@ -90,11 +90,7 @@ export async function startLocalWebhook(
   info: ControlPlaneInfo,
   options: LocalWebhookOptions,
 ): Promise<LocalWebhook> {
-  const [caPem, caKeyPem] = await Promise.all([
-    readFile(info.caCertFile, "utf8"),
-    readFile(info.caKeyFile, "utf8"),
-  ]);
-  const ca = await loadCertificateAuthority(caPem, caKeyPem);
+  const ca = await loadCertificateAuthorityFiles(info.caCertFile, info.caKeyFile);
   const serving = await ca.issue({
     usage: "server",
     commonName: "svctokens-webhook",
@@ -136,7 +132,7 @@ export async function startLocalWebhook(
     service,
     url: `https://127.0.0.1:${service.port}`,
     metricsUrl: `http://127.0.0.1:${service.metricsPort}`,
-    caPem,
+    caPem: ca.certPem,
     stop: () => service.stop(),
   };
 }

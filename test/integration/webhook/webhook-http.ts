@@ -2,12 +2,11 @@
 // the client certificate kube-apiserver presents (from the dedicated client CA, with the
 // pinned name), trusting only the control plane's CA; raw
 // bytes over TLS for requests Node's HTTP client refuses to send; the service's own metrics.
-import { readFile } from "node:fs/promises";
 import type { IncomingHttpHeaders } from "node:http";
 import { Agent } from "node:https";
 import { httpsRequest } from "../../https-request.ts";
 import { connect } from "node:tls";
-import { loadCertificateAuthority, type KeyPairPem } from "../../../src/tls/pki.ts";
+import { loadCertificateAuthorityFiles, type KeyPairPem } from "../../../src/tls/pki.ts";
 import { controlPlane } from "../support/cluster.ts";
 import { samplesOf } from "../support/prometheus.ts";
 import type { TestWebhook } from "./webhook-support.ts";
@@ -17,11 +16,10 @@ let clientCertificate: Promise<KeyPairPem> | undefined;
 /** A client certificate from the webhook client CA (kube-apiserver's), named `commonName`. */
 export async function webhookClientCaCertificate(commonName: string): Promise<KeyPairPem> {
   const info = controlPlane();
-  const [caPem, caKeyPem] = await Promise.all([
-    readFile(info.webhookClientCaCertFile, "utf8"),
-    readFile(info.webhookClientCaKeyFile, "utf8"),
-  ]);
-  const ca = await loadCertificateAuthority(caPem, caKeyPem);
+  const ca = await loadCertificateAuthorityFiles(
+    info.webhookClientCaCertFile,
+    info.webhookClientCaKeyFile,
+  );
   return ca.issue({ usage: "client", commonName });
 }
 
