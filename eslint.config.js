@@ -20,7 +20,17 @@ export default tseslint.config(
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
       ],
       "no-console": "error",
+      // The limits the code meets (measured over src/, test/, bench/, scripts/); lower them as
+      // the worst functions are split up.
+      complexity: ["error", 19],
+      "max-params": ["error", 6],
     },
+  },
+  {
+    // ensureTokenValue (complexity 60) is being turned into a pure plan…(facts) → action with
+    // a thin shell (issue #10, item 3); until then it is the one exception.
+    files: ["src/controller/service-token/value.ts"],
+    rules: { complexity: "off" },
   },
   {
     files: ["**/*.js"],

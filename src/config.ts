@@ -1,3 +1,4 @@
+// src/: controller/ and webhook/ (the processes); api/ domain/ k8s/ tls/ tokens/; devenv/.
 // The operator's configuration: environment variables parsed once, with defaults and clear
 // errors at start-up. No other file reads process.env.
 import { z } from "zod";

@@ -1,5 +1,7 @@
 // Foreground processes (controller, webhook, local control plane, `npm run dev`) stop cleanly
 // on Ctrl-C or SIGTERM.
+import type { Logger } from "pino";
+import { errorMessage } from "./k8s/errors.ts";
 
 /**
  * Waits for the first SIGINT or SIGTERM, runs `stop` with its name and settles as `stop` does.
@@ -18,4 +20,25 @@ export async function runUntilSignal(
     process.once("SIGTERM", onSignal);
   });
   await stop(signal);
+}
+
+/**
+ * The end of a service process's main (controller, webhook): on the first signal logs
+ * `stopping` with it, runs `stop`, and exits 0, or 1 (logged) if stopping failed.
+ */
+export async function serveUntilSignal(
+  log: Logger,
+  stopping: string,
+  stop: () => Promise<void>,
+): Promise<never> {
+  try {
+    await runUntilSignal(async (signal) => {
+      log.info({ signal }, stopping);
+      await stop();
+    });
+  } catch (error) {
+    log.error({ err: errorMessage(error) }, "error while stopping");
+    process.exit(1);
+  }
+  process.exit(0);
 }

@@ -5,7 +5,7 @@ import type { KubeRest } from "../k8s/rest.ts";
 import type { ControllerCaches } from "./caches.ts";
 import type { EventRecorder } from "./events.ts";
 import type { ControllerMetrics } from "./metrics.ts";
-import type { Clock } from "./runtime/clock.ts";
+import type { Clock } from "../k8s/clock.ts";
 
 /** Field manager of every server-side apply (and every other write) the controller makes. */
 export const FIELD_MANAGER = CONTROLLER_CLIENT.fieldManager;

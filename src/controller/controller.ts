@@ -10,7 +10,7 @@ import type { ControllerContext } from "./context.ts";
 import { EventRecorder } from "./events.ts";
 import { createControllerMetrics, type ControllerMetrics } from "./metrics.ts";
 import { LeaderElector } from "./runtime/leader-election.ts";
-import { systemClock, type Clock } from "./runtime/clock.ts";
+import { systemClock, type Clock } from "../k8s/clock.ts";
 import { RequeueNowError, TerminalError } from "./runtime/errors.ts";
 import { WorkQueue, type ProcessResult } from "./runtime/work-queue.ts";
 import { reconcileServiceToken } from "./service-token/reconcile.ts";

@@ -7,7 +7,7 @@ import type { KubeObject } from "../k8s/object.ts";
 import { EVENTS, resourcePath } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
 import { microTime } from "../k8s/time.ts";
-import { systemClock, type Clock } from "./runtime/clock.ts";
+import { systemClock, type Clock } from "../k8s/clock.ts";
 
 /** Reasons the controller reports (DESIGN.md, issues 4 and 15). */
 export const EventReason = {

@@ -1,8 +1,8 @@
+// src/controller/: the controller process: runtime/ and one folder per reconciler.
 // `npm run controller`: the controller process (wiring only).
 import { hostname } from "node:os";
 import { loadConfig } from "../config.ts";
-import { errorMessage } from "../k8s/errors.ts";
-import { runUntilSignal } from "../run-until-signal.ts";
+import { serveUntilSignal } from "../run-until-signal.ts";
 import { loadKubeConfig } from "../k8s/kubeconfig.ts";
 import { createLogger } from "../log.ts";
 import { Controller } from "./controller.ts";
@@ -43,14 +43,7 @@ log.info(
   "controller started",
 );
 
-await runUntilSignal(async (signal) => {
-  log.info({ signal }, "stopping");
+await serveUntilSignal(log, "stopping", async () => {
   server.close();
   await controller.stop();
-}).then(
-  () => process.exit(0),
-  (error: unknown) => {
-    log.error({ err: errorMessage(error) }, "error while stopping");
-    process.exit(1);
-  },
-);
+});

@@ -1,5 +1,6 @@
 // Prometheus metrics of the controller.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { metricsRegistry } from "../metrics-registry.ts";
 
 /** The controller's metrics, on a registry of its own (several controllers can share a test process). */
 export interface ControllerMetrics {
@@ -14,9 +15,7 @@ export interface ControllerMetrics {
 
 /** Creates the metrics; `collect` hooks fill the gauges from the caches at scrape time. */
 export function createControllerMetrics(withProcessMetrics: boolean): ControllerMetrics {
-  const registry = new Registry();
-  if (withProcessMetrics) collectDefaultMetrics({ register: registry });
-  const registers = [registry];
+  const { registry, registers } = metricsRegistry(withProcessMetrics);
   return {
     registry,
     reconciles: new Counter({

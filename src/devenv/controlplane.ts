@@ -1,16 +1,12 @@
 // The local control plane: real etcd, kube-apiserver and kube-controller-manager on loopback,
 // with generated certificates, for integration tests and `npm run dev`.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureControlPlaneBinaries, type ControlPlaneBinaries } from "./binaries.ts";
 import { kubeconfigYaml } from "./kubeconfig.ts";
-import {
-  createCertificateAuthority,
-  createSigningKeyPair,
-  loadCertificateAuthority,
-  type CertificateAuthority,
-} from "../tls/pki.ts";
+import { authority, WEBHOOK_CLIENT_NAME, writePki, type SharedPki } from "./controlplane-pki.ts";
+import { apiserverArgs, controllerManagerArgs, etcdArgs } from "./controlplane-args.ts";
 import { admissionConfigurationYaml, admissionKubeconfigYaml } from "./webhook-client.ts";
 import { freeLoopbackPort } from "./ports.ts";
 import { ProcessGroup, tailOf, type ManagedProcess } from "./processes.ts";
@@ -40,12 +36,6 @@ export interface ControlPlaneOptions {
   /** How long to wait for readiness. */
   readyTimeoutMs?: number;
 }
-
-/** The CA files a second control plane may reuse. */
-export type SharedPki = Pick<
-  ControlPlaneInfo,
-  "caCertFile" | "caKeyFile" | "webhookClientCaCertFile" | "webhookClientCaKeyFile"
->;
 
 /** A running local control plane. Stop it with `stop()`; tests get `info` only. */
 export class LocalControlPlane {
@@ -265,154 +255,4 @@ async function startAll(
   info.kubernetesVersion = version.gitVersion;
   log(`control plane ${version.gitVersion} ready at ${server} in ${Date.now() - started} ms`);
   return { info, adminTls };
-}
-
-interface PkiFiles {
-  caCert: string;
-  caKey: string;
-  servingCert: string;
-  servingKey: string;
-  saPublic: string;
-  saPrivate: string;
-  tokenWebhookKubeconfig: string;
-  clientCaCert: string;
-  clientCaKey: string;
-  admissionKubeconfig: string;
-  admissionConfig: string;
-  admin: { certPem: string; keyPem: string };
-  webhookClient: { certPem: string; keyPem: string };
-}
-
-/** The name kube-apiserver's client certificate carries, and the webhook service pins. */
-const WEBHOOK_CLIENT_NAME = "kube-apiserver";
-
-/** A CA loaded from the shared files, or a new one. */
-async function authority(
-  shared: SharedPki | undefined,
-  certKey: "caCertFile" | "webhookClientCaCertFile",
-  keyKey: "caKeyFile" | "webhookClientCaKeyFile",
-  commonName: string,
-): Promise<CertificateAuthority> {
-  if (shared === undefined) return createCertificateAuthority(commonName);
-  const [certPem, keyPem] = await Promise.all([
-    readFile(shared[certKey], "utf8"),
-    readFile(shared[keyKey], "utf8"),
-  ]);
-  return loadCertificateAuthority(certPem, keyPem);
-}
-
-async function writePki(
-  dir: string,
-  ca: CertificateAuthority,
-  clientCa: CertificateAuthority,
-): Promise<PkiFiles> {
-  const pki = join(dir, "pki");
-  await mkdir(pki, { recursive: true, mode: 0o700 });
-  const serving = await ca.issue({
-    usage: "server",
-    commonName: "kube-apiserver",
-    ipAddresses: ["127.0.0.1"],
-    dnsNames: ["localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"],
-  });
-  const serviceAccount = await createSigningKeyPair();
-  const files: PkiFiles = {
-    caCert: join(pki, "ca.crt"),
-    caKey: join(pki, "ca.key"),
-    servingCert: join(pki, "apiserver.crt"),
-    servingKey: join(pki, "apiserver.key"),
-    saPublic: join(pki, "sa.pub"),
-    saPrivate: join(pki, "sa.key"),
-    tokenWebhookKubeconfig: join(dir, "token-webhook.kubeconfig"),
-    clientCaCert: join(pki, "webhook-client-ca.crt"),
-    clientCaKey: join(pki, "webhook-client-ca.key"),
-    admissionKubeconfig: join(dir, "admission-webhooks.kubeconfig"),
-    admissionConfig: join(dir, "admission-configuration.yaml"),
-    admin: await ca.issue({
-      usage: "client",
-      commonName: "admin",
-      organizations: ["system:masters"],
-    }),
-    // kube-apiserver presents this to the webhook service, which requires it.
-    webhookClient: await clientCa.issue({ usage: "client", commonName: WEBHOOK_CLIENT_NAME }),
-  };
-  await Promise.all([
-    writeFile(files.caCert, ca.certPem),
-    writeFile(files.caKey, ca.keyPem, { mode: 0o600 }),
-    writeFile(files.clientCaCert, clientCa.certPem),
-    writeFile(files.clientCaKey, clientCa.keyPem, { mode: 0o600 }),
-    writeFile(files.servingCert, serving.certPem),
-    writeFile(files.servingKey, serving.keyPem, { mode: 0o600 }),
-    writeFile(files.saPublic, serviceAccount.publicPem),
-    writeFile(files.saPrivate, serviceAccount.privatePem, { mode: 0o600 }),
-  ]);
-  return files;
-}
-
-function etcdArgs(dir: string, port: number, peerPort: number): string[] {
-  const client = `http://127.0.0.1:${port}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
-  return [
-    "--name=local",
-    `--data-dir=${join(dir, "etcd")}`,
-    `--listen-client-urls=${client}`,
-    `--advertise-client-urls=${client}`,
-    `--listen-peer-urls=${peer}`,
-    `--initial-advertise-peer-urls=${peer}`,
-    `--initial-cluster=local=${peer}`,
-    // Test data is disposable: skipping fsync makes etcd fast on shared disks.
-    "--unsafe-no-fsync=true",
-    "--log-level=warn",
-  ];
-}
-
-function apiserverArgs(
-  files: PkiFiles,
-  etcdPort: number,
-  port: number,
-  tokenWebhook: { cacheTtl: string; version: "v1" | "v1beta1" },
-): string[] {
-  return [
-    `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-    "--bind-address=127.0.0.1",
-    "--advertise-address=127.0.0.1",
-    `--secure-port=${port}`,
-    `--tls-cert-file=${files.servingCert}`,
-    `--tls-private-key-file=${files.servingKey}`,
-    `--client-ca-file=${files.caCert}`,
-    `--service-account-key-file=${files.saPublic}`,
-    `--service-account-signing-key-file=${files.saPrivate}`,
-    "--service-account-issuer=https://kubernetes.default.svc",
-    "--service-cluster-ip-range=10.96.0.0/16",
-    // No node or Service network here: the "kubernetes" Endpoints would point at loopback.
-    "--endpoint-reconciler-type=none",
-    `--authentication-token-webhook-config-file=${files.tokenWebhookKubeconfig}`,
-    `--authentication-token-webhook-version=${tokenWebhook.version}`,
-    `--authentication-token-webhook-cache-ttl=${tokenWebhook.cacheTtl}`,
-    `--admission-control-config-file=${files.admissionConfig}`,
-    "--enable-admission-plugins=NamespaceLifecycle,ServiceAccount,MutatingAdmissionWebhook,ValidatingAdmissionWebhook",
-    "--profiling=false",
-    "--v=1",
-  ];
-}
-
-function controllerManagerArgs(kubeconfig: string, port: number, files: PkiFiles): string[] {
-  return [
-    `--kubeconfig=${kubeconfig}`,
-    `--authentication-kubeconfig=${kubeconfig}`,
-    `--authorization-kubeconfig=${kubeconfig}`,
-    "--bind-address=127.0.0.1",
-    `--secure-port=${port}`,
-    "--leader-elect=false",
-    // Garbage collection (owner references) and namespace deletion are what we rely on; the
-    // service-account controller gives each namespace its `default` ServiceAccount, and
-    // aggregation fills the built-in view/edit/admin roles the role groups are bound to.
-    "--controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token,clusterrole-aggregation",
-    `--service-account-private-key-file=${files.saPrivate}`,
-    `--root-ca-file=${files.caCert}`,
-    // Each controller acts as its own ServiceAccount (…:generic-garbage-collector,
-    // …:namespace-controller), as on real clusters, so admission sees who really deletes.
-    "--use-service-account-credentials=true",
-    "--profiling=false",
-    "--v=1",
-  ];
 }

@@ -1,3 +1,4 @@
+// src/devenv/: local development: a real control plane on loopback, the operator on it.
 // `npm run dev`: the whole product on a local control plane, with a sample and a guided tour.
 import { createWriteStream } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";

@@ -1,8 +1,8 @@
 // Identities on the local control plane: client certificates issued by its CA.
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { kubeconfigYaml } from "./kubeconfig.ts";
-import { loadCertificateAuthority } from "../tls/pki.ts";
+import { loadCertificateAuthorityFiles } from "../tls/pki.ts";
 
 /** What tests and tools need to reach a running control plane (plain data, serialisable). */
 export interface ControlPlaneInfo {
@@ -45,11 +45,7 @@ export async function writeUserKubeconfig(
   user: LocalUser,
   path = join(info.dir, `user-${user.name.replace(/[^a-zA-Z0-9_.-]/g, "_")}.kubeconfig`),
 ): Promise<string> {
-  const [caPem, caKeyPem] = await Promise.all([
-    readFile(info.caCertFile, "utf8"),
-    readFile(info.caKeyFile, "utf8"),
-  ]);
-  const ca = await loadCertificateAuthority(caPem, caKeyPem);
+  const ca = await loadCertificateAuthorityFiles(info.caCertFile, info.caKeyFile);
   const cert = await ca.issue({
     usage: "client",
     commonName: user.name,
@@ -57,7 +53,7 @@ export async function writeUserKubeconfig(
   });
   await writeFile(
     path,
-    kubeconfigYaml(info.server, caPem, user.name, {
+    kubeconfigYaml(info.server, ca.certPem, user.name, {
       clientCertPem: cert.certPem,
       clientKeyPem: cert.keyPem,
     }),

@@ -1,21 +1,21 @@
 // The operator (controller and webhook service) running in this process against the local
 // control plane, each under its own ServiceAccount identity: for `npm run dev` and tests.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { Controller } from "../controller/controller.ts";
-import type { Clock } from "../controller/runtime/clock.ts";
+import type { Clock } from "../k8s/clock.ts";
 import { loadKubeConfig } from "../k8s/kubeconfig.ts";
 import { WebhookService } from "../webhook/service.ts";
 import { writeUserKubeconfig, type ControlPlaneInfo, type LocalUser } from "./identities.ts";
-import { loadCertificateAuthority } from "../tls/pki.ts";
+import { loadCertificateAuthorityFiles } from "../tls/pki.ts";
 import { loadConfig } from "../config.ts";
 
 /** The shipped defaults (an empty environment), for settings tests do not override. */
 const SHIPPED = loadConfig({});
 
-export const OPERATOR_NAMESPACE = "svctokens-system";
-export const CONTROLLER_USERNAME = `system:serviceaccount:${OPERATOR_NAMESPACE}:svctokens-controller`;
+export const OPERATOR_NAMESPACE = SHIPPED.SVCTOKENS_NAMESPACE;
+export const CONTROLLER_USERNAME = SHIPPED.SVCTOKENS_CONTROLLER_USERNAME;
 
 /** The user and groups Kubernetes gives a ServiceAccount of the operator's namespace. */
 export function operatorServiceAccount(name: string): LocalUser {
@@ -46,8 +46,8 @@ export async function startLocalController(
     kubeConfig: loadKubeConfig(kubeconfig),
     operatorNamespace: OPERATOR_NAMESPACE,
     identity: "local-controller",
-    resyncMs: options.resyncMs ?? 600_000,
-    concurrency: 8,
+    resyncMs: options.resyncMs ?? SHIPPED.SVCTOKENS_RESYNC_SECONDS * 1000,
+    concurrency: SHIPPED.SVCTOKENS_RECONCILE_CONCURRENCY,
     log: options.log,
     ...(options.clock ? { clock: options.clock } : {}),
   });
@@ -90,11 +90,7 @@ export async function startLocalWebhook(
   info: ControlPlaneInfo,
   options: LocalWebhookOptions,
 ): Promise<LocalWebhook> {
-  const [caPem, caKeyPem] = await Promise.all([
-    readFile(info.caCertFile, "utf8"),
-    readFile(info.caKeyFile, "utf8"),
-  ]);
-  const ca = await loadCertificateAuthority(caPem, caKeyPem);
+  const ca = await loadCertificateAuthorityFiles(info.caCertFile, info.caKeyFile);
   const serving = await ca.issue({
     usage: "server",
     commonName: "svctokens-webhook",
@@ -119,13 +115,13 @@ export async function startLocalWebhook(
     host: "127.0.0.1",
     port: info.webhookPort,
     metricsPort: 0,
-    lastUsedFlushMs: options.lastUsedFlushMs ?? 60_000,
+    lastUsedFlushMs: options.lastUsedFlushMs ?? SHIPPED.SVCTOKENS_LAST_USED_FLUSH_SECONDS * 1000,
     maxTokenLifetimeDays: options.maxTokenLifetimeDays,
     controllerUsername: CONTROLLER_USERNAME,
-    adminCacheMs: 0,
+    adminCacheMs: 0, // tests see RBAC changes at once
     adminCheckBurst: options.adminCheckBurst ?? SHIPPED.SVCTOKENS_ADMIN_CHECK_BURST,
     adminChecksPerSecond: options.adminChecksPerSecond ?? SHIPPED.SVCTOKENS_ADMIN_CHECKS_PER_SECOND,
-    relistIntervalMs: 600_000,
+    relistIntervalMs: SHIPPED.SVCTOKENS_RESYNC_SECONDS * 1000,
     log: options.log,
     processMetrics: false,
     shutdownGraceMs: 2_000,
@@ -136,7 +132,7 @@ export async function startLocalWebhook(
     service,
     url: `https://127.0.0.1:${service.port}`,
     metricsUrl: `http://127.0.0.1:${service.metricsPort}`,
-    caPem,
+    caPem: ca.certPem,
     stop: () => service.stop(),
   };
 }

@@ -1,3 +1,4 @@
+// src/domain/: rules both processes share (identity, hash records, token life, trust).
 // Who a Service User is to Kubernetes: its username and groups (DESIGN.md). The controller
 // reports them in status; the webhook answers them from the spec, so a role or team change
 // applies to the very next request.

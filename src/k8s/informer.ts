@@ -3,7 +3,7 @@
 // object, which is the controller's resync), says when its cache first synced, and how long
 // ago it was last known current (for readiness that drops when the cache goes stale).
 import type { Logger } from "pino";
-import { pause, systemClock, type Clock } from "../controller/runtime/clock.ts";
+import { pause, systemClock, type Clock } from "./clock.ts";
 import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffPolicy } from "./backoff.ts";
 import { errorMessage, isGone } from "./errors.ts";
 import { objectKey, type KubeObject } from "./object.ts";

@@ -21,7 +21,7 @@ export interface ObjectMeta {
 export interface ManagedFieldsEntry {
   manager?: string;
   operation?: string;
-  /** "status" for writes through the status subresource. */
+  /** "status" for writes through the status subresource, absent for the main resource. */
   subresource?: string;
   fieldsV1?: Record<string, unknown>;
 }

@@ -1,3 +1,4 @@
+// src/k8s/: Kubernetes plumbing: REST client, informers, paths, errors, time formats.
 // A small Kubernetes REST client over raw JSON: keep-alive connection pools, the credentials
 // of a client-node KubeConfig (refreshed without cutting open watches, see credentials.ts),
 // a User-Agent and field manager naming the caller, and typed errors. Objects stay plain JSON

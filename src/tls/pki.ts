@@ -1,9 +1,11 @@
+// src/tls/: a small CA, the webhook's self-signed bootstrap, reloading from files.
 // A tiny certificate authority: for the local control plane, and for the webhook service's
 // self-signed TLS mode in clusters without cert-manager.
 // ECDSA P-256 keys (fast to generate) and X.509 certificates built with @peculiar/x509.
 // @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API.
 import "reflect-metadata";
 import { webcrypto } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import * as x509 from "@peculiar/x509";
 
 type CryptoKey = webcrypto.CryptoKey;
@@ -124,6 +126,18 @@ export async function loadCertificateAuthority(
   const der = Buffer.from(keyPem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, ""), "base64");
   const privateKey = await webcrypto.subtle.importKey("pkcs8", der, KEY_ALGORITHM, true, ["sign"]);
   return authorityFrom(new x509.X509Certificate(certPem), privateKey, days);
+}
+
+/** Loads a CA from its certificate and key files (the local control plane's, in tests). */
+export async function loadCertificateAuthorityFiles(
+  certFile: string,
+  keyFile: string,
+): Promise<CertificateAuthority> {
+  const [certPem, keyPem] = await Promise.all([
+    readFile(certFile, "utf8"),
+    readFile(keyFile, "utf8"),
+  ]);
+  return loadCertificateAuthority(certPem, keyPem);
 }
 
 async function authorityFrom(

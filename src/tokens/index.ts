@@ -1,3 +1,4 @@
+// src/tokens/: the token value format, generation and hashing.
 // Token format and hashing: the public surface for the controller, webhook and scripts.
 export {
   TOKEN_LENGTH,

@@ -1,6 +1,7 @@
+// src/webhook/: the webhook process: authn/ authz/ admission/ over cache/, via http/.
 // `npm run webhook`: the webhook service process (wiring only).
 import { loadConfig } from "../config.ts";
-import { runUntilSignal } from "../run-until-signal.ts";
+import { serveUntilSignal } from "../run-until-signal.ts";
 import { errorMessage } from "../k8s/errors.ts";
 import { loadKubeConfig } from "../k8s/kubeconfig.ts";
 import { createLogger } from "../log.ts";
@@ -70,15 +71,12 @@ service.synced().then(
   (error: unknown) => log.error({ err: errorMessage(error) }, "caches failed to sync"),
 );
 
-await runUntilSignal(async (signal) => {
-  log.info({ signal }, "stopping: finishing in-flight requests and flushing last-used");
-  stopTlsUpkeep?.();
-  selfSigned?.rest.close();
-  await service.stop();
-}).then(
-  () => process.exit(0),
-  (error: unknown) => {
-    log.error({ err: errorMessage(error) }, "error while stopping");
-    process.exit(1);
+await serveUntilSignal(
+  log,
+  "stopping: finishing in-flight requests and flushing last-used",
+  async () => {
+    stopTlsUpkeep?.();
+    selfSigned?.rest.close();
+    await service.stop();
   },
 );

@@ -1,5 +1,6 @@
 // Prometheus metrics of the webhook service, on a registry of its own (tests build several).
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Histogram, type Registry } from "prom-client";
+import { metricsRegistry } from "../metrics-registry.ts";
 
 /** The webhook's metrics. */
 export interface WebhookMetrics {
@@ -27,9 +28,7 @@ export interface WebhookMetrics {
 
 /** Creates the metrics; process metrics only for the real service (one per process). */
 export function createWebhookMetrics(withProcessMetrics: boolean): WebhookMetrics {
-  const registry = new Registry();
-  if (withProcessMetrics) collectDefaultMetrics({ register: registry });
-  const registers = [registry];
+  const { registry, registers } = metricsRegistry(withProcessMetrics);
   return {
     registry,
     authentications: new Counter({

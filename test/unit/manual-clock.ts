@@ -1,5 +1,5 @@
 // A clock that moves only when a test says so: timers fire in due order on `advance`.
-import type { Clock } from "../../src/controller/runtime/clock.ts";
+import type { Clock } from "../../src/k8s/clock.ts";
 
 interface Timer {
   dueAt: number;

@@ -1,3 +1,4 @@
+// src/api/crd/: the CustomResourceDefinitions generated from the zod schemas.
 // The two CustomResourceDefinitions, built from the zod schemas: names and scope from the
 // constants, the schema from `zodToStructuralSchema`, the columns from printer-columns.ts.
 // Pure: rendering and writing files live elsewhere.

@@ -6,7 +6,7 @@ import { errorMessage, isAlreadyExists, isConflict, isNotFound } from "../../k8s
 import { LEASES, resourcePath } from "../../k8s/paths.ts";
 import type { KubeRest } from "../../k8s/rest.ts";
 import { microTime } from "../../k8s/time.ts";
-import { pause, systemClock, type Clock } from "./clock.ts";
+import { pause, systemClock, type Clock } from "../../k8s/clock.ts";
 
 /** Lease settings: the standby takes over within `leaseDurationMs` of the leader's death. */
 export interface LeaderElectionOptions {

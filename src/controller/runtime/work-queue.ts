@@ -1,7 +1,8 @@
+// src/controller/runtime/: work queue, leader election, retry errors.
 // The controller's work queue, in the controller-runtime / kube-rs model: object keys,
 // de-duplicated, at most one run per key at a time, bounded concurrency, per-key backoff.
 import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffPolicy } from "../../k8s/backoff.ts";
-import { systemClock, type Clock } from "./clock.ts";
+import { systemClock, type Clock } from "../../k8s/clock.ts";
 import { RequeueNowError, TerminalError } from "./errors.ts";
 
 /** What a successful run asks for next. `{}`: nothing until the key is added again. */

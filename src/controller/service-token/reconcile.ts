@@ -1,3 +1,4 @@
+// src/controller/service-token/: the ServiceToken reconciler (value, Secrets, status).
 // Reconciles one ServiceToken: finalizer and owner, the token value (generated once, kept),
 // its hash record and delivery Secret, status and Events. Level-based: reads the caches and
 // converges; never branches on what event brought it here.

@@ -16,7 +16,7 @@ import { tokenExpiresAt, tokenGeneratedAt, tokenPhase } from "../../domain/token
 import { isAlreadyExists } from "../../k8s/errors.ts";
 import type { KubeObject } from "../../k8s/object.ts";
 import { SECRETS } from "../../k8s/paths.ts";
-import { rfc3339 } from "../../k8s/time.ts";
+import { rfc3339, truncateToSecond } from "../../k8s/time.ts";
 import { generateToken, hashToken, tokenIdFromHash, type TokenHash } from "../../tokens/index.ts";
 import { SERVICE_TOKENS } from "../../api/index.ts";
 import { statusConditions, type ReadyVerdict } from "../conditions.ts";
@@ -52,7 +52,6 @@ export type TokenValueOutcome =
   | { generated: false; verdict: ReadyVerdict };
 
 /** Second precision, as status timestamps have: expiry computed from either agrees exactly. */
-const wholeSeconds = (date: Date): Date => new Date(Math.floor(date.getTime() / 1000) * 1000);
 
 /**
  * Ensures the value, its delivery Secret (if any) and its hash record exist and agree.
@@ -89,7 +88,7 @@ export async function ensureTokenValue(
         record.record?.createdAt,
         now,
       )
-    : wholeSeconds(now);
+    : new Date(truncateToSecond(now.getTime()));
   const expiresAt = tokenExpiresAt(createdAt, token.spec.expiresInDays);
   const secretName = token.spec.tokenHash ? undefined : deliverySecretName(token);
   const result = (tokenId: string, verdict?: ReadyVerdict): TokenValueOutcome => ({

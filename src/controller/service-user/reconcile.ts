@@ -1,3 +1,4 @@
+// src/controller/service-user/: the ServiceUser reconciler: status and Events.
 // Reconciles one ServiceUser: its status (identity, phase, token counts, last used) and the
 // Events its changes deserve (Deactivated, Reactivated, RoleChanged).
 import { parseServiceToken, parseServiceUser, type ServiceToken } from "../../api/index.ts";

@@ -1,3 +1,4 @@
+// src/controller/team-bindings/: team RoleBindings in namespaces labelled for a team.
 // Keeps one namespace's team RoleBindings as its team labels ask: apply, delete, or warn.
 import { ROLE_BINDINGS } from "../../k8s/paths.ts";
 import type { KubeObject } from "../../k8s/object.ts";

@@ -1,3 +1,4 @@
+// src/webhook/admission/: admission rules for our kinds and Secrets, wire format.
 // The pure admission decision behind /validate: dispatches a request to the rules of its
 // resource. Whether the requester is an Admin is an input (the handler asks RBAC only when
 // `needsAdminCheck` says the answer matters).

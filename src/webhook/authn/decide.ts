@@ -1,3 +1,4 @@
+// src/webhook/authn/: token authentication (/authenticate, /verify), last-used.
 // Who a presented token is: the pure decision behind /authenticate and /verify. It reads only
 // the cached facts and the clock, so a request never waits on the API server.
 import { API_GROUP, type ServiceToken } from "../../api/index.ts";

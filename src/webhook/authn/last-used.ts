@@ -3,6 +3,7 @@
 // write that the status already covers, so several webhook replicas stay bounded too.
 import type { Logger } from "pino";
 import { errorMessage, isNotFound } from "../../k8s/errors.ts";
+import { truncateToSecond } from "../../k8s/time.ts";
 
 /** What a flush did for one token. */
 export type LastUsedOutcome = "written" | "skipped" | "gone" | "failed";
@@ -24,11 +25,6 @@ export interface LastUsedOptions {
   onOutcome?: (outcome: LastUsedOutcome) => void;
   /** Writes in flight at once during a flush. */
   concurrency?: number;
-}
-
-/** Second precision, as metav1.Time and RFC 3339 status fields keep it. */
-export function truncateToSecond(ms: number): number {
-  return ms - (((ms % 1000) + 1000) % 1000);
 }
 
 /**

@@ -1,3 +1,4 @@
+// src/webhook/authz/: the authorizer (/authorize) for Service Token requests.
 // Whether a Service User's request may still go on: the pure decision behind /authorize.
 import { GROUP_ROLE_PREFIX, GROUP_SERVICE_USERS, GROUP_TEAM_PREFIX } from "../../api/index.ts";
 import { decideRecords, EXTRA_TOKEN_ID, type AuthenticationFailure } from "../authn/decide.ts";

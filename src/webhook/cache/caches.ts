@@ -1,3 +1,4 @@
+// src/webhook/cache/: the webhook's informer caches and the read-only facts its decisions use.
 // The webhook's informers: hash records in its own namespace (the only Secrets it reads),
 // ServiceTokens in every namespace and ServiceUsers, feeding one CachedFacts.
 import type { Logger } from "pino";

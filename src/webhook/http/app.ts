@@ -1,3 +1,4 @@
+// src/webhook/http/: the HTTPS app, server, deps and errors; routes/ has handlers.
 // The webhook service's HTTPS surface (express 5): routes, strict JSON intake, and error answers
 // that never echo the request. TLS and timeouts live in server.ts; probes and metrics are on a
 // plain-HTTP port of their own (src/health-server.ts), never here.

@@ -1,50 +1,35 @@
 // A restart over settled objects writes nothing: counted by the controller's own request metric
 // and by kube-apiserver's apiserver_request_total.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Controller } from "../../../src/controller/controller.ts";
 import { activeTokenCount, apiserverWrites, createTokens } from "../support/bulk.ts";
-import {
-  deleteNamespaceAndWait,
-  eventually,
-  newNamespace,
-  uniqueSuffix,
-} from "../support/cluster.ts";
+import { eventually } from "../support/cluster.ts";
 import { settle, startController } from "../support/controller.ts";
 import { writesFromMetrics } from "../support/controller-process.ts";
-import { installCrds, installOperatorRbac } from "../support/operator.ts";
-import { Api } from "../support/resources.ts";
+import { controllerWorld } from "../support/controller-world.ts";
 
 // Enough to kill mid-way and to make a rewrite obvious; more only makes CI slower.
 const TOKENS = 100;
 const WATCHED = ["secrets", "servicetokens", "serviceusers", "events"] as const;
 
 describe("controller: idempotence", () => {
-  const api = new Api();
-  let ns: string;
-  let user: string;
   const running: Controller[] = [];
-
-  beforeAll(async () => {
-    await installCrds();
-    await installOperatorRbac();
-    ns = await newNamespace("idem");
-    user = `idem-${uniqueSuffix()}`;
-    await api.createUser(user, { role: "Member" });
-  });
-
-  afterAll(async () => {
-    if (!running.length) running.push(await startController());
-    await deleteNamespaceAndWait(ns);
-    await Promise.all(running.map((controller) => controller.stop()));
-  });
+  const w = controllerWorld(
+    "idem",
+    () => Promise.all(running.map((controller) => controller.stop())),
+    async () => {
+      if (!running.length) running.push(await startController());
+    },
+  );
+  const { api } = w;
 
   it(`restarting over ${TOKENS} settled tokens makes zero write requests`, async () => {
-    await createTokens(api, ns, user, "t", TOKENS);
+    await createTokens(api, w.ns, w.user, "t", TOKENS);
     const first = await startController();
     running.push(first);
     await eventually(
       `${TOKENS} Active tokens`,
-      async () => ((await activeTokenCount(api, ns)) === TOKENS ? true : undefined),
+      async () => ((await activeTokenCount(api, w.ns)) === TOKENS ? true : undefined),
       120_000,
     );
     await settle(first);

@@ -1,21 +1,11 @@
 // Two controller processes: only the leader writes; kill it and the standby takes over
 // within the lease duration.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { activeTokenCount, createTokens } from "../support/bulk.ts";
-import {
-  deleteNamespaceAndWait,
-  eventually,
-  newNamespace,
-  uniqueSuffix,
-} from "../support/cluster.ts";
+import { eventually, uniqueSuffix } from "../support/cluster.ts";
 import { startControllerProcess, type ControllerProcess } from "../support/controller-process.ts";
-import {
-  OPERATOR_NAMESPACE,
-  controllerKubeconfig,
-  installCrds,
-  installOperatorRbac,
-} from "../support/operator.ts";
-import { Api } from "../support/resources.ts";
+import { OPERATOR_NAMESPACE, controllerKubeconfig } from "../support/operator.ts";
+import { controllerWorld } from "../support/controller-world.ts";
 
 const LEASE_SECONDS = 6;
 const RETRY_SECONDS = 1;
@@ -30,11 +20,12 @@ interface Lease {
 }
 
 describe("controller: leader election", () => {
-  const api = new Api();
-  let ns: string;
-  let user: string;
-  const leaseName = `svctokens-controller-${uniqueSuffix()}`;
   const replicas: ControllerProcess[] = [];
+  const w = controllerWorld("leader", () =>
+    Promise.all(replicas.map((replica) => replica.kill("SIGTERM"))),
+  );
+  const { api } = w;
+  const leaseName = `svctokens-controller-${uniqueSuffix()}`;
   const lease = async (): Promise<Lease | undefined> =>
     api.rest
       .request<Lease>(
@@ -42,20 +33,6 @@ describe("controller: leader election", () => {
         `/apis/coordination.k8s.io/v1/namespaces/${OPERATOR_NAMESPACE}/leases/${leaseName}`,
       )
       .catch(() => undefined);
-
-  beforeAll(async () => {
-    await installCrds();
-    await installOperatorRbac();
-    ns = await newNamespace("leader");
-    user = `leader-${uniqueSuffix()}`;
-    await api.createUser(user, { role: "Member" });
-  });
-
-  afterAll(async () => {
-    // The surviving controller removes the tokens' finalizers while the namespace goes.
-    await deleteNamespaceAndWait(ns);
-    await Promise.all(replicas.map((replica) => replica.kill("SIGTERM")));
-  });
 
   it("lets only the leader write, and hands over when it dies", async () => {
     const kubeconfig = await controllerKubeconfig();
@@ -74,10 +51,10 @@ describe("controller: leader election", () => {
     const standby = replicas.find((r) => r.name !== holder);
     if (!leader || !standby) throw new Error(`unexpected holder ${holder}`);
 
-    await createTokens(api, ns, user, "before", 20);
+    await createTokens(api, w.ns, w.user, "before", 20);
     await eventually(
       "20 Active tokens",
-      async () => ((await activeTokenCount(api, ns)) === 20 ? true : undefined),
+      async () => ((await activeTokenCount(api, w.ns)) === 20 ? true : undefined),
       60_000,
     );
     const leaderWrites = await leader.writes();
@@ -102,10 +79,10 @@ describe("controller: leader election", () => {
     process.stderr.write(`[leader-election] hand-over ${handover} ms after the last renewal\n`);
     expect(taken.spec.leaseTransitions).toBeGreaterThanOrEqual(1);
 
-    await createTokens(api, ns, user, "after", 5);
+    await createTokens(api, w.ns, w.user, "after", 5);
     await eventually(
       "25 Active tokens",
-      async () => ((await activeTokenCount(api, ns)) === 25 ? true : undefined),
+      async () => ((await activeTokenCount(api, w.ns)) === 25 ? true : undefined),
       60_000,
     );
     expect((await standby.writes()).get("secrets") ?? 0).toBeGreaterThanOrEqual(10);

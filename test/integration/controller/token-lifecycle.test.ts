@@ -1,71 +1,37 @@
 // The ServiceToken rules of the controller, each against the real control plane, with the
 // controller running under its own least-privilege identity.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Controller } from "../../../src/controller/controller.ts";
-import { hashRecordName, readHashRecord } from "../../../src/domain/hash-record.ts";
+import { describe, expect, it } from "vitest";
+import { readHashRecord } from "../../../src/domain/hash-record.ts";
 import { hashToken, isWellFormedToken, tokenIdFromHash } from "../../../src/tokens/index.ts";
-import {
-  deleteNamespaceAndWait,
-  eventually,
-  newNamespace,
-  uniqueSuffix,
-} from "../support/cluster.ts";
-import { startController } from "../support/controller.ts";
-import { OPERATOR_NAMESPACE, installCrds, installOperatorRbac } from "../support/operator.ts";
-import {
-  Api,
-  conditionStatuses,
-  readyCondition,
-  secretValue,
-  type TestObject,
-} from "../support/resources.ts";
-import { ShiftableClock } from "../support/shiftable-clock.ts";
-import { resourcePath, EVENTS } from "../../../src/k8s/paths.ts";
-import { createLogger } from "../../../src/log.ts";
+import { eventually, uniqueSuffix } from "../support/cluster.ts";
+import { conditionStatuses, readyCondition, secretValue } from "../support/resources.ts";
 import { refreshTokenGauges } from "../../../src/controller/token-gauges.ts";
-
-const DAY_MS = 24 * 60 * 60 * 1000;
+import {
+  active,
+  DAY_MS,
+  deliveredValues,
+  hashRecordOf,
+  lifecycleWorld,
+  tokensOf,
+  uidOf,
+} from "./lifecycle-world.ts";
 
 describe("controller: ServiceToken lifecycle", () => {
-  const api = new Api();
-  const clock = new ShiftableClock();
-  const logLines: string[] = [];
-  const logSink = { write: (line: string): void => void logLines.push(line) };
-  let controller: Controller;
-  let ns: string;
-  let user: string;
-
-  beforeAll(async () => {
-    await installCrds();
-    await installOperatorRbac();
-    ns = await newNamespace("tokens");
-    user = `ci-${uniqueSuffix()}`;
-    await api.createUser(user, { role: "Member", teams: ["platform"] });
-    controller = await startController({ clock, log: createLogger("debug", logSink) });
-  });
-
-  afterAll(async () => {
-    if (ns) await deleteNamespaceAndWait(ns);
-    await controller?.stop();
-  });
-
-  const uidOf = (object: TestObject): string => object.metadata?.uid ?? "";
-  const hashRecordOf = async (token: TestObject): Promise<TestObject | undefined> =>
-    api.secret(OPERATOR_NAMESPACE, hashRecordName(uidOf(token)));
-  const active = (token: TestObject): boolean => token.status?.phase === "Active";
+  const w = lifecycleWorld();
+  const { api, clock, logLines } = w;
 
   it("generates a value once: delivery Secret and hash record agree, status tells the rest", async () => {
-    await api.createToken(ns, "deploy", {
-      serviceUser: user,
+    await api.createToken(w.ns, "deploy", {
+      serviceUser: w.user,
       expiresInDays: 90,
       description: "deploys",
     });
-    const token = await api.tokenWhere(ns, "deploy", "Active", active);
-    const secret = await api.secret(ns, "deploy-token");
+    const token = await api.tokenWhere(w.ns, "deploy", "Active", active);
+    const secret = await api.secret(w.ns, "deploy-token");
     const value = secretValue(secret, "token") ?? "";
     expect(isWellFormedToken(value)).toBe(true);
     expect(secret?.type).toBe("svctokens.dev/service-token");
-    expect(secretValue(secret, "username")).toBe(`${user}@service`);
+    expect(secretValue(secret, "username")).toBe(`${w.user}@service`);
     const hash = hashToken(value);
     expect(secretValue(secret, "tokenId")).toBe(tokenIdFromHash(hash));
     expect(secret?.metadata?.ownerReferences?.[0]).toMatchObject({
@@ -74,10 +40,10 @@ describe("controller: ServiceToken lifecycle", () => {
       uid: uidOf(token),
     });
 
-    const record = readHashRecord((await hashRecordOf(token)) ?? {});
+    const record = readHashRecord((await hashRecordOf(api, token)) ?? {});
     expect(record?.hash).toBe(hash);
     expect(record).toMatchObject({
-      tokenNamespace: ns,
+      tokenNamespace: w.ns,
       tokenName: "deploy",
       tokenUid: uidOf(token),
     });
@@ -85,7 +51,7 @@ describe("controller: ServiceToken lifecycle", () => {
     const status = token.status ?? {};
     expect(status).toMatchObject({
       tokenId: tokenIdFromHash(hash),
-      username: `${user}@service`,
+      username: `${w.user}@service`,
       secretName: "deploy-token",
     });
     const created = Date.parse(String(status.createdAt));
@@ -96,49 +62,41 @@ describe("controller: ServiceToken lifecycle", () => {
     expect(status.expiresIn).toBe("89d");
     expect(token.metadata?.finalizers).toContain("svctokens.dev/hash-record");
     expect(token.metadata?.ownerReferences).toEqual([
-      expect.objectContaining({ kind: "ServiceUser", name: user }),
+      expect.objectContaining({ kind: "ServiceUser", name: w.user }),
     ]);
 
     // Kept: another look (a relist) does not change the value.
-    await controller.whenIdle();
-    expect(secretValue(await api.secret(ns, "deploy-token"), "token")).toBe(value);
+    await w.controller.whenIdle();
+    expect(secretValue(await api.secret(w.ns, "deploy-token"), "token")).toBe(value);
   });
 
   it("never overwrites a Secret it does not own", async () => {
-    await api.rest.request("POST", `/api/v1/namespaces/${ns}/secrets`, {
+    await api.rest.request("POST", `/api/v1/namespaces/${w.ns}/secrets`, {
       metadata: { name: "taken-token" },
       stringData: { mine: "keep me" },
     });
-    await api.createToken(ns, "taken", { serviceUser: user });
+    await api.createToken(w.ns, "taken", { serviceUser: w.user });
     const token = await api.tokenWhere(
-      ns,
+      w.ns,
       "taken",
       "SecretConflict",
       (t) => readyCondition(t)?.reason === "SecretConflict",
     );
     // A person must act: Stalled, which kstatus (Flux) reads as Failed.
     expect(conditionStatuses(token)).toEqual({ Ready: "False", Stalled: "True" });
-    expect(readyCondition(token)?.message).toContain(`Secret ${ns}/taken-token`);
-    const secret = await api.secret(ns, "taken-token");
+    expect(readyCondition(token)?.message).toContain(`Secret ${w.ns}/taken-token`);
+    const secret = await api.secret(w.ns, "taken-token");
     expect(secretValue(secret, "mine")).toBe("keep me");
     expect(secretValue(secret, "token")).toBeUndefined();
-    expect(await hashRecordOf(token)).toBeUndefined();
-    await eventually("a SecretConflict Event", async () => {
-      const events = await api.rest.request<{
-        items: { reason: string; type: string; regarding: { name: string } }[];
-      }>("GET", resourcePath(EVENTS, { namespace: ns }));
-      return events.items.find(
-        (e) =>
-          e.reason === "SecretConflict" && e.type === "Warning" && e.regarding.name === "taken",
-      );
-    });
+    expect(await hashRecordOf(api, token)).toBeUndefined();
+    await api.eventAbout(w.ns, "taken", "SecretConflict", "Warning");
   });
 
   it("waits for a missing ServiceUser (Reconciling, a Warning Event), then generates", async () => {
     const late = `late-${uniqueSuffix()}`;
-    await api.createToken(ns, "early", { serviceUser: late });
+    await api.createToken(w.ns, "early", { serviceUser: late });
     const waiting = await api.tokenWhere(
-      ns,
+      w.ns,
       "early",
       "ServiceUserNotFound",
       (t) => readyCondition(t)?.reason === "ServiceUserNotFound",
@@ -146,47 +104,37 @@ describe("controller: ServiceToken lifecycle", () => {
     expect(conditionStatuses(waiting)).toEqual({ Ready: "False", Reconciling: "True" });
     expect(waiting.status?.phase).toBeUndefined();
     expect(waiting.status?.expiresIn).toBeUndefined();
-    expect(await api.secret(ns, "early-token")).toBeUndefined();
-    await eventually("a ServiceUserNotFound Warning on the token", async () => {
-      const events = await api.rest.request<{
-        items: { reason: string; type: string; regarding: { name: string } }[];
-      }>("GET", resourcePath(EVENTS, { namespace: ns }));
-      return events.items.find(
-        (e) =>
-          e.reason === "ServiceUserNotFound" &&
-          e.type === "Warning" &&
-          e.regarding.name === "early",
-      );
-    });
+    expect(await api.secret(w.ns, "early-token")).toBeUndefined();
+    await api.eventAbout(w.ns, "early", "ServiceUserNotFound", "Warning");
     await api.createUser(late, { role: "Member" });
-    const generated = await api.tokenWhere(ns, "early", "Active", active);
+    const generated = await api.tokenWhere(w.ns, "early", "Active", active);
     // Reconciling is gone, not False: kstatus reads its absence.
     expect(conditionStatuses(generated)).toEqual({ Ready: "True" });
-    expect(secretValue(await api.secret(ns, "early-token"), "token")).toBeDefined();
+    expect(secretValue(await api.secret(w.ns, "early-token"), "token")).toBeDefined();
   });
 
   it("generates nothing for a deactivated ServiceUser", async () => {
     const idle = `idle-${uniqueSuffix()}`;
     await api.createUser(idle, { role: "Member", active: false });
-    await api.createToken(ns, "idle", { serviceUser: idle });
+    await api.createToken(w.ns, "idle", { serviceUser: idle });
     const token = await api.tokenWhere(
-      ns,
+      w.ns,
       "idle",
       "ServiceUserDeactivated",
       (t) => readyCondition(t)?.reason === "ServiceUserDeactivated",
     );
     expect(token.status?.phase).toBeUndefined();
     expect(conditionStatuses(token)).toEqual({ Ready: "False", Stalled: "True" });
-    expect(await api.secret(ns, "idle-token")).toBeUndefined();
+    expect(await api.secret(w.ns, "idle-token")).toBeUndefined();
   });
 
   it("shows Expired at expiresAt without any other event (clock moved a day)", async () => {
-    await api.createToken(ns, "short", { serviceUser: user, expiresInDays: 1 });
-    const token = await api.tokenWhere(ns, "short", "Active", active);
-    await controller.whenIdle();
+    await api.createToken(w.ns, "short", { serviceUser: w.user, expiresInDays: 1 });
+    const token = await api.tokenWhere(w.ns, "short", "Active", active);
+    await w.controller.whenIdle();
     clock.advance(DAY_MS + 1000);
     const expired = await api.tokenWhere(
-      ns,
+      w.ns,
       "short",
       "Expired",
       (t) => t.status?.phase === "Expired",
@@ -195,108 +143,98 @@ describe("controller: ServiceToken lifecycle", () => {
     expect(readyCondition(expired)).toMatchObject({ status: "True", reason: "Expired" });
     expect(expired.status?.expiresIn).toBe("expired");
     expect(expired.status?.expiresAt).toBe(token.status?.expiresAt);
-    await eventually("an Expired Event", async () => {
-      const events = await api.rest.request<{
-        items: { reason: string; regarding: { name: string } }[];
-      }>("GET", resourcePath(EVENTS, { namespace: ns }));
-      return events.items.find((e) => e.reason === "Expired" && e.regarding.name === "short");
-    });
+    await api.eventAbout(w.ns, "short", "Expired");
   });
 
   it("reflects revoke and restore at once", async () => {
-    await api.createToken(ns, "toggle", { serviceUser: user });
-    await api.tokenWhere(ns, "toggle", "Active", active);
-    await api.patchToken(ns, "toggle", { revoked: true });
+    await api.createToken(w.ns, "toggle", { serviceUser: w.user });
+    await api.tokenWhere(w.ns, "toggle", "Active", active);
+    await api.patchToken(w.ns, "toggle", { revoked: true });
     const revoked = await api.tokenWhere(
-      ns,
+      w.ns,
       "toggle",
       "Revoked",
       (t) => t.status?.phase === "Revoked",
     );
     expect(revoked.status?.revokedAt).toEqual(expect.any(String));
     expect(readyCondition(revoked)).toMatchObject({ status: "True", reason: "Revoked" });
-    await api.patchToken(ns, "toggle", { revoked: false });
-    const restored = await api.tokenWhere(ns, "toggle", "Active again", active);
+    await api.patchToken(w.ns, "toggle", { revoked: false });
+    const restored = await api.tokenWhere(w.ns, "toggle", "Active again", active);
     expect(restored.status?.revokedAt).toBeUndefined();
   });
 
   it("regenerates when the delivery Secret is deleted: old value dead, Event Regenerated", async () => {
-    await api.createToken(ns, "lost", { serviceUser: user });
-    const token = await api.tokenWhere(ns, "lost", "Active", active);
-    const oldValue = secretValue(await api.secret(ns, "lost-token"), "token") ?? "";
-    await api.delete(`/api/v1/namespaces/${ns}/secrets/lost-token`);
+    await api.createToken(w.ns, "lost", { serviceUser: w.user });
+    const token = await api.tokenWhere(w.ns, "lost", "Active", active);
+    const oldValue = secretValue(await api.secret(w.ns, "lost-token"), "token") ?? "";
+    await api.delete(`/api/v1/namespaces/${w.ns}/secrets/lost-token`);
     const newValue = await eventually("a new value", async () => {
-      const value = secretValue(await api.secret(ns, "lost-token"), "token");
+      const value = secretValue(await api.secret(w.ns, "lost-token"), "token");
       return value && value !== oldValue ? value : undefined;
     });
     const record = await eventually("the record to follow", async () => {
-      const parsed = readHashRecord((await hashRecordOf(token)) ?? {});
+      const parsed = readHashRecord((await hashRecordOf(api, token)) ?? {});
       return parsed?.hash === hashToken(newValue) ? parsed : undefined;
     });
     expect(record.hash).not.toBe(hashToken(oldValue));
     expect(record.createdAt.toISOString().replace(".000", "")).toBe(token.status?.createdAt);
     await api.tokenWhere(
-      ns,
+      w.ns,
       "lost",
       "new tokenId",
       (t) => t.status?.tokenId === tokenIdFromHash(hashToken(newValue)),
     );
-    await eventually("a Regenerated Event", async () => {
-      const events = await api.rest.request<{
-        items: { reason: string; regarding: { name: string } }[];
-      }>("GET", resourcePath(EVENTS, { namespace: ns }));
-      return events.items.find((e) => e.reason === "Regenerated" && e.regarding.name === "lost");
-    });
+    await api.eventAbout(w.ns, "lost", "Regenerated");
   });
 
   it("takes a client-generated token by hash: record only, no delivery Secret", async () => {
     const hash = hashToken("svct_client-side-value-never-sent");
-    await api.createToken(ns, "byo", { serviceUser: user, tokenHash: hash });
-    const token = await api.tokenWhere(ns, "byo", "Active", active);
+    await api.createToken(w.ns, "byo", { serviceUser: w.user, tokenHash: hash });
+    const token = await api.tokenWhere(w.ns, "byo", "Active", active);
     expect(token.status?.tokenId).toBe(tokenIdFromHash(hash));
     expect(token.status?.secretName).toBeUndefined();
-    expect(await api.secret(ns, "byo-token")).toBeUndefined();
-    expect(readHashRecord((await hashRecordOf(token)) ?? {})?.hash).toBe(hash);
+    expect(await api.secret(w.ns, "byo-token")).toBeUndefined();
+    expect(readHashRecord((await hashRecordOf(api, token)) ?? {})?.hash).toBe(hash);
   });
 
   it("removes the hash record when a token is deleted (finalizer)", async () => {
-    await api.createToken(ns, "bye", { serviceUser: user });
-    const token = await api.tokenWhere(ns, "bye", "Active", active);
-    expect(await hashRecordOf(token)).toBeDefined();
-    await api.delete(`/apis/svctokens.dev/v1alpha1/namespaces/${ns}/servicetokens/bye`);
+    await api.createToken(w.ns, "bye", { serviceUser: w.user });
+    const token = await api.tokenWhere(w.ns, "bye", "Active", active);
+    expect(await hashRecordOf(api, token)).toBeDefined();
+    await api.delete(`/apis/svctokens.dev/v1alpha1/namespaces/${w.ns}/servicetokens/bye`);
     await eventually("the token to be gone", async () =>
-      (await api.token(ns, "bye")) ? undefined : true,
+      (await api.token(w.ns, "bye")) ? undefined : true,
     );
-    expect(await hashRecordOf(token)).toBeUndefined();
+    expect(await hashRecordOf(api, token)).toBeUndefined();
   });
 
   it("garbage-collects the tokens of a deleted ServiceUser, and their records", async () => {
     const leaving = `leaving-${uniqueSuffix()}`;
     await api.createUser(leaving, { role: "Member" });
-    await api.createToken(ns, "orphan", { serviceUser: leaving });
+    await api.createToken(w.ns, "orphan", { serviceUser: leaving });
     const token = await api.tokenWhere(
-      ns,
+      w.ns,
       "orphan",
       "Active with an owner",
       (t) => active(t) && (t.metadata?.ownerReferences?.length ?? 0) > 0,
     );
-    await api.patchToken(ns, "orphan", { revoked: true });
+    await api.patchToken(w.ns, "orphan", { revoked: true });
     await api.patchUser(leaving, { active: false });
     await api.delete(`/apis/svctokens.dev/v1alpha1/serviceusers/${leaving}`);
     await eventually(
       "the token to be garbage-collected",
-      async () => ((await api.token(ns, "orphan")) ? undefined : true),
+      async () => ((await api.token(w.ns, "orphan")) ? undefined : true),
       60_000,
     );
     await eventually("its hash record to be gone", async () =>
-      (await hashRecordOf(token)) ? undefined : true,
+      (await hashRecordOf(api, token)) ? undefined : true,
     );
   });
 
   it("reports metrics and Events, and logs object identities but never a token value", async () => {
-    await controller.whenIdle();
-    refreshTokenGauges(controller.caches, controller.metrics);
-    const metrics = await controller.metrics.registry.metrics();
+    await w.controller.whenIdle();
+    refreshTokenGauges(w.controller.caches, w.controller.metrics);
+    const metrics = await w.controller.metrics.registry.metrics();
     expect(metrics).toMatch(
       /svctokens_controller_reconciles_total\{kind="ServiceToken",result="success"\} [1-9]/,
     );
@@ -307,24 +245,16 @@ describe("controller: ServiceToken lifecycle", () => {
     expect(metrics).toMatch(/svctokens_tokens\{phase="Expired"\} [1-9]/);
     expect(metrics).toMatch(
       new RegExp(
-        `svctokens_token_expiry_timestamp_seconds\\{namespace="${ns}",name="deploy",token_id="[0-9a-f]{16}"\\}`,
+        `svctokens_token_expiry_timestamp_seconds\\{namespace="${w.ns}",name="deploy",token_id="[0-9a-f]{16}"\\}`,
       ),
     );
 
-    const events = await api.rest.request<{
-      items: { reason: string; regarding: { name: string } }[];
-    }>("GET", resourcePath(EVENTS, { namespace: ns }));
-    const reasons = new Set(events.items.map((e) => `${e.regarding.name}:${e.reason}`));
+    const events = await api.events(w.ns);
+    const reasons = new Set(events.map((e) => `${e.regarding.name}:${e.reason}`));
     for (const expected of ["deploy:Generated", "toggle:Revoked", "toggle:Restored"])
       expect(reasons).toContain(expected);
 
-    const secrets = await api.rest.request<{ items: TestObject[] }>(
-      "GET",
-      `/api/v1/namespaces/${ns}/secrets?fieldSelector=type%3Dsvctokens.dev%2Fservice-token`,
-    );
-    const values = secrets.items
-      .map((secret) => secretValue(secret, "token") ?? "")
-      .filter(Boolean);
+    const values = await deliveredValues(api, w.ns);
     expect(values.length).toBeGreaterThan(3);
     const log = logLines.join("");
     expect(log).toMatch(/"kind":"ServiceToken","namespace":"[^"]+","name":"deploy"/);
@@ -337,19 +267,14 @@ describe("controller: ServiceToken lifecycle", () => {
     const usedAt = "2026-01-02T03:04:05Z";
     await api.rest.request(
       "PATCH",
-      `/apis/svctokens.dev/v1alpha1/namespaces/${ns}/servicetokens/deploy/status`,
+      `/apis/svctokens.dev/v1alpha1/namespaces/${w.ns}/servicetokens/deploy/status`,
       { status: { lastUsedAt: usedAt } },
       "application/merge-patch+json",
     );
-    const tokens = (
-      await api.rest.request<{ items: TestObject[] }>(
-        "GET",
-        `/apis/svctokens.dev/v1alpha1/namespaces/${ns}/servicetokens`,
-      )
-    ).items.filter((t) => t.spec?.serviceUser === user);
+    const tokens = await tokensOf(api, w.ns, w.user);
     const activeCount = tokens.filter(active).length;
     const status = await eventually("the user status to count its tokens", async () => {
-      const current = (await api.user(user))?.status;
+      const current = (await api.user(w.user))?.status;
       return current?.lastUsedAt === usedAt &&
         current.tokens === tokens.length &&
         current.activeTokens === activeCount
@@ -360,7 +285,7 @@ describe("controller: ServiceToken lifecycle", () => {
     expect(activeCount).toBeLessThan(tokens.length);
     expect(status).toMatchObject({
       phase: "Active",
-      username: `${user}@service`,
+      username: `${w.user}@service`,
       groups: [
         "svctokens:service-users",
         "svctokens:role:member",

@@ -1,7 +1,5 @@
-// deploy/manifests (the kustomize base) and every overlay: rendered by the machine's kubectl,
-// checked for what a production install needs, and admitted by the real kube-apiserver in a
-// server-side dry run (which validates every object and leaves nothing behind). The
-// ValidatingWebhookConfiguration is never really created: it would judge other test files.
+// deploy/manifests (the kustomize base) rendered by the machine's kubectl and checked for what a
+// production install needs. deploy/overlays.test.ts covers the overlays and the server dry run.
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,87 +7,37 @@ import { join, relative } from "node:path";
 import type {
   V1ClusterRole,
   V1ClusterRoleBinding,
-  V1Container,
   V1Deployment,
   V1PodDisruptionBudget,
   V1Role,
   V1Service,
 } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../src/k8s/object.ts";
 import { validatingWebhookConfiguration } from "../../../src/webhook/admission/registration.ts";
 import { OPERATOR_NAMESPACE } from "../support/operator.ts";
 import {
-  adminKubectl,
-  appliedName,
   deployPath,
   describeObject,
   find,
   ofKind,
-  overlayNames,
   parseObjects,
-  prepareForDryRun,
   render,
 } from "./deploy-support.ts";
 
-const IMAGE = "ghcr.io/svctokens/svctokens:0.1.0";
-const TLS_BOOTSTRAP = "svctokens:webhook-tls";
-const BASE_OBJECTS = [
-  "Namespace svctokens-system",
-  "CustomResourceDefinition serviceusers.svctokens.dev",
-  "CustomResourceDefinition servicetokens.svctokens.dev",
-  "ServiceAccount svctokens-system/svctokens-controller",
-  "ServiceAccount svctokens-system/svctokens-webhook",
-  "ClusterRole svctokens:admin",
-  "ClusterRole svctokens:view",
-  "ClusterRole svctokens:manager",
-  "ClusterRole svctokens:controller",
-  "ClusterRole svctokens:webhook",
-  `ClusterRole ${TLS_BOOTSTRAP}`,
-  "ClusterRoleBinding svctokens:role:admin",
-  "ClusterRoleBinding svctokens:controller",
-  "ClusterRoleBinding svctokens:webhook",
-  `ClusterRoleBinding ${TLS_BOOTSTRAP}`,
-  "Role svctokens-system/svctokens:controller",
-  "Role svctokens-system/svctokens:webhook",
-  `Role svctokens-system/${TLS_BOOTSTRAP}`,
-  "RoleBinding svctokens-system/svctokens:controller",
-  "RoleBinding svctokens-system/svctokens:webhook",
-  `RoleBinding svctokens-system/${TLS_BOOTSTRAP}`,
-  "Deployment svctokens-system/svctokens-controller",
-  "Deployment svctokens-system/svctokens-webhook",
-  "PodDisruptionBudget svctokens-system/svctokens-controller",
-  "PodDisruptionBudget svctokens-system/svctokens-webhook",
-  "Service svctokens-system/svctokens-controller-metrics",
-  "Service svctokens-system/svctokens-webhook",
-  "Service svctokens-system/svctokens-webhook-metrics",
-  "NetworkPolicy svctokens-system/svctokens-controller",
-  "NetworkPolicy svctokens-system/svctokens-webhook",
-  "ValidatingWebhookConfiguration svctokens",
-];
-const CERT_MANAGER_OBJECTS = [
-  ...BASE_OBJECTS.filter((object) => !object.endsWith(TLS_BOOTSTRAP)),
-  "Issuer svctokens-system/svctokens-selfsigned",
-  "Certificate svctokens-system/svctokens-webhook",
-];
-
-const containersOf = (deployment: V1Deployment): V1Container[] =>
-  deployment.spec?.template.spec?.containers ?? [];
-const envOf = (container: V1Container, name: string): unknown =>
-  container.env?.find((variable) => variable.name === name);
-const webhookContainer = (objects: KubeObject[]): V1Container | undefined =>
-  containersOf(find<V1Deployment>(objects, "Deployment", "svctokens-webhook"))[0];
+import {
+  BASE_OBJECTS,
+  containersOf,
+  envOf,
+  IMAGE,
+  TLS_BOOTSTRAP,
+  webhookContainer,
+} from "./expected-objects.ts";
 
 let base: KubeObject[];
-let undoPreparation: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   base = await render(deployPath("manifests"));
-  undoPreparation = await prepareForDryRun();
-});
-
-afterAll(async () => {
-  await undoPreparation?.();
 });
 
 describe("deploy/manifests renders", () => {
@@ -312,64 +260,4 @@ describe("deploy/manifests renders", () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
-});
-
-describe("deploy/overlays/cert-manager renders", () => {
-  let objects: KubeObject[];
-  beforeAll(async () => {
-    objects = await render(deployPath("overlays/cert-manager"));
-  });
-
-  it("the base with an Issuer and Certificate instead of the TLS bootstrap RBAC", () => {
-    expect(objects.map(describeObject).sort()).toEqual([...CERT_MANAGER_OBJECTS].sort());
-    const certificate = find<KubeObject>(objects, "Certificate", "svctokens-webhook");
-    const spec = certificate.spec as { dnsNames: string[]; issuerRef: unknown };
-    expect(spec.dnsNames).toContain(`svctokens-webhook.${OPERATOR_NAMESPACE}.svc`);
-    expect(spec.issuerRef).toEqual({ kind: "Issuer", name: "svctokens-selfsigned" });
-  });
-
-  it("the webhook serves the Certificate's Secret from files; cert-manager injects the CA", () => {
-    const certificate = find<KubeObject>(objects, "Certificate", "svctokens-webhook");
-    const secretName = (certificate.spec as { secretName: string }).secretName;
-    const deployment = find<V1Deployment>(objects, "Deployment", "svctokens-webhook");
-    const volume = deployment.spec?.template.spec?.volumes?.find((v) => v.name === "tls");
-    expect(volume?.secret?.secretName).toBe(secretName);
-    const webhook = webhookContainer(objects);
-    expect(webhook?.volumeMounts).toContainEqual({
-      name: "tls",
-      mountPath: "/etc/svctokens/tls",
-      readOnly: true,
-    });
-    expect(envOf(webhook ?? { name: "" }, "SVCTOKENS_TLS_MODE")).toEqual({
-      name: "SVCTOKENS_TLS_MODE",
-      value: "files",
-    });
-    const vwc = find<KubeObject>(objects, "ValidatingWebhookConfiguration", "svctokens");
-    expect(vwc.metadata?.annotations?.["cert-manager.io/inject-ca-from"]).toBe(
-      `${OPERATOR_NAMESPACE}/svctokens-webhook`,
-    );
-  });
-});
-
-describe("kubectl apply --dry-run=server -k", () => {
-  it("knows every overlay", () => {
-    expect(overlayNames()).toEqual(["cert-manager"]);
-  });
-
-  it.each(["manifests", ...overlayNames().map((name) => `overlays/${name}`)])(
-    "deploy/%s is admitted, every object of it, within restricted Pod Security",
-    async (dir) => {
-      const objects = await render(deployPath(dir));
-      const result = await adminKubectl(["apply", "--dry-run=server", "-k", deployPath(dir)]);
-      expect(result.code, result.stderr).toBe(0);
-      // Deployments in a namespace that enforces restricted Pod Security are admitted with a
-      // warning when their pods would be refused.
-      expect(result.stderr).not.toMatch(/PodSecurity|would violate/);
-      const admitted = result.stdout
-        .split("\n")
-        .filter((line) => line.endsWith(" (server dry run)"))
-        .map((line) => line.split(" ")[0]);
-      expect(admitted.sort()).toEqual(objects.map(appliedName).sort());
-    },
-  );
 });

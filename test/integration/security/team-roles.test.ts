@@ -2,115 +2,44 @@
 // from their delivery Secrets against kube-apiserver, the shipped RBAC (deploy/manifests), and
 // the controller and webhook running under their own ServiceAccount identities. On the old
 // roles.yaml (Manager → edit, Member → view cluster-wide) most of these fail.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resourcePath, ROLE_BINDINGS, EVENTS, NAMESPACES } from "../../../src/k8s/paths.ts";
+import { describe, expect, it } from "vitest";
+import { rejectionOf } from "../api/support.ts";
 import { PATCH } from "../../../src/k8s/rest.ts";
 import { apiserverWrites } from "../support/bulk.ts";
 import { eventually } from "../support/cluster.ts";
 import { settle, startController } from "../support/controller.ts";
-import { kubectl, type KubectlResult } from "../support/kubectl.ts";
-import { controllerKubeconfig, OPERATOR_NAMESPACE } from "../support/operator.ts";
-import { Api, type TestObject } from "../support/resources.ts";
-import { WebhookRun, type DeliveredToken } from "../webhook/webhook-run.ts";
+import { OPERATOR_NAMESPACE } from "../support/operator.ts";
+import { Api } from "../support/resources.ts";
 import { admissionDenial, expectForbidden, tokenKubeconfig } from "../webhook/webhook-support.ts";
 import { canIList, secretRules, writeRules } from "./can-i.ts";
 
-let run: WebhookRun;
-let team: string; // a team name unique to this file
-let teamNs: string; // labelled team.svctokens.dev/<team>
-let otherNs: string; // no team label
-let noCredentials: string;
-let member: DeliveredToken;
-let manager: DeliveredToken;
-let memberUser: string;
-let managerUser: string;
-let adminUser: string;
+import {
+  adminUser,
+  bindingSummaries,
+  as,
+  canI,
+  expectRefused,
+  labelNamespace,
+  manager,
+  member,
+  memberUser,
+  managerUser,
+  noCredentials,
+  otherNs,
+  pod,
+  run,
+  team,
+  teamBindings,
+  teamLabel,
+  teamNs,
+  teamWorld,
+} from "./team-world.ts";
 
-const teamLabel = (): string => `team.svctokens.dev/${team}`;
-const as = (token: DeliveredToken, args: string[], input?: string): Promise<KubectlResult> =>
-  kubectl(noCredentials, [`--token=${token.value}`, ...args], input);
-const canI = async (token: DeliveredToken, ns: string, ...what: string[]): Promise<string> =>
-  (await as(token, ["auth", "can-i", ...what, "-n", ns])).stdout.trim();
-
-const pod = (name: string): string =>
-  JSON.stringify({
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name },
-    spec: { containers: [{ name: "app", image: "registry.k8s.io/pause:3.10" }] },
-  });
-
-async function labelNamespace(name: string, labels: Record<string, string | null>): Promise<void> {
-  await run.admin.rest.request(
-    "PATCH",
-    resourcePath(NAMESPACES, { name }),
-    { metadata: { labels } },
-    PATCH.merge,
-  );
-}
-
-async function teamBindings(ns: string): Promise<TestObject[]> {
-  const selector = encodeURIComponent("app.kubernetes.io/managed-by=svctokens");
-  const { items } = await run.admin.rest.request<{ items: TestObject[] }>(
-    "GET",
-    `${resourcePath(ROLE_BINDINGS, { namespace: ns })}?labelSelector=${selector}`,
-  );
-  return items;
-}
-
-/** Expects kubectl to have been refused by RBAC (exit code and "forbidden"). */
-function expectRefused(result: KubectlResult, message: string): void {
-  expect(result.code).not.toBe(0);
-  expect(result.stderr).toContain(message);
-}
-
-beforeAll(async () => {
-  run = await WebhookRun.start();
-  team = `pay-${run.run}`;
-  teamNs = await run.namespace("team");
-  otherNs = await run.namespace("other");
-  await labelNamespace(teamNs, { [teamLabel()]: "" });
-  memberUser = `sec-member-${run.run}`;
-  managerUser = `sec-manager-${run.run}`;
-  adminUser = `sec-admin-${run.run}`;
-  await run.createUser(run.admin, memberUser, { role: "Member", teams: [team] });
-  await run.createUser(run.admin, managerUser, { role: "Manager", teams: [team] });
-  await run.createUser(run.admin, adminUser, { role: "Admin", teams: [team] });
-  await run.createToken(run.admin, teamNs, "member", { serviceUser: memberUser });
-  await run.createToken(run.admin, teamNs, "manager", { serviceUser: managerUser });
-  [member, manager] = await Promise.all([
-    run.delivered(teamNs, "member"),
-    run.delivered(teamNs, "manager"),
-  ]);
-  noCredentials = await tokenKubeconfig(run.dir);
-  await eventually("the default ServiceAccount", () =>
-    run.admin.rest.request("GET", `/api/v1/namespaces/${teamNs}/serviceaccounts/default`),
-  );
-  await eventually("the Manager to create Pods in its team namespace", async () =>
-    (await canI(manager, teamNs, "create", "pods")) === "yes" ? true : undefined,
-  );
-}, 240_000);
-
-afterAll(async () => {
-  // Never leave a team label on the cluster's own namespaces to the next file.
-  for (const ns of ["kube-system", OPERATOR_NAMESPACE]) {
-    await labelNamespace(ns, { [teamLabel()]: null }).catch(() => undefined);
-  }
-  await run?.stop();
-}, 240_000);
+teamWorld();
 
 describe("the controller keeps team RoleBindings", () => {
   it("binds the team's Members to view and its Managers and Admins to svctokens:manager", async () => {
-    const bindings = await teamBindings(teamNs);
-    expect(
-      bindings
-        .map((b) => ({
-          name: b.metadata?.name,
-          role: (b.roleRef as { name: string }).name,
-          groups: (b.subjects as { name: string }[]).map((s) => s.name).sort(),
-        }))
-        .sort((a, b) => String(a.name).localeCompare(String(b.name))),
-    ).toEqual([
+    expect(bindingSummaries(await teamBindings(teamNs))).toEqual([
       {
         name: `svctokens:team:${team}:manager`,
         role: "svctokens:manager",
@@ -168,8 +97,8 @@ describe("a Manager token cannot become anyone else", () => {
   it("cannot patch ClusterRoles or bind roles", async () => {
     const api = new Api(await tokenKubeconfig(run.dir, manager.value));
     try {
-      const error = await api.rest
-        .request(
+      const error = await rejectionOf(
+        api.rest.request(
           "PATCH",
           "/apis/rbac.authorization.k8s.io/v1/clusterroles/svctokens:manager",
           [
@@ -180,9 +109,8 @@ describe("a Manager token cannot become anyone else", () => {
             },
           ],
           PATCH.json,
-        )
-        .then(() => undefined)
-        .catch((e: unknown) => e);
+        ),
+      );
       expectForbidden(error, `cannot patch resource "clusterroles"`);
     } finally {
       api.rest.close();
@@ -274,35 +202,11 @@ describe("inside its team namespace", () => {
   });
 });
 
-describe("the controller's own identity", () => {
-  it("cannot bind edit or cluster-admin (kube-apiserver's escalation check)", async () => {
-    const controller = new Api(await controllerKubeconfig());
-    try {
-      for (const role of ["edit", "cluster-admin", "admin"]) {
-        const error = await controller.rest
-          .request("POST", resourcePath(ROLE_BINDINGS, { namespace: teamNs }), {
-            apiVersion: "rbac.authorization.k8s.io/v1",
-            kind: "RoleBinding",
-            metadata: { name: `attack-${role}` },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
-            subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "x" }],
-          })
-          .then(() => undefined)
-          .catch((e: unknown) => e);
-        expectForbidden(error, "is attempting to grant RBAC permissions not currently held");
-      }
-    } finally {
-      controller.rest.close();
-    }
-  });
-});
-
 describe("admission of delivery tokens in team namespaces", () => {
   it("refuses an Admin user's token, saying what, why and what to do", async () => {
-    const error = await run
-      .createToken(run.admin, teamNs, "admin", { serviceUser: adminUser })
-      .then(() => undefined)
-      .catch((e: unknown) => e);
+    const error = await rejectionOf(
+      run.createToken(run.admin, teamNs, "admin", { serviceUser: adminUser }),
+    );
     expectForbidden(
       error,
       admissionDenial(
@@ -326,10 +230,7 @@ describe("admission of delivery tokens in team namespaces", () => {
 
 describe("a role change that would expose a delivery token", () => {
   it("is refused while the user's token sits in a team namespace", async () => {
-    const error = await run.admin
-      .patchUser(memberUser, { role: "Admin" })
-      .then(() => undefined)
-      .catch((e: unknown) => e);
+    const error = await rejectionOf(run.admin.patchUser(memberUser, { role: "Admin" }));
     expectForbidden(
       error,
       admissionDenial(
@@ -345,18 +246,14 @@ describe("team labels on protected namespaces and their removal", () => {
   it("never binds in kube-system or the operator's namespace, and says why in a Warning Event", async () => {
     for (const ns of ["kube-system", OPERATOR_NAMESPACE]) {
       await labelNamespace(ns, { [teamLabel()]: "" });
-      const event = await eventually(`a Warning Event about ${ns}`, async () => {
-        const { items } = await run.admin.rest.request<{ items: TestObject[] }>(
-          "GET",
-          resourcePath(EVENTS, { namespace: "default" }),
-        );
-        return items.find(
+      const event = await eventually(`a Warning Event about ${ns}`, async () =>
+        (await run.admin.events("default")).find(
           (e) =>
             e.reason === "TeamBindingRefused" &&
-            (e.regarding as { kind?: string; name?: string }).name === ns &&
+            e.regarding.name === ns &&
             String(e.note).includes(`"${team}"`),
-        );
-      });
+        ),
+      );
       expect(event).toMatchObject({ type: "Warning", regarding: { kind: "Namespace", name: ns } });
       expect(String(event.note)).toContain(`No RoleBindings for team "${team}" in namespace ${ns}`);
       await run.controller!.whenIdle();
@@ -370,17 +267,7 @@ describe("team labels on protected namespaces and their removal", () => {
     // otherNs holds the Admin user's token (created above while otherNs had no team).
     await labelNamespace(otherNs, { [teamLabel()]: "" });
     try {
-      const event = await eventually(`a DeliveryTokenExposed Event about ${otherNs}`, async () => {
-        const { items } = await run.admin.rest.request<{ items: TestObject[] }>(
-          "GET",
-          resourcePath(EVENTS, { namespace: "default" }),
-        );
-        return items.find(
-          (e) =>
-            e.reason === "DeliveryTokenExposed" &&
-            (e.regarding as { name?: string }).name === otherNs,
-        );
-      });
+      const event = await run.admin.eventAbout("default", otherNs, "DeliveryTokenExposed");
       expect(event).toMatchObject({ type: "Warning" });
       expect(String(event.note)).toContain(`ServiceTokens admin in namespace ${otherNs}`);
     } finally {

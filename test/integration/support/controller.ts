@@ -1,7 +1,7 @@
 // Running the controller in the test process, under its own least-privilege identity.
 import { pino, type Logger } from "pino";
 import type { Controller } from "../../../src/controller/controller.ts";
-import type { Clock } from "../../../src/controller/runtime/clock.ts";
+import type { Clock } from "../../../src/k8s/clock.ts";
 import { startLocalController } from "../../../src/devenv/local-operator.ts";
 import { controlPlane, eventually } from "./cluster.ts";
 

@@ -1,6 +1,6 @@
 // Reading and writing svctokens objects and Secrets as a given identity, as raw JSON.
 import { KubeRest, PATCH } from "../../../src/k8s/rest.ts";
-import { SECRETS, resourcePath } from "../../../src/k8s/paths.ts";
+import { EVENTS, SECRETS, resourcePath } from "../../../src/k8s/paths.ts";
 import type { KubeObject } from "../../../src/k8s/object.ts";
 import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/api/index.ts";
 import { isNotFound } from "../../../src/k8s/errors.ts";
@@ -97,6 +97,33 @@ export class Api {
     );
   }
 
+  /** Waits for an Event `reason` (of `type`, if given) about the object `name`; returns it. */
+  async eventAbout(
+    namespace: string,
+    name: string,
+    reason: string,
+    type?: "Normal" | "Warning",
+  ): Promise<ObjectEvent> {
+    return eventually(`a ${reason} Event for ${namespace}/${name}`, async () => {
+      const events = await this.events(namespace);
+      return events.find(
+        (e) =>
+          e.reason === reason &&
+          (type === undefined || e.type === type) &&
+          e.regarding.name === name,
+      );
+    });
+  }
+
+  /** The Events (events.k8s.io) in a namespace. */
+  async events(namespace: string): Promise<ObjectEvent[]> {
+    const list = await this.rest.request<{ items: ObjectEvent[] }>(
+      "GET",
+      resourcePath(EVENTS, { namespace }),
+    );
+    return list.items;
+  }
+
   async #get(path: string): Promise<TestObject | undefined> {
     try {
       return await this.rest.request<TestObject>("GET", path);
@@ -105,6 +132,14 @@ export class Api {
       throw error;
     }
   }
+}
+
+/** The fields of an events.k8s.io Event the tests read. */
+export interface ObjectEvent {
+  reason: string;
+  type: string;
+  note?: string;
+  regarding: { kind?: string; name: string };
 }
 
 /** Decodes one key of a Secret's data. */

@@ -1,7 +1,7 @@
 // A clock for tests: real time plus an offset that a test can move forward. Timers scheduled
 // on it fire when real time reaches them or when `advance` jumps past them, so a test can
 // watch a token expire a day from now without sleeping.
-import type { Clock } from "../../../src/controller/runtime/clock.ts";
+import type { Clock } from "../../../src/k8s/clock.ts";
 
 interface Timer {
   dueAt: number;

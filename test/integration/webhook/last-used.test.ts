@@ -8,7 +8,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { SERVICE_TOKENS } from "../../../src/api/index.ts";
 import { resourcePath } from "../../../src/k8s/paths.ts";
-import { truncateToSecond } from "../../../src/webhook/authn/last-used.ts";
+import { truncateToSecond } from "../../../src/k8s/time.ts";
 import { inParallel } from "../support/bulk.ts";
 import { WebhookRun, type DeliveredToken } from "./webhook-run.ts";
 import { authenticateDirect, verifyDirect, webhookAgent, webhookMetric } from "./webhook-http.ts";

@@ -4,7 +4,7 @@
 import { expect } from "vitest";
 import { CONTROLLER_FIELD_MANAGER } from "../../../src/api/index.ts";
 import { ANNOTATION_CREATED_AT, ANNOTATION_EXPIRES_AT } from "../../../src/domain/hash-record.ts";
-import { EVENTS, SECRETS, resourcePath, withQuery } from "../../../src/k8s/paths.ts";
+import { SECRETS, resourcePath, withQuery } from "../../../src/k8s/paths.ts";
 import { hashToken, tokenIdFromHash } from "../../../src/tokens/index.ts";
 import { eventually } from "../support/cluster.ts";
 import { OPERATOR_NAMESPACE } from "../support/operator.ts";
@@ -125,14 +125,7 @@ export async function warningEvent(
   name: string,
   reason: string,
 ): Promise<void> {
-  await eventually(`a ${reason} Event for ${namespace}/${name}`, async () => {
-    const events = await run.admin.rest.request<{
-      items: { reason: string; type: string; regarding: { name: string } }[];
-    }>("GET", resourcePath(EVENTS, { namespace }));
-    return events.items.find(
-      (e) => e.reason === reason && e.type === "Warning" && e.regarding.name === name,
-    );
-  });
+  await run.admin.eventAbout(namespace, name, reason, "Warning");
 }
 
 /**

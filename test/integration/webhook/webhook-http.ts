@@ -2,11 +2,11 @@
 // the client certificate kube-apiserver presents (from the dedicated client CA, with the
 // pinned name), trusting only the control plane's CA; raw
 // bytes over TLS for requests Node's HTTP client refuses to send; the service's own metrics.
-import { readFile } from "node:fs/promises";
 import type { IncomingHttpHeaders } from "node:http";
-import { Agent, request } from "node:https";
+import { Agent } from "node:https";
+import { httpsRequest } from "../../https-request.ts";
 import { connect } from "node:tls";
-import { loadCertificateAuthority, type KeyPairPem } from "../../../src/tls/pki.ts";
+import { loadCertificateAuthorityFiles, type KeyPairPem } from "../../../src/tls/pki.ts";
 import { controlPlane } from "../support/cluster.ts";
 import { samplesOf } from "../support/prometheus.ts";
 import type { TestWebhook } from "./webhook-support.ts";
@@ -16,11 +16,10 @@ let clientCertificate: Promise<KeyPairPem> | undefined;
 /** A client certificate from the webhook client CA (kube-apiserver's), named `commonName`. */
 export async function webhookClientCaCertificate(commonName: string): Promise<KeyPairPem> {
   const info = controlPlane();
-  const [caPem, caKeyPem] = await Promise.all([
-    readFile(info.webhookClientCaCertFile, "utf8"),
-    readFile(info.webhookClientCaKeyFile, "utf8"),
-  ]);
-  const ca = await loadCertificateAuthority(caPem, caKeyPem);
+  const ca = await loadCertificateAuthorityFiles(
+    info.webhookClientCaCertFile,
+    info.webhookClientCaKeyFile,
+  );
   return ca.issue({ usage: "client", commonName });
 }
 
@@ -69,35 +68,15 @@ export async function callWebhook(webhook: TestWebhook, c: WebhookCall): Promise
       : c.clientCert === undefined || c.clientCert === true
         ? await authenticatorClientCertificate()
         : c.clientCert;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${webhook.url}${c.path}`,
-      {
-        method: c.method ?? "GET",
-        ca: webhook.caPem,
-        agent: c.agent ?? false,
-        ...(cert && !c.agent ? { cert: cert.certPem, key: cert.keyPem } : {}),
-        headers: {
-          ...(c.body === undefined ? {} : { "Content-Length": String(Buffer.byteLength(c.body)) }),
-          ...c.headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text: Buffer.concat(chunks).toString(),
-          }),
-        );
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(c.body);
+  const { status, headers, text } = await httpsRequest(`${webhook.url}${c.path}`, {
+    method: c.method ?? "GET",
+    ca: webhook.caPem,
+    agent: c.agent ?? false,
+    ...(cert && !c.agent ? { cert: cert.certPem, key: cert.keyPem } : {}),
+    headers: c.headers,
+    body: c.body,
   });
+  return { status, headers, text };
 }
 
 /** Raw bytes over TLS (for requests Node's HTTP client refuses to send); status and text. */

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import type { Controller } from "../../../src/controller/controller.ts";
-import type { Clock } from "../../../src/controller/runtime/clock.ts";
+import type { Clock } from "../../../src/k8s/clock.ts";
 import { resourcePath } from "../../../src/k8s/paths.ts";
 import { PATCH } from "../../../src/k8s/rest.ts";
 import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/api/index.ts";

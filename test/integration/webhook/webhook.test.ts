@@ -1,218 +1,76 @@
 // The webhook service against the real control plane: kube-apiserver calls /authenticate for
 // bearer tokens and /validate for our objects; the controller generates the tokens. The service
 // runs under its own identity with only the RBAC it ships.
-import { mkdtemp, rm } from "node:fs/promises";
-import { request } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Controller } from "../../../src/controller/controller.ts";
 import { createLogger } from "../../../src/log.ts";
 import { resourcePath, SECRETS } from "../../../src/k8s/paths.ts";
 import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/api/index.ts";
-import { truncateToSecond } from "../../../src/webhook/authn/last-used.ts";
-import {
-  addUser,
-  controlPlane,
-  deleteNamespaceAndWait,
-  eventually,
-  newNamespace,
-  uniqueSuffix,
-} from "../support/cluster.ts";
-import { startController } from "../support/controller.ts";
+import { truncateToSecond } from "../../../src/k8s/time.ts";
+import { eventually, newNamespace } from "../support/cluster.ts";
 import { kubectl } from "../support/kubectl.ts";
-import { installCrds, installOperatorRbac } from "../support/operator.ts";
-import { Api, secretValue, type TestObject } from "../support/resources.ts";
-import {
-  installWebhookRbac,
-  registerScopedAdmission,
-  startTestWebhook,
-  tokenKubeconfig,
-  type TestWebhook,
-} from "./webhook-support.ts";
+import type { Api } from "../support/resources.ts";
+import { callWebhook } from "./webhook-http.ts";
+import { WebhookRun, type DeliveredToken } from "./webhook-run.ts";
+import { tokenKubeconfig } from "./webhook-support.ts";
 
-const LABEL = "svctokens.dev/test-run";
-const run = uniqueSuffix();
-const labels = { [LABEL]: run };
-
-const admin = new Api();
+let run: WebhookRun;
 let ada: Api; // an Admin by RBAC: group svctokens:role:admin
 let eddie: Api; // may write our objects (RBAC) but is not an Admin
 let eddieName: string;
-let webhook: TestWebhook;
-let unregister: () => Promise<void>;
-let controller: Controller;
 let ns: string;
-let dir: string;
+/** What the controller and the webhook service log: no token value may appear. */
 const logLines: string[] = [];
-
-async function createUser(as: Api, name: string, spec: object): Promise<TestObject> {
-  return as.rest.request("POST", resourcePath(SERVICE_USERS), {
-    apiVersion: "svctokens.dev/v1alpha1",
-    kind: "ServiceUser",
-    metadata: { name, labels },
-    spec,
-  });
-}
-
-async function createToken(
-  as: Api,
-  namespace: string,
-  name: string,
-  spec: object,
-): Promise<TestObject> {
-  return as.rest.request("POST", resourcePath(SERVICE_TOKENS, { namespace }), {
-    apiVersion: "svctokens.dev/v1alpha1",
-    kind: "ServiceToken",
-    metadata: { name, namespace, labels },
-    spec,
-  });
-}
-
-/** Waits for the controller to deliver the token's value; returns it with the token id. */
-async function deliveredValue(
-  namespace: string,
-  name: string,
-): Promise<{ value: string; tokenId: string }> {
-  const token = await admin.tokenWhere(
-    namespace,
-    name,
-    "generated",
-    (t) => t.status?.tokenId !== undefined,
-  );
-  const value = await eventually(`the value of ${namespace}/${name}`, async () =>
-    secretValue(await admin.secret(namespace, `${name}-token`), "token"),
-  );
-  return { value, tokenId: String(token.status?.tokenId) };
-}
 
 async function whoami(
   value: string,
 ): Promise<{ code: number; user?: Record<string, unknown>; stderr: string }> {
-  const result = await kubectl(await tokenKubeconfig(dir, value), ["auth", "whoami", "-o", "json"]);
+  const kubeconfig = await tokenKubeconfig(run.dir, value);
+  const result = await kubectl(kubeconfig, ["auth", "whoami", "-o", "json"]);
   if (result.code !== 0) return { code: result.code, stderr: result.stderr };
   const review = JSON.parse(result.stdout) as { status: { userInfo: Record<string, unknown> } };
   return { code: 0, user: review.status.userInfo, stderr: result.stderr };
 }
 
-function verify(
+/** /verify as a gateway calls it: no client certificate, the token as a Bearer header. */
+async function verify(
   path: string,
   value: string,
 ): Promise<{ status: number; user?: string; groups?: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${webhook.url}${path}`,
-      { ca: webhook.caPem, headers: { Authorization: `Bearer ${value}` }, agent: false },
-      (res) => {
-        res.resume();
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            user: res.headers["x-auth-request-user"] as string | undefined,
-            groups: res.headers["x-auth-request-groups"] as string | undefined,
-          }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end();
+  const answer = await callWebhook(run.service, {
+    path,
+    headers: { Authorization: `Bearer ${value}` },
+    clientCert: false,
   });
+  return {
+    status: answer.status,
+    user: answer.headers["x-auth-request-user"] as string | undefined,
+    groups: answer.headers["x-auth-request-groups"] as string | undefined,
+  };
 }
 
 beforeAll(async () => {
-  await installCrds();
-  await installOperatorRbac();
-  await installWebhookRbac();
-  dir = await mkdtemp(join(tmpdir(), "svctokens-webhook-it-"));
-  ns = await newNamespace("webhook");
-  ada = new Api(await addUser({ name: `ada-${run}`, groups: ["svctokens:role:admin"] }));
-  eddieName = `eddie-${run}`;
-  eddie = new Api(await addUser({ name: eddieName, groups: [] }));
-  const writer = `svctokens-test-writer-${run}`;
-  const rbac = await kubectl(
-    controlPlane().adminKubeconfig,
-    ["apply", "-f", "-"],
-    JSON.stringify({
-      apiVersion: "v1",
-      kind: "List",
-      items: [
-        {
-          apiVersion: "rbac.authorization.k8s.io/v1",
-          kind: "ClusterRole",
-          metadata: { name: writer, labels },
-          rules: [
-            {
-              apiGroups: ["svctokens.dev"],
-              resources: ["serviceusers", "servicetokens"],
-              verbs: ["get", "list", "create", "update", "patch", "delete"],
-            },
-          ],
-        },
-        {
-          apiVersion: "rbac.authorization.k8s.io/v1",
-          kind: "ClusterRoleBinding",
-          metadata: { name: writer, labels },
-          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: writer },
-          subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: eddieName }],
-        },
-      ],
-    }),
-  );
-  if (rbac.code !== 0) throw new Error(rbac.stderr);
-
-  webhook = await startTestWebhook(
-    createLogger("debug", { write: (line: string) => void logLines.push(line) }),
-  );
-  unregister = await registerScopedAdmission(webhook, LABEL, run);
-  controller = await startController();
-  // The registration reaches kube-apiserver's admission chain within a moment: probe with a
-  // dry-run create that only the webhook refuses.
-  await eventually("the admission webhook to be called", async () => {
-    const error = await eddie.rest
-      .request("POST", `${resourcePath(SERVICE_USERS)}?dryRun=All`, {
-        apiVersion: "svctokens.dev/v1alpha1",
-        kind: "ServiceUser",
-        metadata: { name: `probe-${run}`, labels },
-        spec: { role: "Member" },
-      })
-      .then(() => undefined)
-      .catch((e: unknown) => e);
-    return error instanceof Error && error.message.includes("is an Admin action")
-      ? true
-      : undefined;
+  run = await WebhookRun.start({
+    log: createLogger("debug", { write: (line: string) => void logLines.push(line) }),
   });
-}, 120_000);
+  ns = await run.namespace("webhook");
+  ada = await run.person(`ada-${run.run}`, undefined, ["svctokens:role:admin"]);
+  eddieName = `eddie-${run.run}`;
+  eddie = await run.person(eddieName, await run.writerRole());
+}, 180_000);
 
 afterAll(async () => {
-  // Leave nothing behind for later files: tokens go with their namespace while the controller
-  // still runs (it releases their finalizers); users go once admission is no longer asked.
-  if (ns) await deleteNamespaceAndWait(ns);
-  await unregister?.();
-  await kubectl(controlPlane().adminKubeconfig, [
-    "delete",
-    "serviceusers",
-    "-l",
-    `${LABEL}=${run}`,
-  ]);
-  await controller?.stop();
-  await webhook?.stop();
-  await kubectl(controlPlane().adminKubeconfig, [
-    "delete",
-    "clusterrole,clusterrolebinding",
-    "-l",
-    `${LABEL}=${run}`,
-  ]);
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+  await run?.stop();
+}, 240_000);
 
 describe("authentication through kube-apiserver", () => {
-  let member: { value: string; tokenId: string };
-  const userName = `ci-${run}`;
+  let member: DeliveredToken;
+  let userName: string;
 
   beforeAll(async () => {
-    await createUser(ada, userName, { role: "Member", teams: ["platform"] });
-    await createToken(ada, ns, "ci", { serviceUser: userName });
-    member = await deliveredValue(ns, "ci");
+    userName = `ci-${run.run}`;
+    await run.createUser(ada, userName, { role: "Member", teams: ["platform"] });
+    await run.createToken(ada, ns, "ci", { serviceUser: userName });
+    member = await run.delivered(ns, "ci");
   });
 
   it("authenticates a workload's token as its Service User, with groups and the token id", async () => {
@@ -242,7 +100,7 @@ describe("authentication through kube-apiserver", () => {
   it("writes status.lastUsedAt after a use", async () => {
     const before = truncateToSecond(Date.now());
     await whoami(member.value);
-    const token = await admin.tokenWhere(
+    const token = await run.admin.tokenWhere(
       ns,
       "ci",
       "lastUsedAt set",
@@ -299,8 +157,8 @@ describe("authentication through kube-apiserver", () => {
   });
 
   it("refuses a SCIM token at kube-apiserver and accepts it at /verify?audience=scim", async () => {
-    await createToken(ada, ns, "scim", { serviceUser: userName, audiences: ["scim"] });
-    const scim = await deliveredValue(ns, "scim");
+    await run.createToken(ada, ns, "scim", { serviceUser: userName, audiences: ["scim"] });
+    const scim = await run.delivered(ns, "scim");
     expect((await whoami(scim.value)).code).not.toBe(0);
     expect(await verify("/verify", scim.value)).toMatchObject({ status: 401 });
     expect(await verify("/verify?audience=scim", scim.value)).toMatchObject({
@@ -315,19 +173,21 @@ describe("admission through kube-apiserver", () => {
     `${action} is an Admin action and "${eddieName}" is not an Admin`;
 
   it("lets only Admins create Service Users", async () => {
-    await expect(createUser(eddie, `eddie-made-${run}`, { role: "Member" })).rejects.toThrow(
-      NOT_ADMIN(`Creating ServiceUser eddie-made-${run}`),
-    );
-    await expect(createUser(ada, `ada-made-${run}`, { role: "Member" })).resolves.toBeDefined();
+    await expect(
+      run.createUser(eddie, `eddie-made-${run.run}`, { role: "Member" }),
+    ).rejects.toThrow(NOT_ADMIN(`Creating ServiceUser eddie-made-${run.run}`));
+    await expect(
+      run.createUser(ada, `ada-made-${run.run}`, { role: "Member" }),
+    ).resolves.toBeDefined();
   });
 
   it("runs the token lifecycle rules: revoke before delete, Admins only", async () => {
-    const user = `life-${run}`;
-    await createUser(ada, user, { role: "Member" });
-    await expect(createToken(eddie, ns, "life", { serviceUser: user })).rejects.toThrow(
+    const user = `life-${run.run}`;
+    await run.createUser(ada, user, { role: "Member" });
+    await expect(run.createToken(eddie, ns, "life", { serviceUser: user })).rejects.toThrow(
       NOT_ADMIN(`Creating ServiceToken ${ns}/life`),
     );
-    await createToken(ada, ns, "life", { serviceUser: user });
+    await run.createToken(ada, ns, "life", { serviceUser: user });
     const path = resourcePath(SERVICE_TOKENS, { namespace: ns, name: "life" });
     await expect(ada.rest.request("DELETE", path)).rejects.toThrow(
       `ServiceToken ${ns}/life is Active: revoke it (spec.revoked: true) before deleting it`,
@@ -355,29 +215,30 @@ describe("admission through kube-apiserver", () => {
       apiVersion: "v1",
       kind: "Secret",
       metadata: {
-        name: `forged-${run}`,
-        labels: { ...labels, "app.kubernetes.io/managed-by": "svctokens" },
+        name: `forged-${run.run}`,
+        labels: { ...run.labels, "app.kubernetes.io/managed-by": "svctokens" },
       },
       type: "svctokens.dev/token-hash",
       data: {},
     };
     await expect(
-      admin.rest.request("POST", resourcePath(SECRETS, { namespace: ns }), forged),
+      run.admin.rest.request("POST", resourcePath(SECRETS, { namespace: ns }), forged),
     ).rejects.toThrow("so only the svctokens controller may create it");
   });
 
   it("never holds up deleting a namespace that has Active tokens", async () => {
     const doomed = await newNamespace("webhook-doomed");
-    const user = `doomed-${run}`;
-    await createUser(ada, user, { role: "Member" });
-    await createToken(ada, doomed, "active", { serviceUser: user });
-    await deliveredValue(doomed, "active");
-    await admin.delete(`/api/v1/namespaces/${doomed}`);
+    const user = `doomed-${run.run}`;
+    await run.createUser(ada, user, { role: "Member" });
+    await run.createToken(ada, doomed, "active", { serviceUser: user });
+    await run.delivered(doomed, "active");
+    await run.admin.delete(`/api/v1/namespaces/${doomed}`);
     await eventually(
       `namespace ${doomed} to be deleted`,
       async () =>
-        (await admin.rest.request("GET", `/api/v1/namespaces/${doomed}`).catch(() => "gone")) ===
-        "gone"
+        (await run.admin.rest
+          .request("GET", `/api/v1/namespaces/${doomed}`)
+          .catch(() => "gone")) === "gone"
           ? true
           : undefined,
       90_000,

@@ -1,7 +1,8 @@
 // The world the webhook fuzzer runs against: the real app over HTTPS (the unit HTTP harness)
 // on in-memory facts with a few known tokens, a keep-alive client, raw TLS requests, and the
 // checks every answer must pass whatever was sent.
-import { Agent, request } from "node:https";
+import { Agent } from "node:https";
+import { httpsRequest } from "../../https-request.ts";
 import { connect } from "node:tls";
 import { expect } from "vitest";
 import type { KubeObject } from "../../../src/k8s/object.ts";
@@ -149,44 +150,21 @@ export async function send(
   }
 }
 
-function sendWith(
+async function sendWith(
   world: FuzzWorld,
   pki: TestPki,
   agent: Agent | false,
   r: FuzzRequest,
 ): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      world.harness.url(r.path),
-      {
-        method: r.method,
-        agent,
-        ...(agent === false
-          ? { ca: pki.caPem, cert: pki.client.certPem, key: pki.client.keyPem }
-          : {}),
-        headers: {
-          ...(r.body === undefined ? {} : { "Content-Length": String(Buffer.byteLength(r.body)) }),
-          ...r.headers,
-        },
-        timeout: 10_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text: Buffer.concat(chunks).toString(),
-          }),
-        );
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error("no answer within 10 s")));
-    req.on("error", reject);
-    req.end(r.body);
+  const { status, headers, text } = await httpsRequest(world.harness.url(r.path), {
+    method: r.method,
+    agent,
+    ...(agent === false ? { ca: pki.caPem, cert: pki.client.certPem, key: pki.client.keyPem } : {}),
+    headers: r.headers,
+    body: r.body,
+    timeoutMs: 10_000,
   });
+  return { status, headers, text };
 }
 
 /** Writes `bytes` as the whole request on a fresh TLS connection and reads until it closes. */

@@ -1,3 +1,4 @@
+// src/webhook/http/routes/: one thin handler per endpoint: parse, decide (pure), answer.
 // POST /authenticate: the TokenReview webhook (v1 and v1beta1) for kube-apiserver. Who may
 // call it is checked before this handler (apiserver-client.ts).
 import type { Request, Response } from "express";

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { Clock } from "../../../../src/controller/runtime/clock.ts";
+import type { Clock } from "../../../../src/k8s/clock.ts";
 import { WorkQueue } from "../../../../src/controller/runtime/work-queue.ts";
 import { gatedQueue, scriptedQueue, settle, opened, useFakeTime } from "./harness.ts";
 

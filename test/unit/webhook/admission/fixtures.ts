@@ -1,6 +1,11 @@
 // AdmissionReview requests and facts for the admission tests.
 import type { KubeObject } from "../../../../src/k8s/object.ts";
-import type { AdmissionFacts } from "../../../../src/webhook/admission/decide.ts";
+import { expect } from "vitest";
+import {
+  decideAdmission,
+  needsAdminCheck,
+  type AdmissionFacts,
+} from "../../../../src/webhook/admission/decide.ts";
 import type { AdmissionRequest } from "../../../../src/webhook/admission/review.ts";
 import type { ClusterFacts } from "../../../../src/webhook/cache/facts.ts";
 import { factsOf, NOW } from "../fixtures.ts";
@@ -85,4 +90,28 @@ export function changed(
     spec: { ...(object.spec as object), ...changes.spec },
     ...(changes.status ? { status: { ...(object.status as object), ...changes.status } } : {}),
   };
+}
+
+/** The denial tail for an Admin action attempted by "alice", who is not an Admin. */
+export const NOT_ADMIN =
+  'is an Admin action and "alice" is not an Admin: ask an Admin to do it, or get RBAC ' +
+  'permission for verb "admin" on servicetokens.svctokens.dev (the svctokens:admin ClusterRole)';
+
+/** One row of a table-driven admission test. */
+export interface AdmissionCase {
+  name: string;
+  request: AdmissionRequest;
+  facts: AdmissionFacts;
+  /** undefined: allowed; a string: denied with exactly this message. */
+  denied?: string;
+  /** Whether the handler must ask RBAC first. */
+  adminCheck: boolean;
+}
+
+/** Asserts the row's admin-check need and verdict. */
+export function checkAdmission(c: AdmissionCase, controllerUsername?: string): void {
+  expect(needsAdminCheck(c.request, controllerUsername)).toBe(c.adminCheck);
+  const verdict = decideAdmission(c.request, c.facts);
+  if (c.denied === undefined) expect(verdict).toEqual({ allowed: true });
+  else expect(verdict).toEqual({ allowed: false, message: c.denied });
 }

@@ -3,33 +3,22 @@ import {
   admissionTarget,
   decideAdmission,
   needsAdminCheck,
-  type AdmissionFacts,
 } from "../../../../src/webhook/admission/decide.ts";
 import type { AdmissionRequest } from "../../../../src/webhook/admission/review.ts";
-import { admissionFacts, admissionRequest, changed } from "./fixtures.ts";
+import {
+  admissionFacts,
+  admissionRequest,
+  changed,
+  checkAdmission,
+  NOT_ADMIN,
+  type AdmissionCase as Case,
+} from "./fixtures.ts";
 import { serviceToken, serviceUser } from "../fixtures.ts";
-
-const NOT_ADMIN =
-  'is an Admin action and "alice" is not an Admin: ask an Admin to do it, or get RBAC ' +
-  'permission for verb "admin" on servicetokens.svctokens.dev (the svctokens:admin ClusterRole)';
 
 const user = serviceUser("ci-bot");
 const deactivated = serviceUser("ci-bot", { active: false });
 
-interface Case {
-  name: string;
-  request: AdmissionRequest;
-  facts: AdmissionFacts;
-  denied?: string;
-  adminCheck: boolean;
-}
-
-function check(c: Case): void {
-  expect(needsAdminCheck(c.request)).toBe(c.adminCheck);
-  const verdict = decideAdmission(c.request, c.facts);
-  if (c.denied === undefined) expect(verdict).toEqual({ allowed: true });
-  else expect(verdict).toEqual({ allowed: false, message: c.denied });
-}
+const check = (c: Case): void => checkAdmission(c);
 
 const update = (oldObject: typeof user, object: typeof user): AdmissionRequest =>
   admissionRequest("UPDATE", "serviceusers", { oldObject, object });

@@ -3,7 +3,6 @@ import { KubeApiError } from "../../../../src/k8s/errors.ts";
 import {
   lastUsedWriteNeeded,
   LastUsedTracker,
-  truncateToSecond,
   type LastUsedOptions,
   type LastUsedOutcome,
 } from "../../../../src/webhook/authn/last-used.ts";
@@ -46,13 +45,6 @@ describe("lastUsedWriteNeeded", () => {
     ["status older than the tolerance", 31_001, 1000, true],
   ] as const)("%s", (_case, usedAt, covered, expected) => {
     expect(lastUsedWriteNeeded(usedAt, covered, 30_000)).toBe(expected);
-  });
-});
-
-describe("truncateToSecond", () => {
-  it("drops milliseconds, as RFC 3339 status times keep none", () => {
-    expect(truncateToSecond(T0 + 1999)).toBe(T0 + 1000);
-    expect(truncateToSecond(T0)).toBe(T0);
   });
 });
 

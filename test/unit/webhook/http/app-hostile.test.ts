@@ -1,21 +1,17 @@
 // At least 30 malformed or hostile requests: each gets a clear 4xx (or a refusal/denial), none
 // leaks internals, and the service keeps answering afterwards.
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TOKEN_PREFIX } from "../../../../src/tokens/index.ts";
 import { admissionRequest } from "../admission/fixtures.ts";
 import { issue, serviceToken, serviceUser } from "../fixtures.ts";
 import {
   admissionReview,
   call,
-  createTestPki,
   postJson,
-  removePki,
-  startHarness,
+  harnessForFile,
   tokenReview,
   type Call,
-  type Harness,
-  type TestPki,
 } from "./http-harness.ts";
 
 const ci = serviceToken("ci");
@@ -25,23 +21,11 @@ const JSON_TYPE = { "Content-Type": "application/json" };
 const validReview = JSON.stringify(tokenReview(ciToken.value));
 const validAdmission = admissionRequest("CREATE", "serviceusers", { object: serviceUser("x") });
 
-let pki: TestPki;
-let h: Harness;
-
-beforeAll(async () => {
-  pki = await createTestPki();
-  h = await startHarness({
-    pki,
-    users: [serviceUser("ci-bot")],
-    tokens: [ci],
-    records: [ciToken.record],
-    logLevel: "info",
-  });
-});
-
-afterAll(async () => {
-  await h.stop();
-  await removePki(pki);
+const t = harnessForFile({
+  users: [serviceUser("ci-bot")],
+  tokens: [ci],
+  records: [ciToken.record],
+  logLevel: "info",
 });
 
 const post = (
@@ -237,7 +221,7 @@ describe("hostile and malformed requests", () => {
   });
 
   it.each(hostile)("%s", async (_what, request, status, body) => {
-    const answer = await call(h, pki, request);
+    const answer = await call(t.h, t.pki, request);
     expect(answer.status).toBe(status);
     if (body !== undefined) expect(answer.json()).toMatchObject(body as object);
     if (status >= 400 && status !== 431 && status !== 401) {
@@ -249,13 +233,13 @@ describe("hostile and malformed requests", () => {
   });
 
   it("still serves afterwards", async () => {
-    expect((await call(h, pki, { path: "/verify" })).status).toBe(401);
-    const ok = await postJson(h, pki, "/authenticate", tokenReview(ciToken.value));
+    expect((await call(t.h, t.pki, { path: "/verify" })).status).toBe(401);
+    const ok = await postJson(t.h, t.pki, "/authenticate", tokenReview(ciToken.value));
     expect(ok.json()).toMatchObject({ status: { authenticated: true } });
   });
 
   it("counts refusals without a label per hostile path", async () => {
-    const metrics = await h.deps.metrics.registry.metrics();
+    const metrics = await t.h.deps.metrics.registry.metrics();
     expect(metrics).toMatch(
       /svctokens_webhook_rejected_requests_total\{route="authenticate",code="415"\} [1-9]/,
     );

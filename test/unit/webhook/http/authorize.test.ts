@@ -1,13 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  call,
-  createTestPki,
-  postJson,
-  removePki,
-  startHarness,
-  type Harness,
-  type TestPki,
-} from "./http-harness.ts";
+import { describe, expect, it } from "vitest";
+import { call, postJson, harnessForFile } from "./http-harness.ts";
 import { issue, serviceToken, serviceUser } from "../fixtures.ts";
 
 const user = serviceUser("ci-bot", { role: "Member" });
@@ -16,23 +8,11 @@ const revoked = serviceToken("old", { revoked: true });
 const ciToken = issue(ci);
 const revokedToken = issue(revoked);
 
-let pki: TestPki;
-let h: Harness;
-
-beforeAll(async () => {
-  pki = await createTestPki();
-  h = await startHarness({
-    pki,
-    users: [user],
-    tokens: [ci, revoked],
-    records: [ciToken.record, revokedToken.record],
-    clientCertificates: true,
-  });
-});
-
-afterAll(async () => {
-  await h.stop();
-  await removePki(pki);
+const t = harnessForFile({
+  users: [user],
+  tokens: [ci, revoked],
+  records: [ciToken.record, revokedToken.record],
+  clientCertificates: true,
 });
 
 /** A SubjectAccessReview as kube-apiserver sends it for a request made with `tokenId`. */
@@ -55,7 +35,7 @@ function sar(
 }
 
 const count = async (decision: string, reason: string): Promise<number> => {
-  const metric = await h.deps.metrics.authorizations.get();
+  const metric = await t.h.deps.metrics.authorizations.get();
   const value = metric.values.find(
     (v) => v.labels.decision === decision && v.labels.reason === reason,
   );
@@ -66,7 +46,7 @@ describe("POST /authorize", () => {
   it.each(["authorization.k8s.io/v1", "authorization.k8s.io/v1beta1"])(
     "answers %s in its own version: no opinion on a current token, a denial for a revoked one",
     async (apiVersion) => {
-      const current = await postJson(h, pki, "/authorize", sar(apiVersion, ciToken.tokenId));
+      const current = await postJson(t.h, t.pki, "/authorize", sar(apiVersion, ciToken.tokenId));
       expect(current.status).toBe(200);
       expect(current.headers["cache-control"]).toBe("no-store");
       expect(current.json()).toEqual({
@@ -74,7 +54,12 @@ describe("POST /authorize", () => {
         kind: "SubjectAccessReview",
         status: { allowed: false, denied: false },
       });
-      const denied = await postJson(h, pki, "/authorize", sar(apiVersion, revokedToken.tokenId));
+      const denied = await postJson(
+        t.h,
+        t.pki,
+        "/authorize",
+        sar(apiVersion, revokedToken.tokenId),
+      );
       expect(denied.json()).toEqual({
         apiVersion,
         kind: "SubjectAccessReview",
@@ -89,20 +74,20 @@ describe("POST /authorize", () => {
 
   it("asks RBAC about the current groups after a promotion, and answers as it does", async () => {
     const promotedGroups = ["svctokens:service-users", "svctokens:role:manager"];
-    h.facts.applyServiceUser({
+    t.h.facts.applyServiceUser({
       type: "upsert",
       object: serviceUser("ci-bot", { role: "Manager" }),
     });
     const asked: unknown[] = [];
     try {
       for (const answer of [true, false]) {
-        h.deps.reviewAccess = (review) => {
+        t.h.deps.reviewAccess = (review) => {
           asked.push(review);
           return Promise.resolve(answer);
         };
         const reply = await postJson(
-          h,
-          pki,
+          t.h,
+          t.pki,
           "/authorize",
           sar("authorization.k8s.io/v1", ciToken.tokenId),
         );
@@ -110,17 +95,17 @@ describe("POST /authorize", () => {
           status: { allowed: answer, ...(answer ? {} : { denied: true }) },
         });
       }
-      h.deps.reviewAccess = () => Promise.reject(new Error("API down"));
+      t.h.deps.reviewAccess = () => Promise.reject(new Error("API down"));
       const unchecked = await postJson(
-        h,
-        pki,
+        t.h,
+        t.pki,
         "/authorize",
         sar("authorization.k8s.io/v1", ciToken.tokenId),
       );
       expect(unchecked.json()).toMatchObject({ status: { allowed: false, denied: false } });
     } finally {
-      delete h.deps.reviewAccess;
-      h.facts.applyServiceUser({ type: "upsert", object: user });
+      delete t.h.deps.reviewAccess;
+      t.h.facts.applyServiceUser({ type: "upsert", object: user });
     }
     expect(asked).toHaveLength(2);
     expect(asked[0]).toMatchObject({
@@ -143,7 +128,7 @@ describe("POST /authorize", () => {
       },
       { apiVersion: "authorization.k8s.io/v1", kind: "SubjectAccessReview" },
     ]) {
-      const answer = await postJson(h, pki, "/authorize", body);
+      const answer = await postJson(t.h, t.pki, "/authorize", body);
       expect(answer.status).toBe(400);
       expect(answer.text).not.toContain("svct_secret");
     }
@@ -152,7 +137,7 @@ describe("POST /authorize", () => {
 
   it("serves only clients with a certificate, and only POST", async () => {
     const body = JSON.stringify(sar("authorization.k8s.io/v1", ciToken.tokenId));
-    const anonymous = await call(h, pki, {
+    const anonymous = await call(t.h, t.pki, {
       method: "POST",
       path: "/authorize",
       headers: { "Content-Type": "application/json" },
@@ -160,6 +145,6 @@ describe("POST /authorize", () => {
       clientCert: false,
     });
     expect(anonymous.status).toBe(401);
-    expect((await call(h, pki, { path: "/authorize" })).status).toBe(405);
+    expect((await call(t.h, t.pki, { path: "/authorize" })).status).toBe(405);
   });
 });

@@ -1,9 +1,10 @@
 // A real HTTPS webhook server on loopback over in-memory facts, and a small client for it.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import { afterAll, beforeAll } from "vitest";
+import { httpsRequest } from "../../../https-request.ts";
 import type { Logger } from "pino";
 import { createCertificateAuthority, type KeyPairPem } from "../../../../src/tls/pki.ts";
 import type { KubeObject } from "../../../../src/k8s/object.ts";
@@ -141,6 +142,33 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   };
 }
 
+/** A harness shared by the tests of one file; `h` and `pki` are set once `beforeAll` ran. */
+export interface FileHarness {
+  h: Harness;
+  pki: TestPki;
+}
+
+/**
+ * Starts one harness for the whole test file (fresh PKI, then `afterStart`, e.g. warming up)
+ * and stops it and removes its PKI after the file's tests.
+ */
+export function harnessForFile(
+  options: Omit<HarnessOptions, "pki">,
+  afterStart?: (t: FileHarness) => Promise<void> | void,
+): FileHarness {
+  const t = {} as FileHarness;
+  beforeAll(async () => {
+    t.pki = await createTestPki();
+    t.h = await startHarness({ ...options, pki: t.pki });
+    await afterStart?.(t);
+  });
+  afterAll(async () => {
+    await t.h.stop();
+    await removePki(t.pki);
+  });
+  return t;
+}
+
 /** An HTTP answer. */
 export interface Answer {
   status: number;
@@ -171,40 +199,15 @@ function clientCredentials(
 
 /** Sends one request on a fresh connection, trusting only the test CA. */
 export async function call(h: Harness, pki: TestPki, c: Call): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      h.url(c.path),
-      {
-        method: c.method ?? "GET",
-        ca: pki.caPem,
-        agent: false,
-        ...clientCredentials(pki, c.clientCert),
-        headers: {
-          ...(c.body === undefined ? {} : { "Content-Length": String(Buffer.byteLength(c.body)) }),
-          ...c.headers,
-        },
-      },
-      (res) => {
-        const socket = res.socket as { getPeerCertificate?: () => { fingerprint256?: string } };
-        const certFingerprint = socket.getPeerCertificate?.().fingerprint256;
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString();
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text,
-            json: () => JSON.parse(text) as unknown,
-            certFingerprint,
-          });
-        });
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(c.body);
+  const answer = await httpsRequest(h.url(c.path), {
+    method: c.method ?? "GET",
+    ca: pki.caPem,
+    agent: false,
+    ...clientCredentials(pki, c.clientCert),
+    headers: c.headers,
+    body: c.body,
   });
+  return { ...answer, json: () => JSON.parse(answer.text) as unknown };
 }
 
 /** POSTs a JSON body. */

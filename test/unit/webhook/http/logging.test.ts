@@ -1,19 +1,9 @@
 // A token value never reaches the log, whatever path it travels; authentications are
 // attributed to the Service User and the token (by its public id).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { admissionRequest } from "../admission/fixtures.ts";
 import { issue, serviceToken, serviceUser } from "../fixtures.ts";
-import {
-  admissionReview,
-  call,
-  createTestPki,
-  postJson,
-  removePki,
-  startHarness,
-  tokenReview,
-  type Harness,
-  type TestPki,
-} from "./http-harness.ts";
+import { admissionReview, call, postJson, harnessForFile, tokenReview } from "./http-harness.ts";
 
 const ci = serviceToken("ci");
 const revoked = serviceToken("old", { revoked: true });
@@ -21,68 +11,63 @@ const ciToken = issue(ci);
 const revokedToken = issue(revoked);
 const secrets = [ciToken.value, revokedToken.value];
 
-let pki: TestPki;
-let h: Harness;
-
-beforeAll(async () => {
-  pki = await createTestPki();
-  h = await startHarness({
-    pki,
+const t = harnessForFile(
+  {
     users: [serviceUser("ci-bot")],
     tokens: [ci, revoked],
     records: [ciToken.record, revokedToken.record],
     logLevel: "trace",
-  });
-  // Every way a token can reach the service, valid or not, well-formed request or not.
-  for (const value of secrets) {
-    await postJson(h, pki, "/authenticate", tokenReview(value));
-    await postJson(h, pki, "/authenticate", tokenReview(value, ["scim"]));
-    await call(h, pki, { path: "/verify", headers: { Authorization: `Bearer ${value}` } });
-    await call(h, pki, {
-      path: `/verify?audience=${value}`,
-      headers: { Authorization: `Bearer ${value}` },
-    });
-    await call(h, pki, { path: "/verify", headers: { Authorization: `Token ${value}` } });
-    await call(h, pki, {
-      method: "POST",
-      path: "/authenticate",
-      headers: { "Content-Type": "application/json" },
-      body: `{"spec":{"token":"${value}"`, // truncated: a JSON parse error quotes the body
-    });
-    await postJson(h, pki, "/authenticate", { kind: "TokenReview", spec: { token: [value] } });
-    await call(h, pki, {
-      method: "POST",
-      path: "/authenticate",
-      headers: { "Content-Type": "text/plain" },
-      body: value,
-    });
-    const create = admissionRequest("CREATE", "servicetokens", {
-      object: { ...serviceToken("new"), spec: { serviceUser: "ci-bot", description: value } },
-    });
-    await postJson(h, pki, "/validate", admissionReview(create));
-    await call(h, pki, { path: `/nowhere/${value}` });
-  }
-});
-
-afterAll(async () => {
-  await h.stop();
-  await removePki(pki);
-});
+  },
+  async (t) => {
+    // Every way a token can reach the service, valid or not, well-formed request or not.
+    for (const value of secrets) {
+      await postJson(t.h, t.pki, "/authenticate", tokenReview(value));
+      await postJson(t.h, t.pki, "/authenticate", tokenReview(value, ["scim"]));
+      await call(t.h, t.pki, { path: "/verify", headers: { Authorization: `Bearer ${value}` } });
+      await call(t.h, t.pki, {
+        path: `/verify?audience=${value}`,
+        headers: { Authorization: `Bearer ${value}` },
+      });
+      await call(t.h, t.pki, { path: "/verify", headers: { Authorization: `Token ${value}` } });
+      await call(t.h, t.pki, {
+        method: "POST",
+        path: "/authenticate",
+        headers: { "Content-Type": "application/json" },
+        body: `{"spec":{"token":"${value}"`, // truncated: a JSON parse error quotes the body
+      });
+      await postJson(t.h, t.pki, "/authenticate", {
+        kind: "TokenReview",
+        spec: { token: [value] },
+      });
+      await call(t.h, t.pki, {
+        method: "POST",
+        path: "/authenticate",
+        headers: { "Content-Type": "text/plain" },
+        body: value,
+      });
+      const create = admissionRequest("CREATE", "servicetokens", {
+        object: { ...serviceToken("new"), spec: { serviceUser: "ci-bot", description: value } },
+      });
+      await postJson(t.h, t.pki, "/validate", admissionReview(create));
+      await call(t.h, t.pki, { path: `/nowhere/${value}` });
+    }
+  },
+);
 
 describe("logging", () => {
   it("logged at all (the test captures real output)", () => {
-    expect(h.logLines.length).toBeGreaterThan(10);
+    expect(t.h.logLines.length).toBeGreaterThan(10);
   });
 
   it("never contains a token value", () => {
-    const all = h.logLines.join("\n");
+    const all = t.h.logLines.join("\n");
     for (const value of secrets) expect(all).not.toContain(value);
   });
 
   it("never hands the scrubber a presented token, only fields a caller chose", () => {
     // src/log.ts scrubs token-shaped text as a safety net. The webhook itself never logs a
     // presented credential; only echoed audiences (chosen by the caller, here a token) need it.
-    const scrubbed = h.logLines
+    const scrubbed = t.h.logLines
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((entry) => JSON.stringify(entry).includes("[REDACTED-TOKEN]"));
     expect(scrubbed.length).toBeGreaterThan(0);
@@ -93,7 +78,7 @@ describe("logging", () => {
   });
 
   it("attributes each success to its Service User and token id", () => {
-    const successes = h.logLines
+    const successes = t.h.logLines
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((entry) => entry.msg === "token authenticated");
     expect(successes.length).toBeGreaterThan(0);
@@ -107,7 +92,7 @@ describe("logging", () => {
   });
 
   it("names the refused token by id (a revoked one), not by value", () => {
-    const refusals = h.logLines
+    const refusals = t.h.logLines
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((entry) => entry.msg === "token refused" && entry.reason === "revoked");
     expect(refusals.length).toBeGreaterThan(0);

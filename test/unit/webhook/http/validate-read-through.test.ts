@@ -1,20 +1,12 @@
 // /validate reads a token's ServiceUser through to the API when a garbage-collector DELETE of an
 // Active token hinges on it: the cache may still hold a user that was just deleted.
-import { afterAll, beforeAll, beforeEach, expect, it } from "vitest";
+import { beforeEach, expect, it } from "vitest";
 import type { ServiceUser } from "../../../../src/api/index.ts";
 import { parseServiceUser } from "../../../../src/api/index.ts";
 import type { KubeObject } from "../../../../src/k8s/object.ts";
 import { admissionRequest, changed } from "../admission/fixtures.ts";
 import { serviceToken, serviceUser } from "../fixtures.ts";
-import {
-  admissionReview,
-  createTestPki,
-  postJson,
-  removePki,
-  startHarness,
-  type Harness,
-  type TestPki,
-} from "./http-harness.ts";
+import { admissionReview, postJson, harnessForFile } from "./http-harness.ts";
 
 const GC = "system:serviceaccount:kube-system:generic-garbage-collector";
 const owner = {
@@ -28,17 +20,13 @@ const active = changed(serviceToken("ci"), {
   status: { phase: "Active", expiresAt: "2099-01-01T00:00:00Z" },
 });
 
-let pki: TestPki;
-let h: Harness;
 /** What the API answers for a user now, and which names were asked. */
 let apiUser: ServiceUser | undefined;
 let asked: string[];
 
-beforeAll(async () => {
-  pki = await createTestPki();
-  // The cache still holds ci-bot as it was (active, same uid).
-  h = await startHarness({ pki, users: [serviceUser("ci-bot")], tokens: [active] });
-  h.deps.fetchServiceUser = (name): Promise<ServiceUser | undefined> => {
+// The cache still holds ci-bot as it was (active, same uid).
+const t = harnessForFile({ users: [serviceUser("ci-bot")], tokens: [active] }, (t) => {
+  t.h.deps.fetchServiceUser = (name): Promise<ServiceUser | undefined> => {
     asked.push(name);
     return Promise.resolve(apiUser);
   };
@@ -49,14 +37,9 @@ beforeEach(() => {
   asked = [];
 });
 
-afterAll(async () => {
-  await h.stop();
-  await removePki(pki);
-});
-
 async function gcDeletes(token: KubeObject): Promise<unknown> {
   const request = admissionRequest("DELETE", "servicetokens", { oldObject: token, username: GC });
-  const answer = await postJson(h, pki, "/validate", admissionReview(request));
+  const answer = await postJson(t.h, t.pki, "/validate", admissionReview(request));
   return (answer.json() as { response: { allowed: boolean } }).response.allowed;
 }
 

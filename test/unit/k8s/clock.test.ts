@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { pause, systemClock } from "../../../src/controller/runtime/clock.ts";
+import { pause, systemClock } from "../../../src/k8s/clock.ts";
 import { ManualClock } from "../manual-clock.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;

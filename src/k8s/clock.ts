@@ -1,4 +1,4 @@
-// Time for the controller runtime, injectable so tests and simulations can control it.
+// Time for the controller runtime and the informers, injectable so tests and simulations control it.
 
 /** What the runtime needs from time: the current instant and one-shot timers. */
 export interface Clock {
