@@ -4,12 +4,7 @@
 // point is recoverable: a pinned value that never reached its Secret is simply replaced, a
 // delivered pinned value gets its record, and a value that is not pinned is never used.
 import type { Logger } from "pino";
-import {
-  ReadyReason,
-  parseServiceToken,
-  type ServiceToken,
-  type ServiceUser,
-} from "../../api/index.ts";
+import { ReadyReason, type ServiceToken, type ServiceUser } from "../../api/index.ts";
 import { desiredHashRecord, hashRecordName } from "../../domain/hash-record.ts";
 import { serviceUserUsername } from "../../domain/identity.ts";
 import { tokenExpiresAt, tokenGeneratedAt, tokenPhase } from "../../domain/token-lifecycle.ts";
@@ -18,11 +13,10 @@ import type { KubeObject } from "../../k8s/object.ts";
 import { SECRETS } from "../../k8s/paths.ts";
 import { rfc3339, truncateToSecond } from "../../k8s/time.ts";
 import { generateToken, hashToken, tokenIdFromHash, type TokenHash } from "../../tokens/index.ts";
-import { SERVICE_TOKENS } from "../../api/index.ts";
-import { statusConditions, type ReadyVerdict } from "../conditions.ts";
+import type { ReadyVerdict } from "../conditions.ts";
 import type { ControllerContext } from "../context.ts";
 import { EventReason } from "../events.ts";
-import { applySecret, createObject, mergePatch, readObject } from "../writes.ts";
+import { applySecret, createObject, readObject } from "../writes.ts";
 import {
   deliverySecretName,
   deliverySecretState,
@@ -34,6 +28,7 @@ import {
   type DeliverySecretState,
 } from "./desired.ts";
 import { planTokenValue, type ValuePlan } from "./value-plan.ts";
+import { pinValue } from "./pin.ts";
 import { isDeepStrictEqual } from "node:util";
 
 /** What the token's value looks like after this reconcile. */
@@ -246,44 +241,6 @@ function delivered(state: DeliverySecretState): string {
  * Writes the pin — tokenId, createdAt, serviceUserUid — into the token's status (only the
  * controller writes status) before the value is written anywhere; no write when it holds.
  */
-const GENERATING: ReadyVerdict = {
-  ready: false,
-  reason: ReadyReason.Generating,
-  message: "The token's value is being generated.",
-};
-
-async function pinValue(
-  ctx: ControllerContext,
-  token: ServiceToken,
-  pin: { tokenId: string; createdAt: string; serviceUserUid: string | undefined },
-): Promise<ServiceToken> {
-  const status = token.status ?? {};
-  const wanted = Object.fromEntries(Object.entries(pin).filter(([, v]) => v !== undefined));
-  const differs = Object.entries(wanted).some(
-    ([key, v]) => status[key as keyof typeof status] !== v,
-  );
-  if (!differs) return token;
-  const { namespace, name } = token.metadata;
-  // The first status a token gets says it is in progress: kstatus (Flux, kubectl wait) reads a
-  // status without conditions as Current, which a half-made token is not.
-  const conditions =
-    status.conditions === undefined
-      ? statusConditions(
-          undefined,
-          GENERATING,
-          token.metadata.generation,
-          new Date(ctx.clock.now()),
-        )
-      : undefined;
-  const updated = await mergePatch(
-    ctx,
-    SERVICE_TOKENS,
-    { namespace, name, subresource: "status" },
-    { status: { ...wanted, ...(conditions ? { conditions } : {}) } },
-  );
-  return parseServiceToken(updated);
-}
-
 function withVersion(secret: KubeObject, resourceVersion: string | undefined): KubeObject {
   // Server-side apply honours metadata.resourceVersion as a precondition: never clobber a
   // Secret that changed hands since we classified it.
