@@ -54,8 +54,6 @@ export class WebhookRun {
   webhook: TestWebhook | undefined;
   controller: Controller | undefined;
   dir = "";
-  /** When the webhook service was started: its last-used flushes tick from here. */
-  serviceStartedAt = 0;
   readonly #namespaces: string[] = [];
   #unregister: (() => Promise<void>) | undefined;
 
@@ -78,7 +76,6 @@ export class WebhookRun {
     await installWebhookRbac();
     this.dir = await mkdtemp(join(tmpdir(), "svctokens-webhook-it-"));
     const log = options.log ?? pino({ level: "silent" });
-    this.serviceStartedAt = Date.now();
     this.webhook = await startTestWebhook(log, options.lastUsedFlushMs ?? 1000, options);
     this.#unregister = await registerScopedAdmission(this.webhook, RUN_LABEL, this.run);
     this.controller = await startController({
