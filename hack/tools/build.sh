@@ -1,33 +1,44 @@
 #!/usr/bin/env bash
-# Builds the Go tools that prove svctokens works with the GitOps ecosystem, each from its own
-# pinned module beside this script:
-#   kstatus-check  sigs.k8s.io/cli-utils kstatus (what Flux and kpt compute health with)
-#   flux-apply     github.com/fluxcd/pkg/ssa (Flux's apply library: ApplyAllStaged, WaitForSet)
-#   argocd-health  github.com/yuin/gopher-lua (the Lua interpreter Argo CD embeds)
-# into a cache outside the work tree keyed by the pinned versions and a hash of every go.mod,
-# go.sum and source file. Builds only what is missing. Prints the binaries' directory as its
-# last line of stdout; progress goes to stderr.
+# Builds the third-party Go tools the tests run, each from its own pinned module in a folder
+# beside this script (hack/tools/<tool>/go.mod). A folder builds its own main.go, or — when it
+# holds a `package` file — the Go package named there (a tool's own main package, e.g.
+# helm.sh/helm/v3/cmd/helm, at the version its go.mod pins).
+# Each tool is cached outside the work tree under a key made of its name and a hash of its
+# folder (go.mod, go.sum, sources) and this script, so adding or re-pinning one tool rebuilds
+# only that tool. The last line of stdout is a directory holding every tool by its folder name
+# (symlinks into the cache); progress goes to stderr.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-cache_root=${SVCTOKENS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/svctokens}
-tools=(kstatus-check flux-apply argocd-health)
-
-pin() { sed -n "s#^\(require\)\{0,1\}[[:space:]]*$2 \(v[^[:space:]]*\).*#\2#p" "$here/$1/go.mod" | head -1; }
-versions="ssa-$(pin flux-apply github.com/fluxcd/pkg/ssa)_kstatus-$(pin kstatus-check sigs.k8s.io/cli-utils)_lua-$(pin argocd-health github.com/yuin/gopher-lua)"
-pins_hash=$(cd "$here" && cat build.sh */go.mod */go.sum */*.go | sha256sum | cut -c1-12)
-bin_dir="$cache_root/tools/${versions}_${pins_hash}"
-mkdir -p "$bin_dir"
+cache_root=${SVCTOKENS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/svctokens}/tools
 say() { echo "[tools build] $*" >&2; }
 
-for tool in "${tools[@]}"; do
-  [[ -x "$bin_dir/$tool" ]] && continue
+tool_key() {
+  (cd "$here" && cat build.sh && find "$1" -type f | LC_ALL=C sort | xargs cat) | sha256sum | cut -c1-12
+}
+
+links=()
+keys=""
+for dir in "$here"/*/; do
+  tool=$(basename "$dir")
+  [[ -f "$dir/go.mod" ]] || continue
+  key=$(tool_key "$tool")
+  out="$cache_root/$tool-$key/$tool"
+  keys+="$tool-$key "
+  links+=("$out")
+  [[ -x "$out" ]] && continue
+  package=.
+  [[ -f "$dir/package" ]] && package=$(tr -d '[:space:]' <"$dir/package")
   started=$SECONDS
-  say "building $tool (a first build compiles its dependencies: minutes on 2 cores)"
-  (cd "$here/$tool" && CGO_ENABLED=0 GOFLAGS=-mod=readonly \
-    go build -trimpath -ldflags "-s -w" -o "$bin_dir/$tool.partial" .)
-  mv "$bin_dir/$tool.partial" "$bin_dir/$tool"
+  say "building $tool ($package; a first build compiles its dependencies: minutes on 2 cores)"
+  mkdir -p "$(dirname "$out")"
+  (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=readonly \
+    go build -trimpath -ldflags "-s -w" -o "$out.partial" "$package")
+  mv "$out.partial" "$out"
   say "built $tool in $((SECONDS - started)) s"
 done
 
+bin_dir="$cache_root/bin-$(echo "$keys" | sha256sum | cut -c1-12)"
+mkdir -p "$bin_dir"
+for target in "${links[@]}"; do ln -sfn "$target" "$bin_dir/$(basename "$target")"; done
 say "tools ready in $bin_dir"
 echo "$bin_dir"
