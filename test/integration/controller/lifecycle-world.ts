@@ -4,7 +4,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { Controller } from "../../../src/controller/controller.ts";
 import { hashRecordName } from "../../../src/domain/hash-record.ts";
 import { createLogger } from "../../../src/log.ts";
-import { deleteNamespaceAndWait, newNamespace, uniqueSuffix } from "../support/cluster.ts";
+import { retireNamespace, newNamespace, uniqueSuffix } from "../support/cluster.ts";
 import { startController } from "../support/controller.ts";
 import { OPERATOR_NAMESPACE, installCrds, installOperatorRbac } from "../support/operator.ts";
 import { Api, secretValue, type TestObject } from "../support/resources.ts";
@@ -38,7 +38,7 @@ export function lifecycleWorld(): LifecycleWorld {
     w.controller = await startController({ clock: w.clock, log: createLogger("debug", logSink) });
   });
   afterAll(async () => {
-    if (w.ns) await deleteNamespaceAndWait(w.ns);
+    if (w.ns) await retireNamespace(w.ns);
     await w.controller?.stop();
   });
   return w;

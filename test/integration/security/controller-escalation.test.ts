@@ -3,7 +3,7 @@
 // the shipped controller RBAC and a namespace, not a running operator.
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { resourcePath, ROLE_BINDINGS } from "../../../src/k8s/paths.ts";
-import { deleteNamespaceAndWait, newNamespace } from "../support/cluster.ts";
+import { retireNamespace, newNamespace } from "../support/cluster.ts";
 import { controllerKubeconfig, installCrds, installOperatorRbac } from "../support/operator.ts";
 import { rejectionOf } from "../api/support.ts";
 import { Api } from "../support/resources.ts";
@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (ns) await deleteNamespaceAndWait(ns);
+  if (ns) await retireNamespace(ns);
 });
 
 describe("the controller's own identity", () => {

@@ -1,7 +1,15 @@
 // Access to the shared local control plane from integration tests.
 import { randomBytes } from "node:crypto";
-import { ApiException, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from "@kubernetes/client-node";
 import { inject, vi } from "vitest";
+import { API_GROUP, API_VERSION } from "../../../src/api/constants.ts";
 import {
   writeUserKubeconfig,
   type ControlPlaneInfo,
@@ -87,4 +95,54 @@ export async function deleteNamespaceAndWait(name: string, timeoutMs = 120_000):
     },
     timeoutMs,
   );
+}
+
+/**
+ * Ends a test file's namespace quickly: revokes and deletes its ServiceTokens and waits until
+ * they are gone (call it while the controller still runs: it releases their finalizers), then
+ * asks for the namespace's deletion without waiting. kube-controller-manager's namespace
+ * controller takes ~5 s per namespace; nothing of ours is left in it for a later file to
+ * inherit, so that wait bought nothing. Falls back to the slow way when the fast one fails.
+ */
+export async function retireNamespace(name: string): Promise<void> {
+  try {
+    await deleteTokensOf(name);
+  } catch {
+    await deleteNamespaceAndWait(name);
+    return;
+  }
+  await adminKubeConfig().makeApiClient(CoreV1Api).deleteNamespace({ name }).catch(ignoreNotFound);
+}
+
+async function deleteTokensOf(namespace: string): Promise<void> {
+  const objects = adminKubeConfig().makeApiClient(CustomObjectsApi);
+  const tokens = { group: API_GROUP, version: API_VERSION, namespace, plural: "servicetokens" };
+  const list = async () =>
+    ((await objects.listNamespacedCustomObject(tokens)) as { items: TokenItem[] }).items;
+  // Admission lets an Admin delete only tokens that are not Active: revoke them first.
+  const revoke = { spec: { revoked: true } };
+  await Promise.all(
+    (await list())
+      .filter((token) => token.spec?.revoked !== true && !token.metadata?.deletionTimestamp)
+      .map((token) =>
+        objects.patchNamespacedCustomObject(
+          { ...tokens, name: token.metadata?.name ?? "", body: revoke },
+          setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+        ),
+      ),
+  );
+  await objects.deleteCollectionNamespacedCustomObject(tokens);
+  await eventually(`the ServiceTokens of namespace ${namespace} to be deleted`, async () =>
+    (await list()).length === 0 ? true : undefined,
+  );
+}
+
+interface TokenItem {
+  metadata?: { name?: string; deletionTimestamp?: string };
+  spec?: { revoked?: boolean };
+}
+
+function ignoreNotFound(error: unknown): undefined {
+  if (error instanceof ApiException && error.code === 404) return undefined;
+  throw error;
 }

@@ -1,7 +1,7 @@
 // The setup the controller fault tests share (crash safety, leader election, idempotence): the
 // CRDs and the controller's shipped RBAC, a namespace and a Member ServiceUser for the file.
 import { afterAll, beforeAll } from "vitest";
-import { deleteNamespaceAndWait, newNamespace, uniqueSuffix } from "./cluster.ts";
+import { retireNamespace, newNamespace, uniqueSuffix } from "./cluster.ts";
 import { installCrds, installOperatorRbac } from "./operator.ts";
 import { Api } from "./resources.ts";
 
@@ -32,7 +32,7 @@ export function controllerWorld(
   });
   afterAll(async () => {
     await beforeTeardown?.();
-    await deleteNamespaceAndWait(w.ns);
+    await retireNamespace(w.ns);
     await stopControllers();
   });
   return w;

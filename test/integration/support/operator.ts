@@ -39,10 +39,14 @@ export async function installCrds(kubeconfig?: string): Promise<void> {
   );
 }
 
-/** Applies the operator namespace and the shipped RBAC for the controller (and webhook). */
+/**
+ * Applies the operator namespace and the shipped RBAC of the controller, the webhook and the
+ * roles, in one kubectl call (the namespace first: kubectl applies files in order).
+ */
 export async function installOperatorRbac(kubeconfig?: string): Promise<void> {
-  await kubectlOk(["apply", "-f", deployPath("manifests/namespace.yaml")], kubeconfig);
-  await kubectlOk(["apply", "-f", deployPath("manifests/controller-rbac.yaml")], kubeconfig);
+  const files = ["namespace", "controller-rbac", "webhook-rbac", "roles"];
+  const args = files.flatMap((file) => ["-f", deployPath(`manifests/${file}.yaml`)]);
+  await kubectlOk(["apply", ...args], kubeconfig);
 }
 
 /** A kubeconfig for the controller's ServiceAccount identity (a client certificate). */

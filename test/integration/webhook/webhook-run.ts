@@ -13,7 +13,7 @@ import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/api/index.ts";
 import {
   addUser,
   controlPlane,
-  deleteNamespaceAndWait,
+  retireNamespace,
   eventually,
   newNamespace,
   uniqueSuffix,
@@ -23,7 +23,6 @@ import { kubectl } from "../support/kubectl.ts";
 import { installCrds, installOperatorRbac } from "../support/operator.ts";
 import { Api, secretValue, type TestObject } from "../support/resources.ts";
 import {
-  installWebhookRbac,
   registerScopedAdmission,
   startTestWebhook,
   type TestWebhook,
@@ -73,7 +72,6 @@ export class WebhookRun {
   async #start(options: WebhookRunOptions): Promise<void> {
     await installCrds();
     await installOperatorRbac();
-    await installWebhookRbac();
     this.dir = await mkdtemp(join(tmpdir(), "svctokens-webhook-it-"));
     const log = options.log ?? pino({ level: "silent" });
     this.webhook = await startTestWebhook(log, options.lastUsedFlushMs ?? 1000, options);
@@ -205,7 +203,7 @@ export class WebhookRun {
    */
   async stop(): Promise<void> {
     try {
-      await Promise.all(this.#namespaces.map((ns) => deleteNamespaceAndWait(ns)));
+      await Promise.all(this.#namespaces.map((ns) => retireNamespace(ns)));
       await this.#deleteServiceUsers();
     } finally {
       await this.#unregister?.();
