@@ -40,7 +40,7 @@ export function decideServiceTokenAdmission(
   facts: AdmissionFacts,
 ): AdmissionVerdict {
   const action = classify(request);
-  const ref = `${request.namespace ?? ""}/${request.name ?? ""}`;
+  const ref = `${request.namespace ?? ""}/${requestObjectName(request)}`;
   switch (action.kind) {
     case "unguarded":
       // Not Admin actions as such, but protected metadata and clean-up deletes have rules.
@@ -168,4 +168,14 @@ function decideDelete(
     return deny(`ServiceToken ${ref} is Active: revoke it (spec.revoked: true) before deleting it`);
   }
   return ALLOW;
+}
+
+/**
+ * The name the request is about. A DELETE of a collection reaches admission once per object
+ * with no request name: the old object carries it.
+ */
+function requestObjectName(request: AdmissionRequest): string {
+  if (request.name) return request.name;
+  const old = request.oldObject as { metadata?: { name?: unknown } } | null | undefined;
+  return typeof old?.metadata?.name === "string" ? old.metadata.name : "";
 }

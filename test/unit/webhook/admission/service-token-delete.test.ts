@@ -29,6 +29,14 @@ describe("ServiceToken DELETE", () => {
       adminCheck: true,
     },
     {
+      // kubectl delete --all: kube-apiserver sends each object without a request name.
+      name: "an Admin deletes a collection holding an Active token (the denial names it)",
+      request: { ...del(active), name: "" },
+      facts: admissionFacts({ ...world, isAdmin: true }),
+      denied: ACTIVE_DENIAL,
+      adminCheck: true,
+    },
+    {
       name: "an Admin deletes a token not generated yet (it is Active)",
       request: del(token),
       facts: admissionFacts({ ...world, isAdmin: true }),
