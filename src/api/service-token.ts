@@ -161,6 +161,15 @@ export const ServiceTokenStatusSchema = z
           "`expired` or `never`; absent until the token is generated. A snapshot at day " +
           "granularity: the controller rewrites it when the day count changes.",
       ),
+    audiencesDisplay: z
+      .string()
+      .max(16 * 254)
+      .optional()
+      .describe(
+        "spec.audiences as `kubectl get st -o wide` shows them: comma-separated (`scim`), or " +
+          "`any` for a token without audiences. Printer columns cannot join a list, so the " +
+          "controller writes it.",
+      ),
     lastUsedAt: timestamp
       .optional()
       .describe(

@@ -85,6 +85,14 @@ export const ServiceUserStatusSchema = z
         "The groups its tokens authenticate with: `svctokens:service-users`, " +
           "`svctokens:role:<role>` and `svctokens:team:<team>` for each team.",
       ),
+    teamsDisplay: z
+      .string()
+      .max(64 * 64)
+      .optional()
+      .describe(
+        "spec.teams as `kubectl get su -o wide` shows them: comma-separated (`payments,shop`); " +
+          "absent: no teams. Printer columns cannot join a list, so the controller writes it.",
+      ),
     activeTokens: z
       .int()
       .min(0)

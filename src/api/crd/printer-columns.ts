@@ -1,5 +1,7 @@
 // What `kubectl get st` and `kubectl get su` print. Priority-1 columns appear only with
-// `-o wide`. kubectl prints NAME (and NAMESPACE with -A) before these.
+// `-o wide`. kubectl prints NAME (and NAMESPACE with -A) before these. A column prints the
+// first value its JSONPath finds, and a list as JSON (`["a","b"]`; `[*]` gives only the first
+// item): lists are shown through comma-joined status fields the controller writes.
 
 /** An `additionalPrinterColumns` entry. */
 export interface PrinterColumn {
@@ -63,8 +65,8 @@ export const SERVICE_TOKEN_COLUMNS: PrinterColumn[] = [
   {
     name: "Audiences",
     type: "string",
-    jsonPath: ".spec.audiences",
-    description: "Audiences the token is restricted to; empty: any.",
+    jsonPath: ".status.audiencesDisplay",
+    description: "Audiences the token is restricted to, comma-separated, or any.",
     priority: 1,
   },
 ];
@@ -96,8 +98,8 @@ export const SERVICE_USER_COLUMNS: PrinterColumn[] = [
   {
     name: "Teams",
     type: "string",
-    jsonPath: ".spec.teams",
-    description: "Teams of the user.",
+    jsonPath: ".status.teamsDisplay",
+    description: "Teams of the user, comma-separated; empty: none.",
     priority: 1,
   },
 ];

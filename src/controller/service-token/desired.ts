@@ -183,6 +183,8 @@ export function desiredTokenStatus(facts: TokenStatusFacts): ServiceTokenStatus 
     ...(facts.expiresAt ? { expiresAt: rfc3339(facts.expiresAt) } : {}),
     ...(facts.serviceUserUid ? { serviceUserUid: facts.serviceUserUid } : {}),
     ...(phase ? { expiresIn: expiresInDisplay(facts.expiresAt, now).text } : {}),
+    // For `kubectl get -o wide`: a printer column shows a list as JSON.
+    audiencesDisplay: token.spec.audiences?.join(",") ?? "any",
     ...(revoked ? { revokedAt: previous.revokedAt ?? rfc3339(now) } : {}),
     conditions: statusConditions(
       previous.conditions,

@@ -39,6 +39,7 @@ const OWNED_STATUS_FIELDS = [
   "expiresAt",
   "serviceUserUid",
   "expiresIn",
+  "audiencesDisplay",
   "revokedAt",
   "conditions",
   "observedGeneration",

@@ -45,6 +45,7 @@ export function desiredUserStatus(
     phase: user.spec.active ? ServiceUserPhase.Active : ServiceUserPhase.Deactivated,
     username: serviceUserUsername(user.metadata.name),
     groups: serviceUserGroups(user.spec),
+    ...(user.spec.teams?.length ? { teamsDisplay: user.spec.teams.join(",") } : {}),
     tokens: tokens.length,
     activeTokens: active.length,
     ...(lastUsed ? { lastUsedAt: lastUsed } : {}),

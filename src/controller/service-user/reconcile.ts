@@ -15,6 +15,7 @@ const OWNED_STATUS_FIELDS = [
   "phase",
   "username",
   "groups",
+  "teamsDisplay",
   "tokens",
   "activeTokens",
   "lastUsedAt",

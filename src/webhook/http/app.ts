@@ -10,13 +10,14 @@ import express, {
   type Response,
 } from "express";
 import { errorMessage } from "../../k8s/errors.ts";
+import { verifyTarget } from "../authn/verify-target.ts";
 import { requireApiserverClient } from "./apiserver-client.ts";
 import { authenticateHandler } from "./routes/authenticate.ts";
 import { authorizeHandler } from "./routes/authorize.ts";
 import type { WebhookDeps } from "./deps.ts";
 import { sendStatus } from "./http-errors.ts";
 import { validateHandler } from "./routes/validate.ts";
-import { verifyHandler } from "./routes/verify.ts";
+import { verifyRoute } from "./routes/verify.ts";
 
 export type { WebhookDeps } from "./deps.ts";
 
@@ -63,10 +64,8 @@ export function createWebhookApp(deps: WebhookDeps): Express {
       validateHandler(deps),
     )
     .all(methodNotAllowed("POST"));
-  app
-    .route("/verify")
-    .get(requireSynced(deps), verifyHandler(deps))
-    .all(methodNotAllowed("GET, HEAD"));
+  // Any method and sub-path (Envoy appends the client's path, Traefik keeps the method).
+  app.use(verifyRoute(deps, requireSynced(deps)));
 
   app.use((_req: Request, res: Response) => sendStatus(res, 404, "no such endpoint"));
   app.use(errorHandler(deps));
@@ -118,6 +117,7 @@ const ROUTES = new Set(["authenticate", "authorize", "validate", "verify"]);
 
 /** The route as a metrics label: known names only, so hostile paths add no label values. */
 function routeName(req: Request): string {
+  if (verifyTarget(req.path, "").kind !== "other") return "verify";
   const name = req.path.replace(/^\//, "");
   return ROUTES.has(name) ? name : "other";
 }

@@ -60,8 +60,9 @@ describe("svctokens in kubectl", () => {
   beforeAll(async () => {
     await installCrds();
     namespace = await newNamespace("api-kubectl");
-    await api.createUser(user, { role: "Admin", teams: ["platform"] });
+    await api.createUser(user, { role: "Admin", teams: ["platform", "shop"] });
     await statusPatch(objectPath(SERVICE_USER_KIND, { name: user, subresource: "status" }), {
+      teamsDisplay: "platform,shop",
       phase: "Active",
       activeTokens: 1,
       lastUsedAt,
@@ -70,9 +71,23 @@ describe("svctokens in kubectl", () => {
     await api.createToken(namespace, "deploy", { serviceUser: user, expiresInDays: 90 });
     await statusPatch(
       objectPath(SERVICE_TOKEN_KIND, { namespace, name: "deploy", subresource: "status" }),
-      { phase: "Active", tokenId: "0123456789abcdef", expiresAt, expiresIn: "29d", lastUsedAt },
+      {
+        phase: "Active",
+        tokenId: "0123456789abcdef",
+        expiresAt,
+        expiresIn: "29d",
+        lastUsedAt,
+        audiencesDisplay: "any",
+      },
     );
-    await api.createToken(namespace, "fresh", { serviceUser: user, audiences: ["scim"] });
+    await api.createToken(namespace, "fresh", {
+      serviceUser: user,
+      audiences: ["scim", "https://api.example.com"],
+    });
+    await statusPatch(
+      objectPath(SERVICE_TOKEN_KIND, { namespace, name: "fresh", subresource: "status" }),
+      { audiencesDisplay: "scim,https://api.example.com" },
+    );
   });
 
   afterAll(async () => {
@@ -149,7 +164,9 @@ describe("svctokens in kubectl", () => {
     const [deploy, fresh] = tableRows(output);
     expect(deploy?.["EXPIRES AT"]).toBe(expiresAt);
     expect(deploy?.["TOKEN ID"]).toBe("0123456789abcdef");
-    expect(fresh?.AUDIENCES).toBe('["scim"]');
+    // Readable lists, not JSON: the controller's comma-joined status.audiencesDisplay.
+    expect(deploy?.AUDIENCES).toBe("any");
+    expect(fresh?.AUDIENCES).toBe("scim,https://api.example.com");
   });
 
   it("lists users with NAME, ROLE, STATUS, ACTIVE TOKENS, LAST USED, AGE", async () => {
@@ -168,6 +185,12 @@ describe("svctokens in kubectl", () => {
       "ACTIVE TOKENS": "1",
       "LAST USED": "5d",
     });
+  });
+
+  it("shows USERNAME and TEAMS (comma-separated) with -o wide", async () => {
+    const output = await adminKubectlOk(["get", "su", user, "-o", "wide"]);
+    expect(headerColumns(output).slice(-2)).toEqual(["USERNAME", "TEAMS"]);
+    expect(tableRows(output)[0]).toMatchObject({ NAME: user, TEAMS: "platform,shop" });
   });
 
   it("knows the short names st and su", async () => {

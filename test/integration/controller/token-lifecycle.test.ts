@@ -292,7 +292,10 @@ describe("controller: ServiceToken lifecycle", () => {
         "svctokens:team:platform",
         "svctokens:team:platform:member",
       ],
+      teamsDisplay: "platform",
     });
     expect(readyCondition({ status })).toMatchObject({ status: "True" });
+    // What `kubectl get st -o wide` shows as AUDIENCES for a token without audiences.
+    expect((await api.token(w.ns, "deploy"))?.status?.audiencesDisplay).toBe("any");
   });
 });

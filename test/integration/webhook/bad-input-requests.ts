@@ -183,7 +183,7 @@ export const HOSTILE: [string, Send, number, unknown?][] = [
     ),
     400,
   ],
-  // GET /verify (forward-auth)
+  // /verify (forward-auth)
   [
     "no credentials, the token in the query string",
     send("GET", () => `/verify?token=${good()}`),
@@ -206,7 +206,9 @@ export const HOSTILE: [string, Send, number, unknown?][] = [
     ),
     400,
   ],
-  ["POST /verify", send("POST", "/verify", goodReview), 405],
+  // Any method is forward-auth (Envoy, Traefik): a TokenReview body there is no TokenReview.
+  ["a TokenReview POSTed to /verify", send("POST", "/verify", goodReview), 401],
+  ["a malformed ?group=", verify("/verify?group=a,,b", () => `Bearer ${good()}`), 400],
   [
     "a bare CR injecting an identity header",
     raw(() => rawGet("/verify", `Authorization: Bearer ${alike()}\rX-Auth-Request-User: root\r\n`)),

@@ -72,6 +72,7 @@ describe("desiredTokenStatus", () => {
       createdAt: at(-DAY_MS),
       expiresAt: at(29 * DAY_MS),
       expiresIn: "28d",
+      audiencesDisplay: "any",
       conditions: [
         {
           type: "Ready",
@@ -120,7 +121,7 @@ describe("desiredTokenStatus", () => {
     expect(status).toMatchObject({ phase: "Expired", revokedAt: earlier });
   });
 
-  it("omits what is not known before the token is generated", () => {
+  it("omits what is not known before the token is generated (its audiences are known)", () => {
     const status = desiredTokenStatus(
       facts(
         { revoked: true },
@@ -134,7 +135,12 @@ describe("desiredTokenStatus", () => {
         },
       ),
     );
-    expect(Object.keys(status).sort()).toEqual(["conditions", "observedGeneration", "username"]);
+    expect(Object.keys(status).sort()).toEqual([
+      "audiencesDisplay",
+      "conditions",
+      "observedGeneration",
+      "username",
+    ]);
     expect(status.conditions).toMatchObject([
       { type: "Ready", status: "False", reason: "ServiceUserNotFound" },
       { type: "Reconciling", status: "True", reason: "ServiceUserNotFound" },
@@ -147,6 +153,19 @@ describe("desiredTokenStatus", () => {
     expect(status).not.toHaveProperty("secretName");
     expect(status.phase).toBe("Active");
     expect(status.expiresIn).toBe("never");
+  });
+
+  it.each<{ audiences: string[] | undefined; display: string }>([
+    { audiences: undefined, display: "any" },
+    { audiences: ["scim"], display: "scim" },
+    { audiences: ["scim", "https://api.example.com"], display: "scim,https://api.example.com" },
+  ])("audiencesDisplay joins spec.audiences for kubectl: $display", ({ audiences, display }) => {
+    const base = facts();
+    const status = desiredTokenStatus({
+      ...base,
+      token: { ...base.token, spec: { ...base.token.spec, ...(audiences ? { audiences } : {}) } },
+    });
+    expect(status.audiencesDisplay).toBe(display);
   });
 
   it.each([{ generation: 1 }, { generation: 9 }])(

@@ -66,6 +66,7 @@ describe("desiredUserStatus", () => {
         "svctokens:team:payments",
         "svctokens:team:payments:manager",
       ],
+      teamsDisplay: "payments",
       tokens: 2,
       activeTokens: 1,
       conditions: [
@@ -80,6 +81,17 @@ describe("desiredUserStatus", () => {
       ],
       observedGeneration: 4,
     });
+  });
+
+  it.each<{ teams: string[] | undefined; display: string | undefined }>([
+    { teams: undefined, display: undefined },
+    { teams: [], display: undefined },
+    { teams: ["shop"], display: "shop" },
+    { teams: ["payments", "shop", "search"], display: "payments,shop,search" },
+  ])("teamsDisplay joins spec.teams for kubectl: $display", ({ teams, display }) => {
+    const status = desiredUserStatus(user({ spec: teams ? { teams } : {} }), [], NOW);
+    expect(status.teamsDisplay).toBe(display);
+    if (display === undefined) expect(status).not.toHaveProperty("teamsDisplay");
   });
 
   it.each<{ name: string; tokens: ServiceToken[]; total: number; activeTokens: number }>([

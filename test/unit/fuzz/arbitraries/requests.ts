@@ -57,10 +57,12 @@ const HEADER_UNSAFE = /[^\t\x20-\x7e\x80-\xff]/g;
 /** Node's client refuses other characters in a header value: those go through raw requests. */
 export const headerSafe = (value: string): string => value.replace(HEADER_UNSAFE, "");
 
-/** GET /verify: Authorization header variants and query strings. */
+/** /verify: methods, Envoy-style sub-paths, Authorization header variants, query strings. */
 export interface VerifyCall {
-  method: "GET" | "HEAD";
+  method: string;
   path: string;
+  /** Whether the path has a sub-path, whose query /verify must not read. */
+  subPath: boolean;
   authorization: string | undefined;
   /** The token presented, if any: it must never come back. */
   token: string | undefined;
@@ -101,16 +103,24 @@ export function verifyCall(known: readonly string[]): fc.Arbitrary<VerifyCall> {
   );
   return fc
     .record({
-      method: fc.constantFrom("GET" as const, "HEAD" as const),
+      method: fc.constantFrom("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"),
+      // Envoy appends the client's path (no dot segments here: the client would resolve them).
+      subPath: fc.constantFrom("", "", "", "/", "/api/v1/users", "/x;audience=scim"),
       query,
       scheme,
       token: fc.option(presentedToken(known), { nil: undefined }),
       trailer: fc.constantFrom("", " ", "  extra", ` ${known[0] ?? ""}`),
     })
-    .map(({ method, query, scheme, token, trailer }) => {
+    .map(({ method, subPath, query, scheme, token, trailer }) => {
       const authorization =
         token === undefined ? undefined : headerSafe(`${scheme}${token}${trailer}`);
-      return { method, path: `/verify${query}`, authorization, token };
+      return {
+        method,
+        path: `/verify${subPath}${query}`,
+        subPath: subPath !== "",
+        authorization,
+        token,
+      };
     });
 }
 

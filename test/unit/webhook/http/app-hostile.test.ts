@@ -201,12 +201,17 @@ const hostile: [string, Call, number, unknown?][] = [
     400,
   ],
   [
-    "POST /verify",
+    "a group with a header injection",
     {
-      ...post("/verify", "{}"),
-      headers: { ...JSON_TYPE, Authorization: `Bearer ${ciToken.value}` },
+      path: "/verify?group=a%0d%0aX-Auth-Request-User:%20root",
+      headers: { Authorization: `Bearer ${ciToken.value}` },
     },
-    405,
+    400,
+  ],
+  [
+    "an unknown parameter in the /verify segment",
+    { path: "/verify;role=admin/x", headers: { Authorization: `Bearer ${ciToken.value}` } },
+    400,
   ],
   // anywhere
   ["an unknown path", { path: "/admin" }, 404],
