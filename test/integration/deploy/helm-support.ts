@@ -130,7 +130,7 @@ export const ALL_TOGGLES: ChartValues = {
     leaseRenewSeconds: 6,
     lastUsedFlushSeconds: 30,
     adminCheckCacheSeconds: 0,
-    adminCheckBurst: 100,
+    adminCheckBurst: 10_000,
     adminChecksPerSecond: 2.5,
     clientNames: ["kube-apiserver", "kube-apiserver-2"],
   },

@@ -164,7 +164,7 @@ describe("every toggle flipped renders", () => {
       SVCTOKENS_MAX_TOKEN_LIFETIME_DAYS: "90",
       SVCTOKENS_LAST_USED_FLUSH_SECONDS: "30",
       SVCTOKENS_ADMIN_CHECK_CACHE_SECONDS: "0",
-      SVCTOKENS_ADMIN_CHECK_BURST: "100",
+      SVCTOKENS_ADMIN_CHECK_BURST: "10000",
       SVCTOKENS_ADMIN_CHECKS_PER_SECOND: "2.5",
     });
     expect(env(webhookContainer)).not.toHaveProperty("SVCTOKENS_RECONCILE_CONCURRENCY");

@@ -49,8 +49,8 @@ app.kubernetes.io/part-of: svctokens
 {{- end }}
 
 {{/*
-Environment variables for the settings that are set: a dict of variable name to value; null
-values are left out, so the process's default (src/config.ts) applies.
+Environment variables (a YAML list) for the settings that are set: a dict of variable name to
+value; null values are left out, so the process's default (src/config.ts) applies.
 */}}
 {{- define "svctokens.settingsEnv" -}}
 {{- range $name, $value := . }}
