@@ -73,7 +73,7 @@ seccompProfile:
   type: RuntimeDefault
 {{- end }}
 
-{{/* Spread a component's replicas over nodes and zones when possible; never refuse to schedule. */}}
+{{/* Spread replicas over nodes and zones when possible; never refuse to schedule. */}}
 {{- define "svctokens.topologySpread" -}}
 {{- range $key := list "kubernetes.io/hostname" "topology.kubernetes.io/zone" }}
 - maxSkew: 1
