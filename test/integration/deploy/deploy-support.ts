@@ -23,9 +23,9 @@ export function overlayNames(): string[] {
     .sort();
 }
 
-/** kubectl as the cluster admin. */
-export async function adminKubectl(args: string[]): Promise<KubectlResult> {
-  return kubectl(controlPlane().adminKubeconfig, args);
+/** kubectl as the cluster admin (`input` on its stdin, for `-f -`). */
+export async function adminKubectl(args: string[], input?: string): Promise<KubectlResult> {
+  return kubectl(controlPlane().adminKubeconfig, args, input);
 }
 
 async function adminKubectlOk(args: string[]): Promise<string> {

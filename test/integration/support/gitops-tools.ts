@@ -1,6 +1,6 @@
 // The GitOps ecosystem's own code, built from the Go module proxy by hack/tools/build.sh
-// (cached outside the work tree): kstatus (Flux, kpt), Flux's apply library, and the Lua
-// interpreter Argo CD embeds. Tests run them as the ecosystem would, against live objects.
+// (cached outside the work tree): kstatus (Flux, kpt), Flux's apply library, the Lua
+// interpreter Argo CD embeds, and the Helm CLI. Tests run them as the ecosystem would.
 import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -11,6 +11,7 @@ export interface GitopsTools {
   kstatusCheck: string;
   fluxApply: string;
   argocdHealth: string;
+  helm: string;
 }
 
 let built: Promise<GitopsTools> | undefined;
@@ -32,6 +33,7 @@ export function gitopsTools(): Promise<GitopsTools> {
         kstatusCheck: `${dir}/kstatus-check`,
         fluxApply: `${dir}/flux-apply`,
         argocdHealth: `${dir}/argocd-health`,
+        helm: `${dir}/helm`,
       });
     });
   });
