@@ -1,6 +1,7 @@
 // The GitOps ecosystem's own code, built from the Go module proxy by hack/tools/build.sh
-// (cached outside the work tree): kstatus (Flux, kpt), Flux's apply library, and the Lua
-// interpreter Argo CD embeds. Tests run them as the ecosystem would, against live objects.
+// (cached outside the work tree): kstatus (Flux, kpt), Flux's apply library, the Lua
+// interpreter Argo CD embeds, and the scanners platform teams run in CI (gitleaks, kubeconform,
+// kube-score). Tests run them as the ecosystem would, against live objects and files.
 import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -11,6 +12,11 @@ export interface GitopsTools {
   kstatusCheck: string;
   fluxApply: string;
   argocdHealth: string;
+  gitleaks: string;
+  kubeconform: string;
+  kubeScore: string;
+  /** The directory holding every built tool by its hack/tools folder name. */
+  dir: string;
 }
 
 let built: Promise<GitopsTools> | undefined;
@@ -32,6 +38,10 @@ export function gitopsTools(): Promise<GitopsTools> {
         kstatusCheck: `${dir}/kstatus-check`,
         fluxApply: `${dir}/flux-apply`,
         argocdHealth: `${dir}/argocd-health`,
+        gitleaks: `${dir}/gitleaks`,
+        kubeconform: `${dir}/kubeconform`,
+        kubeScore: `${dir}/kube-score`,
+        dir,
       });
     });
   });
