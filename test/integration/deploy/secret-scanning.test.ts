@@ -5,6 +5,7 @@
 // beyond a regular expression: gitleaks reports it, scripts/check-tokens.ts tells it apart.
 // The reports are redacted (--redact): no token value reaches the test output.
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -167,5 +168,13 @@ describe("gitleaks with deploy/scanning/gitleaks.toml", () => {
     for (const path of ["README.md", "docs", "deploy"]) {
       expect(await gitleaks(repoPath(path), true), path).toEqual([]);
     }
+  });
+
+  it("docs/token-format.md shows the rule as shipped", () => {
+    const shipped = readFileSync(deployPath("scanning/gitleaks.toml"), "utf8");
+    const rule = shipped.slice(shipped.indexOf("\n[[rules]]\n")).split("\n");
+    const documented = readFileSync(repoPath("docs/token-format.md"), "utf8").split("\n");
+    const missing = rule.filter((line) => line !== "" && !line.startsWith("tags"));
+    expect(missing.filter((line) => !documented.includes(line))).toEqual([]);
   });
 });
