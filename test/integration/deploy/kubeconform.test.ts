@@ -59,7 +59,8 @@ spec: {role: member, colour: blue}
 interface KubeconformResource {
   kind: string;
   name: string;
-  status: "statusValid" | "statusInvalid" | "statusError" | "statusSkipped" | "statusEmpty";
+  /** Empty for a document without content (a Helm template its values switched off). */
+  status: "statusValid" | "statusInvalid" | "statusError" | "statusSkipped" | "statusEmpty" | "";
   msg: string;
 }
 
@@ -120,7 +121,7 @@ describe("kubeconform -strict, with schemas from the local kube-apiserver", () =
     for (const set of sets) {
       const resources = await kubeconform(set.yaml);
       problems[set.name] = resources
-        .filter((resource) => !["statusValid", "statusSkipped"].includes(resource.status))
+        .filter((resource) => ["statusInvalid", "statusError"].includes(resource.status))
         .map((resource) => `${resource.kind} ${resource.name}: ${resource.msg}`);
       const expected = parseObjects(set.yaml).filter(
         (object) => !SKIPPED.includes(typeKey(typeMeta(object))),
