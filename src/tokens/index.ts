@@ -6,7 +6,10 @@ export {
   TOKEN_PREFIX,
   generateToken,
   isWellFormedToken,
+  tokenDefect,
+  type TokenDefect,
 } from "./token.ts";
+export { findTokenCandidates, type TokenCandidate } from "./candidates.ts";
 export {
   TOKEN_HASH_PATTERN,
   hashToken,

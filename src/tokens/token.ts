@@ -37,13 +37,27 @@ export function generateToken(): string {
 }
 
 /**
+ * Why a value is not a token: not the token's shape (prefix, length, base62), a body of more
+ * than 256 bits, or a checksum that does not match. The checksum is public, so this tells a
+ * mistyped or made-up value from a real token, never a real token from a forged one.
+ */
+export type TokenDefect = "shape" | "body-too-large" | "checksum";
+
+/** What keeps a value from being a token, or undefined when it is well-formed. */
+export function tokenDefect(value: string): TokenDefect | undefined {
+  if (!WHOLE_TOKEN_SHAPE.test(value)) return "shape";
+  const body = value.slice(TOKEN_PREFIX.length, CHECKED_LENGTH);
+  if (decodeBase62(body) >= BODY_LIMIT) return "body-too-large";
+  return tokenChecksum(value.slice(0, CHECKED_LENGTH)) === value.slice(CHECKED_LENGTH)
+    ? undefined
+    : "checksum";
+}
+
+/**
  * True when the value has the exact shape `generateToken` produces: prefix, length, base62
  * characters, a body that encodes at most 256 bits, and a matching checksum. No lookup and no
  * secret involved, so the authenticator can drop look-alikes before hashing.
  */
 export function isWellFormedToken(value: string): boolean {
-  if (!WHOLE_TOKEN_SHAPE.test(value)) return false;
-  const body = value.slice(TOKEN_PREFIX.length, CHECKED_LENGTH);
-  if (decodeBase62(body) >= BODY_LIMIT) return false;
-  return tokenChecksum(value.slice(0, CHECKED_LENGTH)) === value.slice(CHECKED_LENGTH);
+  return tokenDefect(value) === undefined;
 }

@@ -97,9 +97,11 @@ describe("deploy/manifests renders", () => {
         expect(container.securityContext?.privileged, where).not.toBe(true);
         expect(Object.keys(container.resources?.requests ?? {}).sort(), where).toEqual([
           "cpu",
+          "ephemeral-storage",
           "memory",
         ]);
         expect(container.resources?.limits?.memory, where).toMatch(/^\d+(Mi|Gi)$/);
+        expect(container.resources?.limits?.["ephemeral-storage"], where).toMatch(/^\d+(Mi|Gi)$/);
         expect(container.livenessProbe?.httpGet?.path, where).toBe("/healthz");
         expect(container.readinessProbe?.httpGet?.path, where).toBe("/readyz");
       }

@@ -1,6 +1,7 @@
 // The GitOps ecosystem's own code, built from the Go module proxy by hack/tools/build.sh
 // (cached outside the work tree): kstatus (Flux, kpt), Flux's apply library, the Lua
-// interpreter Argo CD embeds, and the Helm CLI. Tests run them as the ecosystem would.
+// interpreter Argo CD embeds, the Helm CLI, and the scanners platform teams run in CI (gitleaks, kubeconform,
+// kube-score). Tests run them as the ecosystem would, against live objects and files.
 import { execFile, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -12,6 +13,11 @@ export interface GitopsTools {
   fluxApply: string;
   argocdHealth: string;
   helm: string;
+  gitleaks: string;
+  kubeconform: string;
+  kubeScore: string;
+  /** The directory holding every built tool by its hack/tools folder name. */
+  dir: string;
 }
 
 let built: Promise<GitopsTools> | undefined;
@@ -34,6 +40,10 @@ export function gitopsTools(): Promise<GitopsTools> {
         fluxApply: `${dir}/flux-apply`,
         argocdHealth: `${dir}/argocd-health`,
         helm: `${dir}/helm`,
+        gitleaks: `${dir}/gitleaks`,
+        kubeconform: `${dir}/kubeconform`,
+        kubeScore: `${dir}/kube-score`,
+        dir,
       });
     });
   });
