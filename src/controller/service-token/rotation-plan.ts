@@ -7,8 +7,13 @@
 // (one status write: at most two pinned ids, so at most two live values), then the previous
 // record, then the current record, then the delivery Secret: whatever the delivery Secret holds
 // is pinned and has a record at every point, so a SIGKILL anywhere leaves a reader working.
-import type { ServiceTokenStatus } from "../../api/index.ts";
-import { currentValueCreatedAt, previousValuePin } from "../../domain/rotation.ts";
+import {
+  ROTATE_REQUESTED_AT_ANNOTATION,
+  type ServiceToken,
+  type ServiceTokenStatus,
+} from "../../api/index.ts";
+import { currentValueCreatedAt, overlapMs, previousValuePin } from "../../domain/rotation.ts";
+import { rfc3339, truncateToSecond } from "../../k8s/time.ts";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -141,4 +146,35 @@ export function nextRotationAt(
 
 function heldId(held: HeldValue): string | undefined {
   return held.kind === "ours" ? held.tokenId : undefined;
+}
+
+/**
+ * The status a rotation step pins before its value exists anywhere. Starting: the current value
+ * becomes the previous one until now + overlap. Resuming (the delivery never followed): a fresh
+ * current value, and the overlap counted again from now, since no reader saw the lost one.
+ */
+export function rotationPin(
+  step: Extract<RotationStep, { kind: "start" | "resume" }>,
+  token: Pick<ServiceToken, "spec" | "status" | "metadata">,
+  values: { newId: string; oldId: string; now: Date },
+): Partial<ServiceTokenStatus> {
+  const { newId, oldId, now } = values;
+  const status = token.status ?? {};
+  const overlapEnd = new Date(truncateToSecond(now.getTime() + overlapMs(token)));
+  const moved = { tokenId: newId, currentValueCreatedAt: rfc3339(now) };
+  if (step.kind === "resume") {
+    const pinnedEnd = previousValuePin(status)?.expiresAt;
+    const end = pinnedEnd && pinnedEnd > overlapEnd ? pinnedEnd : overlapEnd;
+    return { ...moved, previousValueExpiresAt: rfc3339(end) };
+  }
+  const request = token.metadata.annotations?.[ROTATE_REQUESTED_AT_ANNOTATION];
+  return {
+    ...moved,
+    previousTokenId: oldId,
+    previousValueExpiresAt: rfc3339(overlapEnd),
+    rotations: (status.rotations ?? 0) + 1,
+    ...(step.trigger === "requested" && request !== undefined
+      ? { lastRotationRequest: request }
+      : {}),
+  };
 }

@@ -3,30 +3,17 @@
 // fresh caches. Every status write carries the token's resourceVersion: a decision taken on a
 // stale token fails with a conflict instead of rotating twice.
 import type { Logger } from "pino";
-import {
-  parseServiceToken,
-  ROTATE_REQUESTED_AT_ANNOTATION,
-  SERVICE_TOKENS,
-  type ServiceToken,
-} from "../../api/index.ts";
+import { parseServiceToken, SERVICE_TOKENS, type ServiceToken } from "../../api/index.ts";
 import {
   desiredHashRecord,
   hashRecordName,
   previousHashRecordName,
 } from "../../domain/hash-record.ts";
 import { serviceUserUsername } from "../../domain/identity.ts";
-import { overlapMs, previousValuePin } from "../../domain/rotation.ts";
-import { tokenExpiresAt, tokenExpiry } from "../../domain/token-lifecycle.ts";
+import { tokenExpiresAt } from "../../domain/token-lifecycle.ts";
 import type { KubeObject } from "../../k8s/object.ts";
 import { SECRETS } from "../../k8s/paths.ts";
-import { rfc3339, truncateToSecond } from "../../k8s/time.ts";
-import {
-  generateToken,
-  hashToken,
-  isWellFormedToken,
-  tokenIdFromHash,
-  type TokenHash,
-} from "../../tokens/index.ts";
+import { generateToken, hashToken, tokenIdFromHash, type TokenHash } from "../../tokens/index.ts";
 import type { ControllerContext } from "../context.ts";
 import { EventReason } from "../events.ts";
 import { applySecret, createObject, deleteObject, mergePatch, readObject } from "../writes.ts";
@@ -38,13 +25,8 @@ import {
   type DeliverySecretState,
   type RecordState,
 } from "./desired.ts";
-import {
-  decideRotation,
-  nextRotationAt,
-  type HeldValue,
-  type RotationFacts,
-  type RotationStep,
-} from "./rotation-plan.ts";
+import { rotationFacts, type Held } from "./rotation-facts.ts";
+import { decideRotation, nextRotationAt, rotationPin, type RotationStep } from "./rotation-plan.ts";
 
 /** Go on with the value's reconcile (with this token), or stop and look again shortly. */
 export type RotationOutcome =
@@ -53,13 +35,6 @@ export type RotationOutcome =
 
 /** After a write: the caches see it within a moment, and the write's own event runs us too. */
 const AFTER_WRITE_MS = 1000;
-
-/** What the token's Secrets hold, as the caches (or a fresh read) see them. */
-interface Held {
-  delivery: DeliverySecretState;
-  currentRecord: RecordState;
-  previousRecord: RecordState;
-}
 
 /** Takes the next rotation step of `token`, if any. */
 export async function advanceRotation(
@@ -127,39 +102,6 @@ function cachedHeld(ctx: ControllerContext, token: ServiceToken): Held {
   };
 }
 
-/** The pure decision's inputs. */
-export function rotationFacts(token: ServiceToken, held: Held, now: Date): RotationFacts {
-  const { spec, metadata } = token;
-  const status = token.status ?? {};
-  const times = { ...status, creationTimestamp: metadata.creationTimestamp };
-  const expiresAt = tokenExpiry(times, spec.expiresInDays, undefined, now);
-  const expired = expiresAt !== undefined && now.getTime() >= expiresAt.getTime();
-  return {
-    now,
-    active: !spec.revoked && !expired && metadata.deletionTimestamp === undefined,
-    clientTokenId:
-      spec.tokenHash === undefined ? undefined : tokenIdFromHash(spec.tokenHash as TokenHash),
-    status,
-    requestedAt: metadata.annotations?.[ROTATE_REQUESTED_AT_ANNOTATION],
-    everyDays: spec.rotation?.everyDays,
-    delivery: deliveredId(held.delivery),
-    currentRecord: recordId(held.currentRecord),
-    previousRecord: recordId(held.previousRecord),
-  };
-}
-
-function deliveredId(state: DeliverySecretState): HeldValue {
-  if (state.kind !== "ours") return state;
-  const value = state.value;
-  const tokenId =
-    value !== undefined && isWellFormedToken(value) ? tokenIdFromHash(hashToken(value)) : undefined;
-  return { kind: "ours", tokenId };
-}
-
-function recordId(state: RecordState): HeldValue {
-  return state.kind === "ours" ? { kind: "ours", tokenId: tokenIdFromHash(state.hash) } : state;
-}
-
 /** Whether the API server holds a newer token or value holder than the caches do. */
 async function cachesBehind(
   ctx: ControllerContext,
@@ -203,28 +145,7 @@ async function moveValue(
   const newId = tokenIdFromHash(newHash);
   const oldHash = outgoingHash(held, step.kind);
   const oldId = tokenIdFromHash(oldHash);
-  const overlapEnd = new Date(truncateToSecond(now.getTime() + overlapMs(token)));
-  const pinnedEnd = previousValuePin(status)?.expiresAt;
-  const pin =
-    step.kind === "start"
-      ? {
-          tokenId: newId,
-          currentValueCreatedAt: rfc3339(now),
-          previousTokenId: oldId,
-          previousValueExpiresAt: rfc3339(overlapEnd),
-          rotations: (status.rotations ?? 0) + 1,
-          ...(step.trigger === "requested"
-            ? { lastRotationRequest: token.metadata.annotations?.[ROTATE_REQUESTED_AT_ANNOTATION] }
-            : {}),
-        }
-      : {
-          tokenId: newId,
-          currentValueCreatedAt: rfc3339(now),
-          // The overlap counts from the delivery: a reader never saw the new value before it.
-          previousValueExpiresAt: rfc3339(
-            pinnedEnd && pinnedEnd > overlapEnd ? pinnedEnd : overlapEnd,
-          ),
-        };
+  const pin = rotationPin(step, token, { newId, oldId, now });
   const { namespace, name } = token.metadata;
   const pinned = parseServiceToken(
     await mergePatch(
