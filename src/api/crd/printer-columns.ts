@@ -61,17 +61,17 @@ export const SERVICE_TOKEN_COLUMNS: PrinterColumn[] = [
     priority: 1,
   },
   {
-    name: "Previous Until",
-    type: "string",
-    jsonPath: ".status.previousValueExpiresAt",
-    description: "Until when the previous value still authenticates after a rotation; empty: none.",
-    priority: 1,
-  },
-  {
     name: "Audiences",
     type: "string",
     jsonPath: ".spec.audiences",
     description: "Audiences the token is restricted to; empty: any.",
+    priority: 1,
+  },
+  {
+    name: "Previous Until",
+    type: "string",
+    jsonPath: ".status.previousValueExpiresAt",
+    description: "Until when the previous value still authenticates after a rotation; empty: none.",
     priority: 1,
   },
 ];
