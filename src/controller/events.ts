@@ -18,6 +18,10 @@ export const EventReason = {
   Restored: "Restored",
   Expired: "Expired",
   SecretConflict: "SecretConflict",
+  /** A new value replaced the current one; the previous one authenticates during the overlap. */
+  Rotated: "Rotated",
+  /** The previous value stopped authenticating (overlap over, or a second rotation). */
+  PreviousValueRetired: "PreviousValueRetired",
   /** Warning on a Namespace: a team label where the controller never binds (kube-*, its own). */
   TeamBindingRefused: "TeamBindingRefused",
   /** Warning on a Namespace: delivery tokens there are worth more than its team's Managers. */

@@ -44,7 +44,15 @@ export function hashRecordName(tokenUid: string): string {
   return `token-${tokenUid}`;
 }
 
-/** The desired hash-record Secret for a token. */
+/**
+ * The name of the record that keeps a rotated-out value valid during the overlap: at most two
+ * records per token, so at most two values (docs/decisions.md, record 51).
+ */
+export function previousHashRecordName(tokenUid: string): string {
+  return `token-${tokenUid}-previous`;
+}
+
+/** The desired hash-record Secret for a token (`slot` previous: the rotated-out value). */
 export function desiredHashRecord(input: {
   operatorNamespace: string;
   token: { namespace: string; name: string; uid: string };
@@ -52,13 +60,16 @@ export function desiredHashRecord(input: {
   hash: TokenHash;
   createdAt: Date;
   expiresAt: Date | undefined;
+  slot?: "current" | "previous";
 }): KubeObject {
   const { token, hash } = input;
+  const name =
+    input.slot === "previous" ? previousHashRecordName(token.uid) : hashRecordName(token.uid);
   return {
     apiVersion: "v1",
     kind: "Secret",
     metadata: {
-      name: hashRecordName(token.uid),
+      name,
       namespace: input.operatorNamespace,
       labels: {
         [MANAGED_BY_LABEL_KEY]: MANAGED_BY_LABEL_VALUE,
@@ -117,13 +128,16 @@ export function readHashRecord(secret: KubeObject): HashRecord | undefined {
 }
 
 /**
- * Reads a hash record only if it can be trusted: named exactly `token-<uid>` of the token it
- * points at, labelled managed-by svctokens, and written by the controller. Anything else is
+ * Reads a hash record only if it can be trusted: named exactly `token-<uid>` (or
+ * `token-<uid>-previous`) of the token it points at, labelled managed-by svctokens, and written by the controller. Anything else is
  * ignored before a hash lookup, so a planted copy can neither authenticate nor make the real
  * record ambiguous.
  */
 export function readTrustedHashRecord(secret: KubeObject): HashRecord | undefined {
   const record = readHashRecord(secret);
-  if (record === undefined || record.name !== hashRecordName(record.tokenUid)) return undefined;
+  if (record === undefined) return undefined;
+  const { name, tokenUid } = record;
+  if (name !== hashRecordName(tokenUid) && name !== previousHashRecordName(tokenUid))
+    return undefined;
   return writtenByController(secret) ? record : undefined;
 }

@@ -69,6 +69,13 @@ export const SERVICE_TOKEN_COLUMNS: PrinterColumn[] = [
     description: "Audiences the token is restricted to, comma-separated, or any.",
     priority: 1,
   },
+  {
+    name: "Previous Until",
+    type: "string",
+    jsonPath: ".status.previousValueExpiresAt",
+    description: "Until when the previous value still authenticates after a rotation; empty: none.",
+    priority: 1,
+  },
 ];
 
 /** ServiceUser: ROLE, STATUS, ACTIVE TOKENS, LAST USED, AGE. */

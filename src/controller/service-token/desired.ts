@@ -180,6 +180,10 @@ export function desiredTokenStatus(facts: TokenStatusFacts): ServiceTokenStatus 
     username: facts.username,
     ...(facts.secretName ? { secretName: facts.secretName } : {}),
     ...(facts.createdAt ? { createdAt: rfc3339(facts.createdAt) } : {}),
+    // Moved by rotations (rotation.ts); the first value's is the token's generation.
+    ...(facts.createdAt
+      ? { currentValueCreatedAt: previous.currentValueCreatedAt ?? rfc3339(facts.createdAt) }
+      : {}),
     ...(facts.expiresAt ? { expiresAt: rfc3339(facts.expiresAt) } : {}),
     ...(facts.serviceUserUid ? { serviceUserUid: facts.serviceUserUid } : {}),
     ...(phase ? { expiresIn: expiresInDisplay(facts.expiresAt, now).text } : {}),

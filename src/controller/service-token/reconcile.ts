@@ -27,6 +27,7 @@ import { deleteObject, mergePatch } from "../writes.ts";
 import { desiredTokenStatus, missingUser, ownerUserUid, phaseVerdict } from "./desired.ts";
 import { ensureTokenMetadata, removeTokenFinalizer } from "./metadata.ts";
 import { ensureTokenValue, type TokenValueOutcome } from "./value.ts";
+import { advanceRotation } from "./rotation.ts";
 import { lookupServiceUser } from "../service-user/lookup.ts";
 
 /** Status fields the controller owns; `lastUsedAt` belongs to the webhook. */
@@ -36,6 +37,7 @@ const OWNED_STATUS_FIELDS = [
   "username",
   "secretName",
   "createdAt",
+  "currentValueCreatedAt",
   "expiresAt",
   "serviceUserUid",
   "expiresIn",
@@ -70,6 +72,9 @@ export async function reconcileServiceToken(
   const ownerUid = ownerUserUid(token);
   token = await ensureTokenMetadata(ctx, token, user);
   const now = new Date(ctx.clock.now());
+  const rotation = await advanceRotation(ctx, token, now, log);
+  if (rotation.kind === "wait") return { requeueAfterMs: rotation.requeueAfterMs };
+  token = rotation.token;
   const ensured = await ensureTokenValue(ctx, token, user, ownerUid, now, log);
   token = ensured.token;
   const outcome = ensured.outcome;
@@ -101,7 +106,9 @@ export async function reconcileServiceToken(
     await reportTransition(ctx, token, phase, log);
     await reportNewProblem(ctx, token, verdict);
   }
-  return { requeueAfterMs: nextLook(ctx, outcome, phase, now) };
+  const lookAt = nextLook(ctx, outcome, phase, now);
+  const rotationAt = rotation.nextLookAt?.getTime() ?? Infinity;
+  return { requeueAfterMs: Math.max(0, Math.min(lookAt, rotationAt - now.getTime())) };
 }
 
 function tokenVerdict(

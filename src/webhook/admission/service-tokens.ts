@@ -94,20 +94,24 @@ function decideCreate(token: ServiceToken, facts: AdmissionFacts): AdmissionVerd
   }
   const lifetime = lifetimeProblem(token, facts.maxTokenLifetimeDays);
   if (lifetime !== undefined) return deny(`${refused}: ${lifetime}`);
+  const reused = hashReuse(token, facts);
+  return reused === undefined ? ALLOW : deny(`${refused}: ${reused}`);
+}
+
+/** Why spec.tokenHash may not be used: another token already holds that hash. */
+function hashReuse(token: ServiceToken, facts: AdmissionFacts): string | undefined {
+  const ref = tokenRef(token);
   const hash = token.spec.tokenHash;
-  if (hash !== undefined && isTokenHash(hash)) {
-    const holders = [
-      ...facts.cluster.tokensWithSpecHash(hash).map(tokenRef),
-      ...facts.cluster.recordsByHash(hash).map((r) => `${r.tokenNamespace}/${r.tokenName}`),
-    ].filter((holder) => holder !== ref);
-    if (holders.length > 0) {
-      return deny(
-        `${refused}: spec.tokenHash is already the hash of ServiceToken ` +
-          `${listNames([...new Set(holders)])}; generate a new token value and use its hash`,
-      );
-    }
-  }
-  return ALLOW;
+  if (hash === undefined || !isTokenHash(hash)) return undefined;
+  const holders = [
+    ...facts.cluster.tokensWithSpecHash(hash).map(tokenRef),
+    ...facts.cluster.recordsByHash(hash).map((r) => `${r.tokenNamespace}/${r.tokenName}`),
+  ].filter((holder) => holder !== ref);
+  if (holders.length === 0) return undefined;
+  return (
+    `spec.tokenHash is already the hash of ServiceToken ` +
+    `${listNames([...new Set(holders)])}; generate a new token value and use its hash`
+  );
 }
 
 /** Why the token's lifetime exceeds the operator's maximum, if it does. */
@@ -135,6 +139,11 @@ function decideChange(
   const restoring = old?.spec.revoked === true && !token.spec.revoked;
   const verb = revoking ? "revoking" : restoring ? "restoring" : "changing";
   if (!facts.isAdmin) return notAdmin(`${verb} ServiceToken ${ref}`, request);
+  // A new spec.tokenHash rotates a client-generated token: never onto another token's hash.
+  if (old !== undefined && old.spec.tokenHash !== token.spec.tokenHash) {
+    const reused = hashReuse(token, facts);
+    if (reused !== undefined) return deny(`ServiceToken ${ref} cannot be rotated: ${reused}`);
+  }
   if (!restoring || old === undefined) return ALLOW;
 
   if (currentTokenPhase(old, facts.now) === ServiceTokenPhase.Expired) {

@@ -5,6 +5,7 @@ import { API_GROUP, type ServiceToken } from "../../api/index.ts";
 import { serviceUserGroups, serviceUserUsername } from "../../domain/identity.ts";
 import type { HashRecord } from "../../domain/hash-record.ts";
 import { tokenExpiry } from "../../domain/token-lifecycle.ts";
+import { isLivePreviousValue, overlapMs } from "../../domain/rotation.ts";
 import { hashToken, isWellFormedToken } from "../../tokens/index.ts";
 import type { ClusterFacts } from "../cache/facts.ts";
 
@@ -107,16 +108,19 @@ export function decideRecords(
   const [first] = candidates;
   if (first === undefined) return { authenticated: false, reason: "unknown" };
   // Only records their token pins count: a planted copy of a hash is ignored, not ambiguous.
+  // A token's current and previous records may briefly hold the same value mid-rotation: one
+  // token is one match.
   const pinned = candidates.flatMap((record) => {
-    const token = pinningToken(record, facts);
+    const token = pinningToken(record, facts, now);
     return token ? [{ record, token }] : [];
   });
+  const tokens = new Set(pinned.map(({ token }) => token.metadata.uid));
   const [match] = pinned;
   if (match === undefined) {
     const tokenKey = `${first.tokenNamespace}/${first.tokenName}`;
     return { authenticated: false, reason: "stale", tokenId: first.tokenId, tokenKey };
   }
-  if (pinned.length > 1) return { authenticated: false, reason: "ambiguous" };
+  if (tokens.size > 1) return { authenticated: false, reason: "ambiguous" };
 
   const { record, token } = match;
   const { spec } = token;
@@ -171,14 +175,24 @@ export function decideRecords(
 
 /**
  * The ServiceToken that pins `record`, if any: the record's token exists with the record's uid,
- * its status.tokenId (written by the controller before the value existed) names the record's
- * hash, and a client-generated token's spec.tokenHash is that hash.
+ * and either its status.tokenId (written by the controller before the value existed) names the
+ * record's hash, or its status.previousTokenId does and `now` is inside the overlap (fail
+ * closed: expiry by the webhook's own clock, whether or not the record was deleted yet).
+ * A client-generated token's current pin also needs spec.tokenHash to be that hash — unless an
+ * Admin just changed the hash with an overlap, and the controller has yet to move the pin.
  */
-function pinningToken(record: HashRecord, facts: ClusterFacts): ServiceToken | undefined {
+function pinningToken(
+  record: HashRecord,
+  facts: ClusterFacts,
+  now: Date,
+): ServiceToken | undefined {
   const token = facts.serviceToken(record.tokenNamespace, record.tokenName);
   if (token === undefined || token.metadata.uid !== record.tokenUid) return undefined;
+  if (isLivePreviousValue(token.status, record.tokenId, now)) return token;
   if (token.status?.tokenId !== record.tokenId) return undefined;
-  if (token.spec.tokenHash !== undefined && token.spec.tokenHash !== record.hash) return undefined;
+  const { tokenHash } = token.spec;
+  if (tokenHash !== undefined && tokenHash !== record.hash && overlapMs(token) === 0)
+    return undefined;
   return token;
 }
 

@@ -239,10 +239,23 @@ export const INVALID_CASES: InvalidCase[] = [
     message: fixedPresence("secretName"),
   },
   {
-    name: "changing tokenHash",
-    create: token("change-hash", { serviceUser: OWNER, tokenHash: HASH_A }),
-    update: withSpec({ tokenHash: HASH_B }),
-    message: immutable("tokenHash"),
+    name: "a rotation every 0 days",
+    create: token("rotate-zero", { serviceUser: OWNER, rotation: { everyDays: 0 } }),
+    message: /spec\.rotation\.everyDays: Invalid value: 0: .*greater than or equal to 1/,
+  },
+  {
+    name: "an overlap longer than a week",
+    create: token("overlap-long", { serviceUser: OWNER, rotation: { overlapMinutes: 10081 } }),
+    message: /spec\.rotation\.overlapMinutes: Invalid value: 10081: .*less than or equal to 10080/,
+  },
+  {
+    name: "a rotation schedule on a client-generated token",
+    create: token("hash-every", {
+      serviceUser: OWNER,
+      tokenHash: HASH_A,
+      rotation: { everyDays: 30 },
+    }),
+    message: /spec\.rotation: Invalid value: .*cannot be set together with spec\.tokenHash/,
   },
   {
     name: "adding tokenHash",
@@ -268,6 +281,11 @@ export const VALID_UPDATES: ValidUpdate[] = [
       secretName: "revoke-full-secret",
     }),
     update: withSpec({ revoked: true }),
+  },
+  {
+    name: "rotating a client-generated token: a new tokenHash and overlap",
+    create: token("rotate-hash", { serviceUser: OWNER, tokenHash: HASH_A }),
+    update: withSpec({ tokenHash: HASH_B, rotation: { overlapMinutes: 5 } }),
   },
   {
     name: "restoring a client-generated token and changing its description",

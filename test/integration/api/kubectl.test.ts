@@ -158,9 +158,14 @@ describe("svctokens in kubectl", () => {
     expect(rows[1]?.["LAST USED"]).toBe("");
   });
 
-  it("shows EXPIRES AT, TOKEN ID and AUDIENCES with -o wide", async () => {
+  it("shows EXPIRES AT, TOKEN ID, AUDIENCES and PREVIOUS UNTIL with -o wide", async () => {
     const output = await adminKubectlOk(["get", "st", "-n", namespace, "-o", "wide"]);
-    expect(headerColumns(output).slice(-3)).toEqual(["EXPIRES AT", "TOKEN ID", "AUDIENCES"]);
+    expect(headerColumns(output).slice(-4)).toEqual([
+      "EXPIRES AT",
+      "TOKEN ID",
+      "AUDIENCES",
+      "PREVIOUS UNTIL",
+    ]);
     const [deploy, fresh] = tableRows(output);
     expect(deploy?.["EXPIRES AT"]).toBe(expiresAt);
     expect(deploy?.["TOKEN ID"]).toBe("0123456789abcdef");

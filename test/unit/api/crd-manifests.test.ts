@@ -112,7 +112,25 @@ describe("the ServiceToken CRD", () => {
     expect(specSchema.required).toEqual(["serviceUser"]);
   });
 
-  it.each(["serviceUser", "expiresInDays", "audiences", "secretName", "tokenHash"])(
+  it("lets spec.tokenHash change (an Admin rotating a client-generated token)", () => {
+    const rules = spec.tokenHash?.["x-kubernetes-validations"] ?? [];
+    expect(rules.some((r) => r.rule === "self == oldSelf")).toBe(false);
+  });
+
+  it("bounds spec.rotation and defaults its overlap to 60 minutes", () => {
+    const rotation = spec.rotation as unknown as {
+      properties: Record<string, { minimum?: number; maximum?: number; default?: number }>;
+    };
+    expect(rotation.properties.everyDays).toMatchObject({ minimum: 1, maximum: 365 });
+    expect(rotation.properties.overlapMinutes).toMatchObject({
+      minimum: 0,
+      maximum: 10080,
+      default: 60,
+    });
+    expect(specRules.map((r) => r.fieldPath)).toContain(".rotation");
+  });
+
+  it.each(["serviceUser", "expiresInDays", "audiences", "secretName"])(
     "makes spec.%s immutable with a message naming it",
     (field) => {
       const rule = spec[field]?.["x-kubernetes-validations"]?.find(

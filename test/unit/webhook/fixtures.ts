@@ -47,6 +47,7 @@ export interface TokenOptions {
   tokenHash?: string;
   uid?: string;
   deleting?: boolean;
+  rotation?: { everyDays?: number; overlapMinutes?: number };
   /** Status as the controller reports it. */
   status?: Record<string, unknown>;
 }
@@ -68,6 +69,7 @@ export function serviceToken(name: string, options: TokenOptions = {}): KubeObje
       ...(options.audiences ? { audiences: options.audiences } : {}),
       ...(options.expiresInDays === undefined ? {} : { expiresInDays: options.expiresInDays }),
       ...(options.tokenHash ? { tokenHash: options.tokenHash } : {}),
+      ...(options.rotation ? { rotation: options.rotation } : {}),
     },
     ...(options.status ? { status: options.status } : {}),
   };

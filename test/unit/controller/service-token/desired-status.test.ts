@@ -70,6 +70,7 @@ describe("desiredTokenStatus", () => {
       username: "ci-bot@service",
       secretName: "ci-token",
       createdAt: at(-DAY_MS),
+      currentValueCreatedAt: at(-DAY_MS),
       expiresAt: at(29 * DAY_MS),
       expiresIn: "28d",
       audiencesDisplay: "any",

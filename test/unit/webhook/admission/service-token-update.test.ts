@@ -10,7 +10,8 @@ import {
   NOT_ADMIN,
   type AdmissionCase as Case,
 } from "./fixtures.ts";
-import { serviceUser } from "../fixtures.ts";
+import { serviceToken, serviceUser } from "../fixtures.ts";
+import { generateToken, hashToken } from "../../../../src/tokens/index.ts";
 
 describe("ServiceToken UPDATE", () => {
   const update = (
@@ -27,6 +28,10 @@ describe("ServiceToken UPDATE", () => {
     },
   });
   const revokedToken = changed(token, { spec: { revoked: true } });
+  const clientToken = serviceToken("ci", { tokenHash: hashToken(generateToken()) });
+  const takenHash = hashToken(generateToken());
+  const rotatedTo = (hash: string): typeof token =>
+    changed(clientToken, { spec: { tokenHash: hash, rotation: { overlapMinutes: 5 } } });
   const cases: Case[] = [
     {
       name: "the controller adds its finalizer (protected metadata, no Admin check)",
@@ -123,6 +128,39 @@ describe("ServiceToken UPDATE", () => {
       denied:
         'ServiceToken prod/ci cannot be restored while its ServiceUser "ci-bot" is ' +
         "deactivated: reactivate the ServiceUser (spec.active: true) first",
+      adminCheck: true,
+    },
+    {
+      name: "a non-Admin rotates a client-generated token (new spec.tokenHash)",
+      request: update(clientToken, rotatedTo(hashToken(generateToken()))),
+      facts: admissionFacts(world),
+      denied: `Changing ServiceToken prod/ci ${NOT_ADMIN}`,
+      adminCheck: true,
+    },
+    {
+      name: "an Admin rotates a client-generated token",
+      request: update(clientToken, rotatedTo(hashToken(generateToken()))),
+      facts: admissionFacts({ ...world, isAdmin: true }),
+      adminCheck: true,
+    },
+    {
+      name: "an Admin rotates a client-generated token onto another token's hash",
+      request: update(clientToken, rotatedTo(takenHash)),
+      facts: admissionFacts({
+        ...world,
+        isAdmin: true,
+        tokens: [serviceToken("other", { tokenHash: takenHash })],
+      }),
+      denied:
+        "ServiceToken prod/ci cannot be rotated: spec.tokenHash is already the hash of " +
+        "ServiceToken prod/other; generate a new token value and use its hash",
+      adminCheck: true,
+    },
+    {
+      name: "a non-Admin sets a rotation schedule",
+      request: update(token, changed(token, { spec: { rotation: { everyDays: 7 } } })),
+      facts: admissionFacts(world),
+      denied: `Changing ServiceToken prod/ci ${NOT_ADMIN}`,
       adminCheck: true,
     },
     {

@@ -83,7 +83,11 @@ describe("decideAuthentication", () => {
   const expiresAt = new Date(NOW.getTime() + 1000);
   const expiring = issue(token, { expiresAt });
   const other = serviceToken("other", { uid: "uid-other" });
-  const clientHashToken = serviceToken("ci", { tokenHash: hashToken(generateToken()) });
+  // Without an overlap, a changed spec.tokenHash ends the pinned value at once.
+  const clientHashToken = serviceToken("ci", {
+    tokenHash: hashToken(generateToken()),
+    rotation: { overlapMinutes: 0 },
+  });
   const cases: Case[] = [
     { name: "a well-formed token nobody issued", presented: generateToken(), reason: "unknown" },
     {
@@ -99,7 +103,7 @@ describe("decideAuthentication", () => {
       reason: "stale",
     },
     {
-      name: "a record whose hash is not the client-generated spec.tokenHash",
+      name: "a record whose hash is not the client-generated spec.tokenHash (no overlap)",
       tokens: [clientHashToken],
       reason: "stale",
     },
