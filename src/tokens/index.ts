@@ -15,3 +15,4 @@ export {
   tokenIdFromHash,
   type TokenHash,
 } from "./hash.ts";
+export { newClientToken, type ClientToken } from "./client-token.ts";
