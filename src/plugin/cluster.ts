@@ -12,7 +12,6 @@ import {
 } from "../api/index.ts";
 import { clientIdentity } from "../k8s/client-identity.ts";
 import { KubeApiError } from "../k8s/errors.ts";
-import { loadKubeConfig } from "../k8s/kubeconfig.ts";
 import { resourcePath, withQuery } from "../k8s/paths.ts";
 import { KubeRest, PATCH } from "../k8s/rest.ts";
 import { PluginError } from "./errors.ts";
@@ -45,8 +44,13 @@ export class Cluster {
   readonly namespace: string;
   readonly allNamespaces: boolean;
 
-  constructor(flags: ConnectionFlags) {
-    const kubeConfig = loadConfigFor(flags);
+  /** Loads the kubeconfig (client-node is loaded only by commands that talk to the cluster). */
+  static async connect(flags: ConnectionFlags): Promise<Cluster> {
+    const { loadKubeConfig } = await import("../k8s/kubeconfig.ts");
+    return new Cluster(loadConfigFor(flags, loadKubeConfig), flags);
+  }
+
+  private constructor(kubeConfig: KubeConfig, flags: ConnectionFlags) {
     this.rest = new KubeRest(kubeConfig, { identity: PLUGIN_CLIENT });
     const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
     this.namespace = flags.namespace ?? context?.namespace ?? "default";
@@ -101,12 +105,7 @@ export class Cluster {
   }
 
   async patchUser(name: string, patch: object): Promise<ServiceUser> {
-    return this.rest.request(
-      "PATCH",
-      resourcePath(SERVICE_USERS, { name }),
-      patch,
-      PATCH.merge,
-    );
+    return this.rest.request("PATCH", resourcePath(SERVICE_USERS, { name }), patch, PATCH.merge);
   }
 
   /** The Secret's data, decoded (for `generate --deliver --show`). */
@@ -120,7 +119,10 @@ export class Cluster {
   }
 }
 
-function loadConfigFor(flags: ConnectionFlags): KubeConfig {
+function loadConfigFor(
+  flags: ConnectionFlags,
+  loadKubeConfig: (path?: string) => KubeConfig,
+): KubeConfig {
   let kubeConfig: KubeConfig;
   try {
     kubeConfig = loadKubeConfig(flags.kubeconfig);

@@ -19,8 +19,14 @@ export function completionTree(root: CommandNode): CompletionTree {
   const tree: CompletionTree = new Map();
   const visit = (node: CommandNode, path: string): void => {
     const subcommands = node.commands.map((c) => c.name());
-    tree.set(path, [...subcommands, ...optionWords(node), ...(path === "" ? [] : globals), "--help"]);
-    for (const child of node.commands) visit(child, path === "" ? child.name() : `${path} ${child.name()}`);
+    tree.set(path, [
+      ...subcommands,
+      ...optionWords(node),
+      ...(path === "" ? [] : globals),
+      "--help",
+    ]);
+    for (const child of node.commands)
+      visit(child, path === "" ? child.name() : `${path} ${child.name()}`);
   };
   visit(root, "");
   return tree;
@@ -37,7 +43,10 @@ export function completionScript(shell: string, tree: CompletionTree): string {
   const cases = [...tree]
     .map(([path, words]) => `    "${path}") words="${words.join(" ")}" ;;`)
     .join("\n");
-  const paths = [...tree.keys()].filter((p) => p !== "").map((p) => `"${p}"`).join("|");
+  const paths = [...tree.keys()]
+    .filter((p) => p !== "")
+    .map((p) => `"${p}"`)
+    .join("|");
   const bash = `# kubectl svctokens completion: source this file (see kubectl svctokens completion --help)
 ${FUNCTION}() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" path="" word i words=""
@@ -70,9 +79,9 @@ export function addCompletionCommand(program: Command, io: Io): void {
     .argument("<shell>", "bash or zsh")
     .addHelpText(
       "after",
-      "\nExamples:\n  source <(kubectl svctokens completion bash)\n  kubectl svctokens completion zsh > \"${fpath[1]}/_kubectl-svctokens\"",
+      '\nExamples:\n  source <(kubectl svctokens completion bash)\n  kubectl svctokens completion zsh > "${fpath[1]}/_kubectl-svctokens"',
     )
     .action((shell) => {
-      io.out(completionScript(shell, completionTree(program as unknown as CommandNode)));
+      io.out(completionScript(shell, completionTree(program)));
     });
 }

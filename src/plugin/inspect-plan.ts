@@ -2,7 +2,13 @@
 // (shape, checksum, token id), and how a found ServiceToken reads. Pure functions.
 import type { ServiceUser } from "../api/index.ts";
 import { tokenChecksum } from "../tokens/checksum.ts";
-import { hashToken, isWellFormedToken, TOKEN_LENGTH, TOKEN_PREFIX, tokenIdFromHash } from "../tokens/index.ts";
+import {
+  hashToken,
+  isWellFormedToken,
+  TOKEN_LENGTH,
+  TOKEN_PREFIX,
+  tokenIdFromHash,
+} from "../tokens/index.ts";
 import type { TokenObject } from "./cluster.ts";
 import { expirationText, lastUsedText } from "./relative-time.ts";
 import { tokenStatus } from "./token-rows.ts";
@@ -45,10 +51,14 @@ export function describeFound(
     ["ServiceToken", `${token.metadata.namespace ?? ""}/${token.metadata.name}`],
     ["User", userText],
     ["Status", tokenStatus(token)],
-    ["Expires", status.expiresAt ? `${expirationText(status.expiresAt, now)} (${status.expiresAt})` : "never"],
+    [
+      "Expires",
+      status.expiresAt ? `${expirationText(status.expiresAt, now)} (${status.expiresAt})` : "never",
+    ],
     ["Last used", lastUsedText(status.lastUsedAt, now)],
   ];
-  if (status.currentValueCreatedAt !== undefined) lines.push(["Value created", status.currentValueCreatedAt]);
+  if (status.currentValueCreatedAt !== undefined)
+    lines.push(["Value created", status.currentValueCreatedAt]);
   if (status.previousValueExpiresAt !== undefined) {
     lines.push(["Previous value expires", status.previousValueExpiresAt]);
   }

@@ -34,7 +34,12 @@ export function addInspectCommand(program: Command, io: Io): void {
           "Check that the whole value was copied (svct_ followed by 49 letters and digits).",
         );
       }
-      io.out(renderFacts([["Token", `well formed (${checks})`], ["Token id", facts.tokenId]]));
+      io.out(
+        renderFacts([
+          ["Token", `well formed (${checks})`],
+          ["Token id", facts.tokenId],
+        ]),
+      );
       if (options.offline === true) return;
       await withCluster(command, async (cluster) => {
         const token = await findToken(cluster, facts.tokenId);
@@ -60,9 +65,11 @@ async function readValue(file: string | undefined, variable: string | undefined)
     return value.trim();
   }
   if (file !== undefined) {
-    return (await readFile(file, "utf8").catch((error: Error) => {
-      throw new PluginError(`cannot read ${file}: ${error.message}`);
-    })).trim();
+    return (
+      await readFile(file, "utf8").catch((error: Error) => {
+        throw new PluginError(`cannot read ${file}: ${error.message}`);
+      })
+    ).trim();
   }
   if (process.stdin.isTTY === true) {
     throw new UsageError("pipe the token on stdin, or use --from-file FILE or --from-env VARIABLE");
@@ -76,7 +83,8 @@ async function readValue(file: string | undefined, variable: string | undefined)
 async function findToken(cluster: Cluster, tokenId: string): Promise<TokenObject | undefined> {
   const tokens = await cluster.tokens(true).catch(async (error: unknown) => {
     // Without cluster-wide list rights, look in the namespace the caller works in.
-    if (isMissing(error) || !(error instanceof Error) || !error.message.includes("403")) throw error;
+    if (isMissing(error) || !(error instanceof Error) || !error.message.includes("403"))
+      throw error;
     return cluster.tokens(false);
   });
   return tokens.find((t) => t.status?.tokenId === tokenId);

@@ -36,14 +36,14 @@ Examples:
   kubectl svctokens list -A
   kubectl svctokens revoke ci -n platform`,
     );
-  addUserCommands(program as unknown as Command, io);
-  addGenerateCommand(program as unknown as Command, io);
-  addTokenCommands(program as unknown as Command, io);
-  addInspectCommand(program as unknown as Command, io);
-  addCompletionCommand(program as unknown as Command, io);
+  addUserCommands(program, io);
+  addGenerateCommand(program, io);
+  addTokenCommands(program, io);
+  addInspectCommand(program, io);
+  addCompletionCommand(program, io);
   // Subcommands report usage errors through the root's exitOverride and output.
   for (const command of program.commands) inherit(command as unknown as Command, io);
-  return program as unknown as Command;
+  return program;
 }
 
 function inherit(command: Command, io: Io): void {

@@ -19,7 +19,7 @@ export function relativeTime(at: Date, now: Date): string {
   const [unit, size] = UNITS.find(
     ([name, size]) => magnitude >= size && !(name === "month" && magnitude < 60 * 24 * 3600),
   ) ?? ["second", 1];
-  if (unit === "second" && magnitude < 10) return seconds >= 0 ? "in a moment" : "just now";
+  if (unit === "second" && magnitude < 10) return seconds > 0 ? "in a moment" : "just now";
   const count = Math.trunc(magnitude / size);
   return format.format(seconds < 0 ? -count : count, unit);
 }

@@ -34,7 +34,7 @@ export async function withCluster(
   command: ParsedCommand,
   work: (cluster: Cluster) => Promise<void>,
 ): Promise<void> {
-  const cluster = new Cluster(connectionFlags(command));
+  const cluster = await Cluster.connect(connectionFlags(command));
   try {
     await work(cluster);
   } finally {

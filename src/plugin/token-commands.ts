@@ -29,7 +29,13 @@ import {
 
 export function addTokenCommands(program: Command, io: Io): void {
   addList(program, io);
-  addPatchCommand(program, io, "revoke", "Revoke a token: it stops authenticating at once.", revoke);
+  addPatchCommand(
+    program,
+    io,
+    "revoke",
+    "Revoke a token: it stops authenticating at once.",
+    revoke,
+  );
   addPatchCommand(
     program,
     io,
@@ -46,7 +52,9 @@ function addList(program: Command, io: Io): void {
     .command("list")
     .description("List tokens: status, name, user, expiration, last use.")
     .option("--user <user>", "only the tokens of this ServiceUser")
-    .addOption(new Option("--status <status>", "only tokens in this status").choices(TOKEN_STATUSES))
+    .addOption(
+      new Option("--status <status>", "only tokens in this status").choices(TOKEN_STATUSES),
+    )
     .option("--unused <days>", "only tokens not used for DAYS days (never used included)")
     .option("-o, --output <format>", "wide, json or yaml")
     .addHelpText(
@@ -71,10 +79,18 @@ Examples:
           return;
         }
         if (tokens.length === 0) {
-          io.err(cluster.allNamespaces ? "No tokens found." : `No tokens found in namespace ${cluster.namespace}.`);
+          io.err(
+            cluster.allNamespaces
+              ? "No tokens found."
+              : `No tokens found in namespace ${cluster.namespace}.`,
+          );
           return;
         }
-        const layout = { wide: format === "wide", allNamespaces: cluster.allNamespaces, colour: io.colour };
+        const layout = {
+          wide: format === "wide",
+          allNamespaces: cluster.allNamespaces,
+          colour: io.colour,
+        };
         const rotation = hasRotationStatus(tokens);
         io.out(
           renderTable(
@@ -108,7 +124,12 @@ function addPatchCommand(
 }
 
 /** Sends the decision's patch, or reports why not; returns whether it patched. */
-async function apply(cluster: Cluster, io: Io, token: TokenObject, decision: Decision): Promise<boolean> {
+async function apply(
+  cluster: Cluster,
+  io: Io,
+  token: TokenObject,
+  decision: Decision,
+): Promise<boolean> {
   switch (decision.kind) {
     case "refused":
       throw new PluginError(decision.message, decision.hint);
@@ -142,7 +163,10 @@ function addDelete(program: Command, io: Io): void {
     .description("Delete a revoked or expired token (asks you to type its name to confirm).")
     .argument("<name>", "the ServiceToken")
     .option("-y, --yes", "do not ask for confirmation (needed without a terminal)")
-    .addHelpText("after", "\nExamples:\n  kubectl svctokens delete ci -n prod\n  kubectl svctokens delete ci -n prod --yes")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  kubectl svctokens delete ci -n prod\n  kubectl svctokens delete ci -n prod --yes",
+    )
     .action(async (name, options, command) => {
       await withCluster(command, async (cluster) => {
         const token = await existingToken(cluster, name);
@@ -157,7 +181,9 @@ function addDelete(program: Command, io: Io): void {
 
 async function confirm(token: TokenObject): Promise<void> {
   if (process.stdin.isTTY !== true) {
-    throw new UsageError(`deleting ${refOf(token)} needs confirmation: pass --yes when not at a terminal`);
+    throw new UsageError(
+      `deleting ${refOf(token)} needs confirmation: pass --yes when not at a terminal`,
+    );
   }
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -185,7 +211,10 @@ function addRotate(program: Command, io: Io): void {
     .argument("<name>", "the ServiceToken")
     .option("--overlap <duration>", "how long the previous value stays valid, e.g. 60m, 2h, 1d")
     .option("--output <file>", "client-generated token: write the new value to this new file")
-    .addHelpText("after", "\nExamples:\n  kubectl svctokens rotate ci -n prod\n  kubectl svctokens rotate ci -n prod --overlap 2h")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  kubectl svctokens rotate ci -n prod\n  kubectl svctokens rotate ci -n prod --overlap 2h",
+    )
     .action(async (name, options, command) => {
       const overlap = options.overlap === undefined ? undefined : parseOverlap(options.overlap);
       await withCluster(command, async (cluster) => {

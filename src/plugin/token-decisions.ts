@@ -27,7 +27,8 @@ export function replacementCommand(token: TokenObject): string {
 }
 
 export function decideRevoke(token: TokenObject): Decision {
-  if (token.spec.revoked === true) return { kind: "done", message: `${ref(token)} is already revoked` };
+  if (token.spec.revoked === true)
+    return { kind: "done", message: `${ref(token)} is already revoked` };
   return { kind: "patch", patch: { spec: { revoked: true } } };
 }
 

@@ -110,7 +110,12 @@ export function tokenRow(
     lastUsedText(status.lastUsedAt, now),
     tokenStatus(token),
     ...(layout.wide
-      ? [status.expiresAt ?? "never", status.lastUsedAt ?? "-", status.tokenId ?? "-", tokenKind(token)]
+      ? [
+          status.expiresAt ?? "never",
+          status.lastUsedAt ?? "-",
+          status.tokenId ?? "-",
+          tokenKind(token),
+        ]
       : []),
     ...(layout.wide && rotation
       ? [

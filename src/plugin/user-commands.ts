@@ -20,7 +20,10 @@ import {
 /** How long a deactivation waits for the webhook to see the tokens it just revoked. */
 const REVOKED_VISIBLE_TIMEOUT_MS = 15_000;
 
-const collectTeam = (team: string, teams: string[] | undefined): string[] => [...(teams ?? []), team];
+const collectTeam = (team: string, teams: string[] | undefined): string[] => [
+  ...(teams ?? []),
+  team,
+];
 
 export function addUserCommands(program: Command, io: Io): void {
   const users = program
@@ -31,7 +34,9 @@ export function addUserCommands(program: Command, io: Io): void {
     .description("Create a Service User.")
     .argument("<name>", "name of the ServiceUser; it authenticates as <name>@service")
     .addOption(
-      new Option("--role <role>", "its role").choices(Object.values(ServiceUserRole)).makeOptionMandatory(),
+      new Option("--role <role>", "its role")
+        .choices(Object.values(ServiceUserRole))
+        .makeOptionMandatory(),
     )
     .option("--team <team>", "a team it belongs to (repeatable)", collectTeam)
     .option("--display-name <name>", "the name people see")
@@ -73,7 +78,12 @@ export function addUserCommands(program: Command, io: Io): void {
         if (list.length === 0) return io.err("No Service Users found.");
         const wide = format === "wide";
         const now = new Date();
-        io.out(renderTable(userHeaders(wide, io.colour), list.map((u) => userRow(u, wide, io.colour, now))));
+        io.out(
+          renderTable(
+            userHeaders(wide, io.colour),
+            list.map((u) => userRow(u, wide, io.colour, now)),
+          ),
+        );
       });
     });
   users
@@ -81,9 +91,14 @@ export function addUserCommands(program: Command, io: Io): void {
     .description("Deactivate a Service User (refused while it has Active tokens).")
     .argument("<name>", "the ServiceUser")
     .option("--revoke-tokens", "revoke its Active tokens first")
-    .addHelpText("after", "\nExamples:\n  kubectl svctokens users deactivate ci-bot\n  kubectl svctokens users deactivate ci-bot --revoke-tokens")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  kubectl svctokens users deactivate ci-bot\n  kubectl svctokens users deactivate ci-bot --revoke-tokens",
+    )
     .action(async (name, options, command) => {
-      await withCluster(command, (cluster) => deactivate(cluster, io, name, options.revokeTokens === true));
+      await withCluster(command, (cluster) =>
+        deactivate(cluster, io, name, options.revokeTokens === true),
+      );
     });
   users
     .command("reactivate")
@@ -110,11 +125,19 @@ async function existingUser(cluster: Cluster, name: string): ReturnType<Cluster[
     return await cluster.user(name);
   } catch (error) {
     if (!isMissing(error)) throw error;
-    throw new PluginError(`ServiceUser ${name} not found`, "See the Service Users with: kubectl svctokens users list");
+    throw new PluginError(
+      `ServiceUser ${name} not found`,
+      "See the Service Users with: kubectl svctokens users list",
+    );
   }
 }
 
-async function deactivate(cluster: Cluster, io: Io, name: string, revokeTokens: boolean): Promise<void> {
+async function deactivate(
+  cluster: Cluster,
+  io: Io,
+  name: string,
+  revokeTokens: boolean,
+): Promise<void> {
   const user = await existingUser(cluster, name);
   if (user.spec.active === false) return io.err(`ServiceUser ${name} is already deactivated.`);
   const active = activeTokensOf(await cluster.tokens(true), name);
@@ -125,7 +148,11 @@ async function deactivate(cluster: Cluster, io: Io, name: string, revokeTokens: 
     );
   }
   for (const token of active) {
-    await cluster.patchToken(token.metadata.name, { spec: { revoked: true } }, token.metadata.namespace);
+    await cluster.patchToken(
+      token.metadata.name,
+      { spec: { revoked: true } },
+      token.metadata.namespace,
+    );
     io.err(`ServiceToken ${token.metadata.namespace ?? ""}/${token.metadata.name} revoked.`);
   }
   await deactivateWhenRevokedSeen(cluster, name, active.length > 0);
@@ -133,7 +160,11 @@ async function deactivate(cluster: Cluster, io: Io, name: string, revokeTokens: 
 }
 
 /** The webhook judges from its cache: tokens revoked a moment ago may still count as Active. */
-async function deactivateWhenRevokedSeen(cluster: Cluster, name: string, justRevoked: boolean): Promise<void> {
+async function deactivateWhenRevokedSeen(
+  cluster: Cluster,
+  name: string,
+  justRevoked: boolean,
+): Promise<void> {
   const deadline = Date.now() + (justRevoked ? REVOKED_VISIBLE_TIMEOUT_MS : 0);
   for (;;) {
     try {
