@@ -4,7 +4,8 @@
 import { readFile } from "node:fs/promises";
 import type { Command } from "@commander-js/extra-typings";
 import { namedVariable } from "../config.ts";
-import { isMissing, type Cluster, type TokenObject } from "./cluster.ts";
+import { KubeApiError } from "../k8s/errors.ts";
+import type { Cluster, TokenObject } from "./cluster.ts";
 import { PluginError, UsageError } from "./errors.ts";
 import { describeFound, inspectOffline, renderFacts } from "./inspect-plan.ts";
 import type { Io } from "./output.ts";
@@ -83,8 +84,7 @@ async function readValue(file: string | undefined, variable: string | undefined)
 async function findToken(cluster: Cluster, tokenId: string): Promise<TokenObject | undefined> {
   const tokens = await cluster.tokens(true).catch(async (error: unknown) => {
     // Without cluster-wide list rights, look in the namespace the caller works in.
-    if (isMissing(error) || !(error instanceof Error) || !error.message.includes("403"))
-      throw error;
+    if (!(error instanceof KubeApiError) || error.status !== 403) throw error;
     return cluster.tokens(false);
   });
   return tokens.find((t) => t.status?.tokenId === tokenId);
