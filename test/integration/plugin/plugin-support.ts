@@ -7,6 +7,7 @@ import { pino, type Logger } from "pino";
 import { expect } from "vitest";
 import { addUser } from "../support/cluster.ts";
 import type { KubectlResult } from "../support/kubectl.ts";
+import type { Api } from "../support/resources.ts";
 import { RUN_LABEL, type WebhookRun } from "../webhook/webhook-run.ts";
 
 /** The folder holding kubectl-svctokens. */
@@ -76,4 +77,25 @@ export function capturingLogger(): { log: Logger; text: () => string } {
     },
   });
   return { log: pino({ level: "debug" }, sink), text: () => lines.join("") };
+}
+
+/**
+ * Everything the cluster stores that could hold a token value, as text: every Secret (raw and
+ * decoded), ConfigMap, Event, ServiceToken and ServiceUser in every namespace.
+ */
+export async function clusterTexts(api: Api): Promise<{ texts: string[]; secrets: number }> {
+  const paths = [
+    "/api/v1/secrets",
+    "/api/v1/configmaps",
+    "/api/v1/events",
+    "/apis/svctokens.dev/v1alpha1/servicetokens",
+    "/apis/svctokens.dev/v1alpha1/serviceusers",
+  ];
+  const raw = await Promise.all(paths.map((path) => api.rest.requestText("GET", path)));
+  const secrets = (JSON.parse(raw[0] ?? "{}") as { items: { data?: Record<string, string> }[] })
+    .items;
+  const decoded = secrets.flatMap((secret) =>
+    Object.values(secret.data ?? {}).map((v) => Buffer.from(v, "base64").toString("utf8")),
+  );
+  return { texts: [...raw, ...decoded], secrets: secrets.length };
 }

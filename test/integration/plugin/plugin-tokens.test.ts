@@ -15,6 +15,7 @@ import { WebhookRun } from "../webhook/webhook-run.ts";
 import { notAdminDenial } from "../webhook/webhook-support.ts";
 import {
   capturingLogger,
+  clusterTexts,
   expectExit,
   personKubeconfig,
   runLabel,
@@ -92,23 +93,9 @@ it("generates a client-side token: printed once, authenticates, found nowhere in
   expect(await verifies(ciValue)).toBe(true);
 
   // The value is in no Secret, no svctokens object, no Event, no ConfigMap, no log line.
-  const everything = await Promise.all(
-    [
-      "/api/v1/secrets",
-      "/api/v1/configmaps",
-      "/api/v1/events",
-      "/apis/svctokens.dev/v1alpha1/servicetokens",
-      "/apis/svctokens.dev/v1alpha1/serviceusers",
-    ].map((path) => run.admin.rest.requestText("GET", path)),
-  );
-  const secrets = JSON.parse(everything[0] ?? "{}") as {
-    items: { data?: Record<string, string> }[];
-  };
-  const decoded = secrets.items.flatMap((s) =>
-    Object.values(s.data ?? {}).map((v) => Buffer.from(v, "base64").toString("utf8")),
-  );
-  expect(secrets.items.length).toBeGreaterThan(0);
-  for (const text of [...everything, ...decoded, logs.text()]) expect(text).not.toContain(ciValue);
+  const stored = await clusterTexts(run.admin);
+  expect(stored.secrets).toBeGreaterThan(0);
+  for (const text of [...stored.texts, logs.text()]) expect(text).not.toContain(ciValue);
   expect(logs.text()).toContain(String(token?.status?.tokenId)); // the logs did see the token
 });
 
