@@ -110,3 +110,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   );
   throw new ConfigError(`invalid configuration:\n${problems.join("\n")}`);
 }
+
+/**
+ * A variable the user names on a command line (`kubectl svctokens inspect --from-env VAR`):
+ * input, not configuration, read here so that no other file reads process.env.
+ */
+export function namedVariable(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  return env[name];
+}

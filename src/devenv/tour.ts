@@ -42,7 +42,9 @@ export function guidedTour(devDir: string): string {
 Guided tour (copy and paste; run from this folder):
 
   export KUBECONFIG=${dir}/token-admin.kubeconfig      # an Admin by RBAC
-  kubectl get serviceusers,servicetokens -A
+  export PATH=$PWD/bin:$PATH                          # the kubectl svctokens plugin
+  kubectl svctokens users list
+  kubectl svctokens list -A
 
   # The token, as a workload reads it from its Secret (cluster admin here):
   TOKEN=$(kubectl --kubeconfig ${dir}/admin.kubeconfig -n platform get secret ci-bot-token -o jsonpath='{.data.token}' | base64 -d)
@@ -58,19 +60,25 @@ Guided tour (copy and paste; run from this folder):
 
   # Revoke it. /verify refuses it at once, and so does kube-apiserver on the next request: the
   # svctokens authorizer denies it (403) although kube-apiserver still holds its authentication:
-  kubectl patch servicetoken ci-bot -n platform --type merge -p '{"spec":{"revoked":true}}'
-  kubectl get servicetoken ci-bot -n platform
+  kubectl svctokens revoke ci-bot -n platform
+  kubectl svctokens list -n platform
   kubectl --kubeconfig ${dir}/token.kubeconfig --token "$TOKEN" get pods -n platform
   # Who did what with which token: kube-apiserver's audit log (Service Users only)
   jq -c '[.user.username, .user.extra["svctokens.dev/token-id"][0], .verb, .requestURI, .responseStatus.code]' ${dir}/controlplane/logs/audit.log
 
   # Only Admins may change tokens. alice has no rights at all, so RBAC refuses her first;
   # editor may patch tokens by RBAC but is no Admin, so the svctokens webhook refuses:
-  kubectl --kubeconfig ${dir}/alice.kubeconfig patch servicetoken ci-bot -n platform --type merge -p '{"spec":{"revoked":false}}'
-  kubectl --kubeconfig ${dir}/editor.kubeconfig patch servicetoken ci-bot -n platform --type merge -p '{"spec":{"revoked":false}}'
+  kubectl svctokens restore ci-bot -n platform --kubeconfig ${dir}/alice.kubeconfig
+  kubectl svctokens restore ci-bot -n platform --kubeconfig ${dir}/editor.kubeconfig
+  # (plain kubectl: kubectl patch servicetoken ci-bot -n platform --type merge -p '{"spec":{"revoked":false}}')
 
   # An Admin restores it (kube-apiserver may remember the refusal for its 2 s cache TTL):
-  kubectl patch servicetoken ci-bot -n platform --type merge -p '{"spec":{"revoked":false}}'
+  kubectl svctokens restore ci-bot -n platform
+
+  # A token made on your machine: only its hash enters the cluster, the value is shown once.
+  # inspect tells which ServiceToken a value is (read from stdin, never printed):
+  kubectl svctokens generate laptop -n platform --user ci-bot --expires 30d --output laptop-token.txt
+  kubectl svctokens inspect < laptop-token.txt
 
 Logs: ${dir}/logs/ and ${dir}/controlplane/logs/. Stop with Ctrl-C.
 

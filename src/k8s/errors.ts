@@ -7,11 +7,19 @@ export class KubeApiError extends Error {
   readonly status: number;
   /** The Status `reason` (NotFound, Conflict, AlreadyExists, Forbidden, Invalid...). */
   readonly reason: string;
+  /** The Status `message` as the API server (or an admission webhook) wrote it, verbatim. */
+  readonly serverMessage: string;
 
-  constructor(status: number, reason: string, message: string, options?: ErrorOptions) {
+  constructor(
+    status: number,
+    reason: string,
+    message: string,
+    options?: ErrorOptions & { serverMessage?: string },
+  ) {
     super(message, options);
     this.status = status;
     this.reason = reason;
+    this.serverMessage = options?.serverMessage ?? message;
   }
 
   /** Builds the error from an HTTP answer whose body should be a metav1.Status. */
@@ -25,7 +33,9 @@ export class KubeApiError extends Error {
     } catch {
       // Not a Status object (a proxy's HTML page, say): keep the raw start of the body.
     }
-    return new KubeApiError(status, reason, `${method} ${path}: ${status} ${message}`);
+    return new KubeApiError(status, reason, `${method} ${path}: ${status} ${message}`, {
+      serverMessage: message,
+    });
   }
 }
 

@@ -18,3 +18,4 @@ export {
   tokenIdFromHash,
   type TokenHash,
 } from "./hash.ts";
+export { newClientToken, type ClientToken } from "./client-token.ts";
