@@ -18,14 +18,20 @@ import {
 import { Informer } from "../k8s/informer.ts";
 import { InformerGroup } from "../k8s/informer-group.ts";
 import { SecondaryIndex } from "../k8s/secondary-index.ts";
-import { objectKey } from "../k8s/object.ts";
+import { objectKey, type KubeObject } from "../k8s/object.ts";
 import { NAMESPACES, ROLE_BINDINGS, SECRETS } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
+import { RecentWrites } from "./recent-writes.ts";
 
 const MANAGED_BY_SELECTOR = `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE}`;
 
 /** Everything the reconcilers read, all from memory. */
 export class ControllerCaches extends InformerGroup {
+  /** The ServiceToken at `key`: the cached one, or our own later write of it. */
+  token(key: string): KubeObject | undefined {
+    return this.tokenWrites.freshest(key, this.tokens.get(key));
+  }
+
   readonly users: Informer;
   readonly tokens: Informer;
   readonly deliverySecrets: Informer;
@@ -39,6 +45,8 @@ export class ControllerCaches extends InformerGroup {
   readonly recordsByToken = new SecondaryIndex();
   /** Team RoleBinding key → its namespace. */
   readonly teamBindingsByNamespace = new SecondaryIndex();
+  /** ServiceTokens as the controller's own writes returned them, until the cache catches up. */
+  readonly tokenWrites = new RecentWrites();
 
   constructor(rest: KubeRest, operatorNamespace: string, relistIntervalMs: number, log: Logger) {
     const informers = controllerInformers(rest, operatorNamespace, relistIntervalMs, log);
@@ -54,6 +62,7 @@ export class ControllerCaches extends InformerGroup {
       if (type === "delete") this.teamBindingsByNamespace.delete(key);
       else this.teamBindingsByNamespace.set(key, object.metadata?.namespace);
     });
+    this.tokens.onChange((event) => this.tokenWrites.observe(event));
     this.tokens.onChange(({ type, object }) => {
       const key = objectKey(object);
       if (type === "delete") this.tokensByUser.delete(key);

@@ -14,7 +14,8 @@ import { systemClock, type Clock } from "../k8s/clock.ts";
 import { RequeueNowError, TerminalError } from "./runtime/errors.ts";
 import { WorkQueue, type ProcessResult } from "./runtime/work-queue.ts";
 import { reconcileServiceToken } from "./service-token/reconcile.ts";
-import { reconcileServiceUser } from "./service-user/reconcile.ts";
+import { serviceUserReconciler } from "./service-user/reconcile.ts";
+import { USER_STATUS_INTERVAL_MS } from "./service-user/status-spacing.ts";
 import { teamBindingsReconciler } from "./team-bindings/reconcile.ts";
 import { connectTeamBindingKeys } from "./team-bindings/wiring.ts";
 import { allKeys, connectCachesToQueues, type KeySink } from "./wiring.ts";
@@ -143,7 +144,7 @@ export class Controller {
   async #lead(signal: AbortSignal): Promise<void> {
     const queues = {
       tokens: this.#queue("ServiceToken", reconcileServiceToken),
-      users: this.#queue("ServiceUser", reconcileServiceUser),
+      users: this.#queue("ServiceUser", serviceUserReconciler()),
       namespaces: this.#queue("Namespace", teamBindingsReconciler()),
     };
     this.#queues = queues;
@@ -170,7 +171,12 @@ export class Controller {
   #sink(): KeySink | undefined {
     const queues = this.#queues;
     return (
-      queues && { token: (key) => queues.tokens.add(key), user: (name) => queues.users.add(name) }
+      queues && {
+        token: (key) => queues.tokens.add(key),
+        user: (name) => queues.users.add(name),
+        // One run for all the changes of a second: a later change never postpones it.
+        userOfChangedToken: (name) => queues.users.addAfter(name, USER_STATUS_INTERVAL_MS),
+      }
     );
   }
 

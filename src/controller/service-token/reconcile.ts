@@ -49,7 +49,8 @@ export async function reconcileServiceToken(
   ctx: ControllerContext,
   key: string,
 ): Promise<ProcessResult> {
-  const raw = ctx.caches.tokens.get(key);
+  // Our own last write of it when the cache has not caught up yet: no write is repeated.
+  const raw = ctx.caches.token(key);
   if (!raw) {
     await deleteOrphanRecords(ctx, key, undefined);
     return {};
@@ -67,10 +68,10 @@ export async function reconcileServiceToken(
 
   const user = lookupServiceUser(ctx, token.spec.serviceUser);
   const ownerUid = ownerUserUid(token);
-  token = await ensureTokenMetadata(ctx, token, user);
+  token = remembered(ctx, token, await ensureTokenMetadata(ctx, token, user));
   const now = new Date(ctx.clock.now());
   const ensured = await ensureTokenValue(ctx, token, user, ownerUid, now, log);
-  token = ensured.token;
+  token = remembered(ctx, token, ensured.token);
   const outcome = ensured.outcome;
   const phase = outcome.generated
     ? tokenPhase(token.spec.revoked, outcome.expiresAt, now)
@@ -91,16 +92,27 @@ export async function reconcileServiceToken(
   });
   const patch = statusMergePatch(token.status, status, OWNED_STATUS_FIELDS);
   if (patch) {
-    await mergePatch(
+    const written = await mergePatch(
       ctx,
       SERVICE_TOKENS,
       { namespace, name, subresource: "status" },
       { status: patch },
     );
+    ctx.caches.tokenWrites.remember(written);
     await reportTransition(ctx, token, phase, log);
     await reportNewProblem(ctx, token, verdict);
   }
   return { requeueAfterMs: nextLook(ctx, outcome, phase, now) };
+}
+
+/** `after`, remembered as our latest write of the token when a write produced it. */
+function remembered(
+  ctx: ControllerContext,
+  before: ServiceToken,
+  after: ServiceToken,
+): ServiceToken {
+  if (after !== before) ctx.caches.tokenWrites.remember(after);
+  return after;
 }
 
 function tokenVerdict(
