@@ -22,6 +22,7 @@ import { objectKey, type KubeObject } from "../k8s/object.ts";
 import { NAMESPACES, ROLE_BINDINGS, SECRETS } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
 import { RecentWrites } from "./recent-writes.ts";
+import { trimForCache, trimSecretForCache } from "./cache-trim.ts";
 
 const MANAGED_BY_SELECTOR = `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE}`;
 
@@ -95,19 +96,19 @@ function controllerInformers(
   "users" | "tokens" | "deliverySecrets" | "hashRecords" | "namespaces" | "teamBindings",
   Informer
 > {
-  const common = { rest, relistIntervalMs, log };
+  // Trimmed on ingest: at 100k tokens, managedFields would be most of what the caches hold.
+  const common = { rest, relistIntervalMs, log, transform: trimForCache };
+  const secrets = { ...common, resource: SECRETS, transform: trimSecretForCache };
   return {
     users: new Informer({ ...common, resource: SERVICE_USERS }),
     tokens: new Informer({ ...common, resource: SERVICE_TOKENS }),
     deliverySecrets: new Informer({
-      ...common,
-      resource: SECRETS,
+      ...secrets,
       fieldSelector: `type=${DELIVERY_SECRET_TYPE}`,
       labelSelector: MANAGED_BY_SELECTOR,
     }),
     hashRecords: new Informer({
-      ...common,
-      resource: SECRETS,
+      ...secrets,
       namespace: operatorNamespace,
       fieldSelector: `type=${HASH_RECORD_SECRET_TYPE}`,
       labelSelector: MANAGED_BY_SELECTOR,
