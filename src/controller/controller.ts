@@ -10,7 +10,7 @@ import type { ControllerContext } from "./context.ts";
 import { EventRecorder } from "./events.ts";
 import { createControllerMetrics, type ControllerMetrics } from "./metrics.ts";
 import { LeaderElector } from "./runtime/leader-election.ts";
-import { systemClock, type Clock } from "../k8s/clock.ts";
+import { pause, systemClock, type Clock } from "../k8s/clock.ts";
 import { RequeueNowError, TerminalError } from "./runtime/errors.ts";
 import { WorkQueue, type ProcessResult } from "./runtime/work-queue.ts";
 import { reconcileServiceToken } from "./service-token/reconcile.ts";
@@ -123,13 +123,22 @@ export class Controller {
     return this.#queues !== undefined;
   }
 
-  /** Waits until no reconcile is queued or running (for tests). */
+  /**
+   * Waits until no reconcile is queued or running (for tests and benchmarks), including the
+   * ServiceUser status writes that token changes scheduled a moment ahead (status-spacing.ts).
+   */
   async whenIdle(): Promise<void> {
-    await Promise.all([
-      this.#queues?.tokens.whenIdle(),
-      this.#queues?.users.whenIdle(),
-      this.#queues?.namespaces.whenIdle(),
-    ]);
+    for (;;) {
+      const queues = this.#queues;
+      await Promise.all([
+        queues?.tokens.whenIdle(),
+        queues?.users.whenIdle(),
+        queues?.namespaces.whenIdle(),
+      ]);
+      const next = queues?.users.nextScheduledInMs();
+      if (next === undefined || next > 2 * USER_STATUS_INTERVAL_MS) return;
+      await pause(this.#ctx.clock, next + 10, new AbortController().signal);
+    }
   }
 
   /** Stops leading (releasing the Lease), then the caches. */
