@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { userFactsForTokens } from "../../../src/controller/wiring.ts";
 import type { KubeObject } from "../../../src/k8s/object.ts";
 
-const user = (meta: Record<string, unknown>, status: Record<string, unknown> = {}): KubeObject =>
-  ({ metadata: { name: "ci", uid: "u1", generation: 1, ...meta }, status }) as KubeObject;
+const user = (meta: Record<string, unknown>, status: Record<string, unknown> = {}): KubeObject => ({
+  metadata: { name: "ci", uid: "u1", generation: 1, ...meta },
+  status,
+});
 
 describe("userFactsForTokens (which ServiceUser changes re-run its tokens)", () => {
   const base = userFactsForTokens(user({}));
