@@ -156,7 +156,7 @@ function report(what: string, run: ControllerRunReport): void {
     `  caches synced after ${(run.syncedMs / 1000).toFixed(1)} s, idle after ${(run.idleMs / 1000).toFixed(1)} s`,
   );
   say(
-    `  RSS ${run.rssMb.toFixed(0)} MB (JS heap used ${run.heapUsedMb.toFixed(0)} MB); after a full GC ${run.rssAfterGcMb.toFixed(0)} MB (heap ${run.heapUsedAfterGcMb.toFixed(0)} MB)`,
+    `  RSS ${run.rssMb.toFixed(0)} MB (JS heap used ${run.heapUsedMb.toFixed(0)} MB); after a full GC ${run.rssAfterGcMb.toFixed(0)} MB (heap ${run.heapUsedAfterGcMb.toFixed(0)} of ${run.heapTotalAfterGcMb.toFixed(0)} MB, external ${run.externalAfterGcMb.toFixed(0)} MB)`,
   );
   say(`  writes ${writes}${run.writes.map(([key, n]) => `; ${key} ${n}`).join("")}`);
 }

@@ -15,6 +15,9 @@ export interface ControllerRunReport {
   /** After a full garbage collection: what the caches really hold. */
   rssAfterGcMb: number;
   heapUsedAfterGcMb: number;
+  /** Committed V8 heap and memory outside it (Buffers), after the GC: where RSS goes. */
+  heapTotalAfterGcMb: number;
+  externalAfterGcMb: number;
   writes: [string, number][];
   tokens: number;
 }
@@ -46,13 +49,20 @@ const report: ControllerRunReport = {
 };
 await controller.stop();
 
-async function afterGc(): Promise<{ rssAfterGcMb: number; heapUsedAfterGcMb: number }> {
+async function afterGc(): Promise<
+  Pick<
+    ControllerRunReport,
+    "rssAfterGcMb" | "heapUsedAfterGcMb" | "heapTotalAfterGcMb" | "externalAfterGcMb"
+  >
+> {
   // Started with --expose-gc by controller-scale.ts.
   (globalThis as { gc?: () => void }).gc?.();
   await new Promise((resolve) => setTimeout(resolve, 500));
   return {
     rssAfterGcMb: await rssMb(),
     heapUsedAfterGcMb: process.memoryUsage().heapUsed / 1024 / 1024,
+    heapTotalAfterGcMb: process.memoryUsage().heapTotal / 1024 / 1024,
+    externalAfterGcMb: process.memoryUsage().external / 1024 / 1024,
   };
 }
 process.send?.(report, () => process.exit(0));
