@@ -18,14 +18,21 @@ import {
 import { Informer } from "../k8s/informer.ts";
 import { InformerGroup } from "../k8s/informer-group.ts";
 import { SecondaryIndex } from "../k8s/secondary-index.ts";
-import { objectKey } from "../k8s/object.ts";
+import { objectKey, type KubeObject } from "../k8s/object.ts";
 import { NAMESPACES, ROLE_BINDINGS, SECRETS } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
+import { RecentWrites } from "./recent-writes.ts";
+import { trimForCache, trimSecretForCache } from "./cache-trim.ts";
 
 const MANAGED_BY_SELECTOR = `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE}`;
 
 /** Everything the reconcilers read, all from memory. */
 export class ControllerCaches extends InformerGroup {
+  /** The ServiceToken at `key`: the cached one, or our own later write of it. */
+  token(key: string): KubeObject | undefined {
+    return this.tokenWrites.freshest(key, this.tokens.get(key));
+  }
+
   readonly users: Informer;
   readonly tokens: Informer;
   readonly deliverySecrets: Informer;
@@ -39,6 +46,8 @@ export class ControllerCaches extends InformerGroup {
   readonly recordsByToken = new SecondaryIndex();
   /** Team RoleBinding key → its namespace. */
   readonly teamBindingsByNamespace = new SecondaryIndex();
+  /** ServiceTokens as the controller's own writes returned them, until the cache catches up. */
+  readonly tokenWrites = new RecentWrites();
 
   constructor(rest: KubeRest, operatorNamespace: string, relistIntervalMs: number, log: Logger) {
     const informers = controllerInformers(rest, operatorNamespace, relistIntervalMs, log);
@@ -54,6 +63,7 @@ export class ControllerCaches extends InformerGroup {
       if (type === "delete") this.teamBindingsByNamespace.delete(key);
       else this.teamBindingsByNamespace.set(key, object.metadata?.namespace);
     });
+    this.tokens.onChange((event) => this.tokenWrites.observe(event));
     this.tokens.onChange(({ type, object }) => {
       const key = objectKey(object);
       if (type === "delete") this.tokensByUser.delete(key);
@@ -86,19 +96,19 @@ function controllerInformers(
   "users" | "tokens" | "deliverySecrets" | "hashRecords" | "namespaces" | "teamBindings",
   Informer
 > {
-  const common = { rest, relistIntervalMs, log };
+  // Trimmed on ingest: at 100k tokens, managedFields would be most of what the caches hold.
+  const common = { rest, relistIntervalMs, log, transform: trimForCache };
+  const secrets = { ...common, resource: SECRETS, transform: trimSecretForCache };
   return {
     users: new Informer({ ...common, resource: SERVICE_USERS }),
     tokens: new Informer({ ...common, resource: SERVICE_TOKENS }),
     deliverySecrets: new Informer({
-      ...common,
-      resource: SECRETS,
+      ...secrets,
       fieldSelector: `type=${DELIVERY_SECRET_TYPE}`,
       labelSelector: MANAGED_BY_SELECTOR,
     }),
     hashRecords: new Informer({
-      ...common,
-      resource: SECRETS,
+      ...secrets,
       namespace: operatorNamespace,
       fieldSelector: `type=${HASH_RECORD_SECRET_TYPE}`,
       labelSelector: MANAGED_BY_SELECTOR,

@@ -10,11 +10,12 @@ import type { ControllerContext } from "./context.ts";
 import { EventRecorder } from "./events.ts";
 import { createControllerMetrics, type ControllerMetrics } from "./metrics.ts";
 import { LeaderElector } from "./runtime/leader-election.ts";
-import { systemClock, type Clock } from "../k8s/clock.ts";
+import { pause, systemClock, type Clock } from "../k8s/clock.ts";
 import { RequeueNowError, TerminalError } from "./runtime/errors.ts";
 import { WorkQueue, type ProcessResult } from "./runtime/work-queue.ts";
 import { reconcileServiceToken } from "./service-token/reconcile.ts";
-import { reconcileServiceUser } from "./service-user/reconcile.ts";
+import { serviceUserReconciler } from "./service-user/reconcile.ts";
+import { USER_STATUS_INTERVAL_MS } from "./service-user/status-spacing.ts";
 import { teamBindingsReconciler } from "./team-bindings/reconcile.ts";
 import { connectTeamBindingKeys } from "./team-bindings/wiring.ts";
 import { allKeys, connectCachesToQueues, type KeySink } from "./wiring.ts";
@@ -122,13 +123,22 @@ export class Controller {
     return this.#queues !== undefined;
   }
 
-  /** Waits until no reconcile is queued or running (for tests). */
+  /**
+   * Waits until no reconcile is queued or running (for tests and benchmarks), including the
+   * ServiceUser status writes that token changes scheduled a moment ahead (status-spacing.ts).
+   */
   async whenIdle(): Promise<void> {
-    await Promise.all([
-      this.#queues?.tokens.whenIdle(),
-      this.#queues?.users.whenIdle(),
-      this.#queues?.namespaces.whenIdle(),
-    ]);
+    for (;;) {
+      const queues = this.#queues;
+      await Promise.all([
+        queues?.tokens.whenIdle(),
+        queues?.users.whenIdle(),
+        queues?.namespaces.whenIdle(),
+      ]);
+      const next = queues?.users.nextScheduledInMs();
+      if (next === undefined || next > 2 * USER_STATUS_INTERVAL_MS) return;
+      await pause(this.#ctx.clock, next + 10, new AbortController().signal);
+    }
   }
 
   /** Stops leading (releasing the Lease), then the caches. */
@@ -143,7 +153,7 @@ export class Controller {
   async #lead(signal: AbortSignal): Promise<void> {
     const queues = {
       tokens: this.#queue("ServiceToken", reconcileServiceToken),
-      users: this.#queue("ServiceUser", reconcileServiceUser),
+      users: this.#queue("ServiceUser", serviceUserReconciler()),
       namespaces: this.#queue("Namespace", teamBindingsReconciler()),
     };
     this.#queues = queues;
@@ -170,7 +180,12 @@ export class Controller {
   #sink(): KeySink | undefined {
     const queues = this.#queues;
     return (
-      queues && { token: (key) => queues.tokens.add(key), user: (name) => queues.users.add(name) }
+      queues && {
+        token: (key) => queues.tokens.add(key),
+        user: (name) => queues.users.add(name),
+        // One run for all the changes of a second: a later change never postpones it.
+        userOfChangedToken: (name) => queues.users.addAfter(name, USER_STATUS_INTERVAL_MS),
+      }
     );
   }
 

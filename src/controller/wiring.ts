@@ -8,6 +8,8 @@ import type { ControllerCaches } from "./caches.ts";
 export interface KeySink {
   token(key: string): void;
   user(name: string): void;
+  /** A token of the user changed: its status follows, coalesced (status-spacing.ts). */
+  userOfChangedToken(name: string): void;
 }
 
 /** Subscribes `sink` to every cache; runs for each relist too (that is the resync). */
@@ -19,13 +21,20 @@ export function connectCachesToQueues(
     const target = sink();
     target?.token(objectKey(object));
     const user = (object.spec as { serviceUser?: unknown } | undefined)?.serviceUser;
-    if (typeof user === "string") target?.user(user);
+    if (typeof user === "string") target?.userOfChangedToken(user);
   });
-  caches.users.onChange(({ object }) => {
+  const seenUsers = new Map<string, string>();
+  caches.users.onChange(({ type, object }) => {
     const target = sink();
     const name = object.metadata?.name ?? "";
     target?.user(name);
-    for (const key of caches.tokensByUser.get(name)) target?.token(key);
+    // Tokens read the user's spec, uid and existence, not its status: the controller's own
+    // status writes (and relists) must not re-run every token of the user.
+    const facts = type === "delete" ? undefined : userFactsForTokens(object);
+    const before = seenUsers.get(name);
+    if (facts === undefined) seenUsers.delete(name);
+    else seenUsers.set(name, facts);
+    if (facts !== before) for (const key of caches.tokensByUser.get(name)) target?.token(key);
   });
   caches.deliverySecrets.onChange(({ object }) => {
     const owner = tokenOwnerKey(object);
@@ -37,6 +46,15 @@ export function connectCachesToQueues(
     const name = labels[LABEL_TOKEN_NAME];
     if (namespace && name) sink()?.token(`${namespace}/${name}`);
   });
+}
+
+/**
+ * What of a ServiceUser its tokens' reconciles depend on, as one comparable string: its uid, its
+ * spec (by generation, which status writes do not move) and whether it is being deleted.
+ */
+export function userFactsForTokens(user: KubeObject): string {
+  const meta = user.metadata ?? {};
+  return JSON.stringify([meta.uid, meta.generation, meta.deletionTimestamp !== undefined]);
 }
 
 /** The key of the ServiceToken that owns a delivery Secret, if any. */

@@ -32,6 +32,11 @@ export interface InformerOptions {
   backoff?: BackoffPolicy | undefined;
   /** Jitter source in [0, 1) (default Math.random). */
   random?: (() => number) | undefined;
+  /**
+   * Applied to every listed or watched object before it is stored and announced: what a cache
+   * does not read (managedFields, say) need not be held for every object.
+   */
+  transform?: ((object: KubeObject) => KubeObject) | undefined;
 }
 
 const WATCH_TIMEOUT_SECONDS = 290;
@@ -143,7 +148,8 @@ export class Informer<T extends KubeObject = KubeObject> {
       metadata: { resourceVersion: string };
     }>("GET", this.#collectionPath({}));
     const seen = new Set<string>();
-    for (const item of list.items) {
+    for (const listed of list.items) {
+      const item = this.#transform(listed);
       const key = objectKey(item);
       seen.add(key);
       this.#store.set(key, item);
@@ -214,7 +220,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.#currentAt = this.#clock.now();
     const next = event.object.metadata?.resourceVersion ?? version;
     if (event.type === "BOOKMARK") return next;
-    const object = event.object as T;
+    const object = this.#transform(event.object);
     const key = objectKey(object);
     if (event.type === "DELETED") {
       this.#store.delete(key);
@@ -224,6 +230,10 @@ export class Informer<T extends KubeObject = KubeObject> {
       this.#emit({ type: "upsert", object });
     }
     return next;
+  }
+
+  #transform(object: KubeObject): T {
+    return (this.#options.transform?.(object) ?? object) as T;
   }
 
   #emit(event: InformerEvent<T>): void {

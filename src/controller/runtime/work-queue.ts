@@ -135,6 +135,15 @@ export class WorkQueue {
     this.#scheduled.set(key, { dueAt, cancel });
   }
 
+  /** Milliseconds until the earliest scheduled run is due (undefined: none scheduled). */
+  nextScheduledInMs(): number | undefined {
+    let earliest: number | undefined;
+    for (const { dueAt } of this.#scheduled.values()) {
+      if (earliest === undefined || dueAt < earliest) earliest = dueAt;
+    }
+    return earliest === undefined ? undefined : Math.max(0, earliest - this.#clock.now());
+  }
+
   /** Starts processing. Idempotent; a stopped queue cannot be started again. */
   start(): void {
     if (this.#state === "stopped") throw new Error("a stopped WorkQueue cannot be restarted");

@@ -52,7 +52,8 @@ export async function reconcileServiceToken(
   ctx: ControllerContext,
   key: string,
 ): Promise<ProcessResult> {
-  const raw = ctx.caches.tokens.get(key);
+  // Our own last write of it when the cache has not caught up yet: no write is repeated.
+  const raw = ctx.caches.token(key);
   if (!raw) {
     await deleteOrphanRecords(ctx, key, undefined);
     return {};
@@ -70,13 +71,13 @@ export async function reconcileServiceToken(
 
   const user = lookupServiceUser(ctx, token.spec.serviceUser);
   const ownerUid = ownerUserUid(token);
-  token = await ensureTokenMetadata(ctx, token, user);
+  token = remembered(ctx, token, await ensureTokenMetadata(ctx, token, user));
   const now = new Date(ctx.clock.now());
   const rotation = await advanceRotation(ctx, token, now, log);
   if (rotation.kind === "wait") return { requeueAfterMs: rotation.requeueAfterMs };
   token = rotation.token;
   const ensured = await ensureTokenValue(ctx, token, user, ownerUid, now, log);
-  token = ensured.token;
+  token = remembered(ctx, token, ensured.token);
   const outcome = ensured.outcome;
   const phase = outcome.generated
     ? tokenPhase(token.spec.revoked, outcome.expiresAt, now)
@@ -97,18 +98,29 @@ export async function reconcileServiceToken(
   });
   const patch = statusMergePatch(token.status, status, OWNED_STATUS_FIELDS);
   if (patch) {
-    await mergePatch(
+    const written = await mergePatch(
       ctx,
       SERVICE_TOKENS,
       { namespace, name, subresource: "status" },
       { status: patch },
     );
+    ctx.caches.tokenWrites.remember(written);
     await reportTransition(ctx, token, phase, log);
     await reportNewProblem(ctx, token, verdict);
   }
   const lookAt = nextLook(ctx, outcome, phase, now);
   const rotationAt = rotation.nextLookAt?.getTime() ?? Infinity;
   return { requeueAfterMs: Math.max(0, Math.min(lookAt, rotationAt - now.getTime())) };
+}
+
+/** `after`, remembered as our latest write of the token when a write produced it. */
+function remembered(
+  ctx: ControllerContext,
+  before: ServiceToken,
+  after: ServiceToken,
+): ServiceToken {
+  if (after !== before) ctx.caches.tokenWrites.remember(after);
+  return after;
 }
 
 function tokenVerdict(

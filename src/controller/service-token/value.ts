@@ -224,10 +224,8 @@ export async function ensureTokenValue(
   } else if (!recordMatches(record.secret, desired)) {
     await applySecret(ctx, withVersion(desired, record.secret?.metadata?.resourceVersion));
   }
-  if (first) {
-    log.info({ tokenId }, "token generated");
-    await ctx.events.record(token, EventReason.Generated, `Token ${tokenId} generated.`);
-  }
+  // No Event for a first value: Ready=True says it, and an Event per token is a write per token.
+  if (first) log.info({ tokenId }, "token generated");
   return { token, outcome: result(tokenId) };
 }
 

@@ -10,6 +10,7 @@ import { parseOrReportInvalid } from "../invalid-spec.ts";
 import { mergePatch } from "../writes.ts";
 import { desiredUserStatus, nextTokenExpiry } from "./desired.ts";
 import { userTransitionEvents } from "./transitions.ts";
+import { StatusWriteSpacing, USER_STATUS_INTERVAL_MS } from "./status-spacing.ts";
 
 const OWNED_STATUS_FIELDS = [
   "phase",
@@ -23,10 +24,22 @@ const OWNED_STATUS_FIELDS = [
   "observedGeneration",
 ] as const;
 
+/**
+ * The ServiceUser reconciler: its status is written at most once per `intervalMs` (token
+ * changes in between are folded into the next write, scheduled on the context's clock).
+ */
+export function serviceUserReconciler(
+  intervalMs: number = USER_STATUS_INTERVAL_MS,
+): (ctx: ControllerContext, name: string) => Promise<ProcessResult> {
+  const spacing = new StatusWriteSpacing(intervalMs);
+  return (ctx, name) => reconcileServiceUser(ctx, name, spacing);
+}
+
 /** Reconciles the ServiceUser named `name`. */
-export async function reconcileServiceUser(
+async function reconcileServiceUser(
   ctx: ControllerContext,
   name: string,
+  spacing: StatusWriteSpacing,
 ): Promise<ProcessResult> {
   const raw = ctx.caches.users.get(name);
   if (!raw) return {};
@@ -45,7 +58,10 @@ export async function reconcileServiceUser(
   const status = desiredUserStatus(user, tokens, now);
   const patch = statusMergePatch(user.status, status, OWNED_STATUS_FIELDS);
   if (patch) {
+    const waitMs = spacing.delayMs(name, now.getTime());
+    if (waitMs > 0) return { requeueAfterMs: waitMs };
     await mergePatch(ctx, SERVICE_USERS, { name, subresource: "status" }, { status: patch });
+    spacing.wrote(name, now.getTime());
     // After the write: a failed write retries, and the retry still sees the old status.
     for (const event of userTransitionEvents(user))
       await ctx.events.record(raw, event.reason, event.note);

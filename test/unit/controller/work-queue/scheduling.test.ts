@@ -30,6 +30,16 @@ describe("WorkQueue: scheduling", () => {
     expect(runTimes).toEqual([1000]);
   });
 
+  it("says when its earliest scheduled run is due", async () => {
+    const { queue } = scriptedQueue(() => ({}));
+    expect(queue.nextScheduledInMs()).toBeUndefined();
+    queue.addAfter("a", 5000);
+    queue.addAfter("b", 1000);
+    expect(queue.nextScheduledInMs()).toBe(1000);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(queue.nextScheduledInMs()).toBe(4000);
+  });
+
   it("lets an immediate add replace a scheduled run", async () => {
     const { queue, runTimes } = scriptedQueue(() => ({}));
     queue.addAfter("a", 1000);

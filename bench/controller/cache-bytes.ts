@@ -1,0 +1,195 @@
+// Heap bytes per token that the controller's caches hold, whole objects against trimmed ones,
+// from objects shaped as kube-apiserver returns them (managedFields included). No cluster.
+// `node --expose-gc bench/controller/cache-bytes.ts [COUNT]`.
+import { trimForCache, trimSecretForCache } from "../../src/controller/cache-trim.ts";
+import type { KubeObject } from "../../src/k8s/object.ts";
+import { say } from "./cluster.ts";
+
+const count = Number(process.argv[2] ?? 20_000);
+const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => undefined);
+const entry = (
+  manager: string,
+  operation: string,
+  fields: object,
+  subresource?: string,
+): object => ({
+  manager,
+  operation,
+  apiVersion: "v1",
+  time: "2026-12-04T22:00:00Z",
+  fieldsType: "FieldsV1",
+  fieldsV1: fields,
+  ...(subresource ? { subresource } : {}),
+});
+const meta = (i: number, kind: string, extra: object): KubeObject["metadata"] => ({
+  name: `${kind}-${i}`,
+  namespace: "scale",
+  uid: `6f1c2a3e-0000-4000-8000-${String(i).padStart(12, "0")}`,
+  resourceVersion: String(100_000 + i),
+  creationTimestamp: "2026-12-04T22:00:00Z",
+  ...extra,
+});
+
+function objectsOf(i: number): KubeObject[] {
+  const owner = {
+    apiVersion: "svctokens.dev/v1alpha1",
+    kind: "ServiceToken",
+    name: `t-${i}`,
+    uid: "x",
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+  const labels = {
+    "app.kubernetes.io/managed-by": "svctokens",
+    "svctokens.dev/token-name": `t-${i}`,
+  };
+  const secretFields = {
+    "f:data": { ".": {}, "f:token": {}, "f:tokenId": {}, "f:username": {} },
+    "f:metadata": {
+      "f:labels": {
+        ".": {},
+        "f:app.kubernetes.io/managed-by": {},
+        "f:svctokens.dev/token-name": {},
+      },
+      "f:ownerReferences": { ".": {}, 'k:{"uid":"x"}': {} },
+    },
+    "f:type": {},
+  };
+  const token: KubeObject = {
+    apiVersion: "svctokens.dev/v1alpha1",
+    kind: "ServiceToken",
+    metadata: meta(i, "t", {
+      generation: 1,
+      finalizers: ["svctokens.dev/hash-record"],
+      ownerReferences: [
+        { apiVersion: "svctokens.dev/v1alpha1", kind: "ServiceUser", name: "scale-1", uid: "y" },
+      ],
+      managedFields: [
+        entry("kubectl-client-side-apply", "Update", {
+          "f:spec": {
+            ".": {},
+            "f:serviceUser": {},
+            "f:expiresInDays": {},
+            "f:revoked": {},
+            "f:description": {},
+          },
+        }),
+        entry("svctokens-controller", "Update", {
+          "f:metadata": {
+            "f:finalizers": { ".": {}, 'v:"svctokens.dev/hash-record"': {} },
+            "f:ownerReferences": { ".": {}, 'k:{"uid":"y"}': {} },
+          },
+        }),
+        entry(
+          "svctokens-controller",
+          "Update",
+          {
+            "f:status": {
+              ".": {},
+              "f:conditions": {},
+              "f:createdAt": {},
+              "f:expiresAt": {},
+              "f:expiresIn": {},
+              "f:observedGeneration": {},
+              "f:phase": {},
+              "f:secretName": {},
+              "f:serviceUserUid": {},
+              "f:tokenId": {},
+              "f:username": {},
+            },
+          },
+          "status",
+        ),
+      ],
+    }),
+    spec: { serviceUser: "scale-1", expiresInDays: 30, revoked: false, description: "ci deploys" },
+    status: {
+      phase: "Active",
+      tokenId: "0123456789abcdef",
+      username: "scale-1@service",
+      secretName: `t-${i}-token`,
+      createdAt: "2026-12-04T22:00:00Z",
+      expiresAt: "2027-01-03T22:00:00Z",
+      serviceUserUid: "y",
+      expiresIn: "30d",
+      conditions: [
+        {
+          type: "Ready",
+          status: "True",
+          reason: "Active",
+          message: "The token is active.",
+          lastTransitionTime: "2026-12-04T22:00:00Z",
+          observedGeneration: 1,
+        },
+      ],
+      observedGeneration: 1,
+    },
+  };
+  const delivery: KubeObject = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: meta(i, "d", {
+      labels,
+      ownerReferences: [owner],
+      managedFields: [entry("svctokens-controller", "Update", secretFields)],
+    }),
+    type: "svctokens.dev/service-token",
+    data: {
+      token: Buffer.from(`svct_${"a".repeat(49)}`).toString("base64"),
+      username: "c2NhbGUtMUBzZXJ2aWNl",
+      tokenId: "MDEyMzQ1Njc4OWFiY2RlZg==",
+    },
+  };
+  const record: KubeObject = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: meta(i, "r", {
+      labels: {
+        ...labels,
+        "svctokens.dev/token-namespace": "scale",
+        "svctokens.dev/token-uid": "x",
+        "svctokens.dev/token-id": "0123456789abcdef",
+        "svctokens.dev/service-user-uid": "y",
+      },
+      annotations: { "svctokens.dev/created-at": "2026-12-04T22:00:00.000Z" },
+      managedFields: [entry("svctokens-controller", "Update", secretFields)],
+    }),
+    type: "svctokens.dev/token-hash",
+    data: { tokenHash: Buffer.from(`sha256:${"0".repeat(64)}`).toString("base64") },
+  };
+  return [token, delivery, record];
+}
+
+function heapPerToken(trim: boolean): number {
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const stores = [
+    new Map<string, KubeObject>(),
+    new Map<string, KubeObject>(),
+    new Map<string, KubeObject>(),
+  ];
+  for (let i = 0; i < count; i++) {
+    // Parsed from JSON, as the informer gets them: no shared strings or shapes with the template.
+    const [token, delivery, record] = JSON.parse(JSON.stringify(objectsOf(i))) as KubeObject[];
+    stores[0]?.set(`t${i}`, trim && token ? trimForCache(token) : (token as KubeObject));
+    stores[1]?.set(
+      `d${i}`,
+      trim && delivery ? trimSecretForCache(delivery) : (delivery as KubeObject),
+    );
+    stores[2]?.set(`r${i}`, trim && record ? trimSecretForCache(record) : (record as KubeObject));
+  }
+  gc();
+  const bytes = (process.memoryUsage().heapUsed - before) / count;
+  if (stores.some((store) => store.size !== count)) throw new Error("unreachable");
+  return bytes;
+}
+
+const whole = heapPerToken(false);
+const trimmed = heapPerToken(true);
+say(`cached bytes per token (token + delivery Secret + hash record), ${count} tokens:`);
+say(
+  `  whole objects ${whole.toFixed(0)} B → ${((whole * 100_000) / 1024 / 1024).toFixed(0)} MB at 100,000 tokens`,
+);
+say(
+  `  trimmed       ${trimmed.toFixed(0)} B → ${((trimmed * 100_000) / 1024 / 1024).toFixed(0)} MB at 100,000 tokens`,
+);

@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { trimForCache, trimSecretForCache } from "../../../src/controller/cache-trim.ts";
+import { writtenByController } from "../../../src/domain/secret-trust.ts";
+import {
+  CONTROLLER_FIELD_MANAGER,
+  MANAGED_BY_LABEL_KEY,
+  MANAGED_BY_LABEL_VALUE,
+} from "../../../src/api/index.ts";
+import type { KubeObject, ManagedFieldsEntry } from "../../../src/k8s/object.ts";
+
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+const entry = (manager: string, fields: Record<string, unknown>): ManagedFieldsEntry => ({
+  manager,
+  operation: "Apply",
+  fieldsV1: fields,
+});
+const secret = (managedFields: ManagedFieldsEntry[]): KubeObject => ({
+  apiVersion: "v1",
+  kind: "Secret",
+  metadata: {
+    name: "s",
+    namespace: "ns",
+    labels: { [MANAGED_BY_LABEL_KEY]: MANAGED_BY_LABEL_VALUE },
+    managedFields,
+  },
+  data: { token: "dg==" },
+});
+const DATA = { "f:data": { "f:token": {} }, "f:metadata": { "f:labels": {} } };
+const LABELS = { "f:metadata": { "f:labels": {} } };
+
+describe("trimSecretForCache keeps the trust check's answer", () => {
+  it.each([
+    { name: "only the controller set data", fields: [entry(CONTROLLER_FIELD_MANAGER, DATA)] },
+    {
+      name: "someone else set data",
+      fields: [entry(CONTROLLER_FIELD_MANAGER, DATA), entry("oscar", DATA)],
+    },
+    {
+      name: "someone else touched only labels",
+      fields: [entry(CONTROLLER_FIELD_MANAGER, DATA), entry("oscar", LABELS)],
+    },
+    { name: "nobody set data", fields: [entry("oscar", LABELS)] },
+    { name: "no managedFields", fields: [] },
+  ])("$name", ({ fields }) => {
+    const full = secret(fields);
+    const trimmed = trimSecretForCache(full);
+    expect(writtenByController(trimmed)).toBe(writtenByController(full));
+    expect(trimmed.data).toEqual(full.data);
+    expect(JSON.stringify(trimmed).length).toBeLessThanOrEqual(JSON.stringify(full).length);
+  });
+});
+
+describe("trimForCache", () => {
+  it("drops managedFields and kubectl's last-applied copy, keeps everything else", () => {
+    const token: KubeObject = {
+      apiVersion: "svctokens.dev/v1alpha1",
+      kind: "ServiceToken",
+      metadata: {
+        name: "t",
+        namespace: "ns",
+        resourceVersion: "7",
+        annotations: { [LAST_APPLIED]: "{}", "svctokens.dev/rotate-requested-at": "x" },
+        managedFields: [entry("kubectl", LABELS)],
+        finalizers: ["f"],
+      },
+      spec: { serviceUser: "u" },
+      status: { tokenId: "0123456789abcdef" },
+    };
+    expect(trimForCache(token)).toEqual({
+      ...token,
+      metadata: {
+        name: "t",
+        namespace: "ns",
+        resourceVersion: "7",
+        annotations: { "svctokens.dev/rotate-requested-at": "x" },
+        finalizers: ["f"],
+      },
+    });
+    expect(token.metadata?.managedFields).toHaveLength(1); // the input is left alone
+  });
+});
