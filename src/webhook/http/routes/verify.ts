@@ -1,7 +1,12 @@
 // GET /verify: forward-auth for ingress controllers and API gateways (nginx auth_request,
 // Traefik forwardAuth, Envoy ext_authz over HTTP): a Bearer token in, identity headers out.
-import type { Request, Response } from "express";
+// Plumbing (verifyHandler: node's request in, headers out) and the answer (answerVerify: what
+// the request's facts get) are apart, so the decision can change without touching the wire.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { parse as parseQuery, type ParsedUrlQuery } from "node:querystring";
+import type { AuthenticatedUser } from "../../authn/decide.ts";
 import { MAX_AUDIENCE_LENGTH, MAX_AUDIENCES } from "../../authn/request-bounds.ts";
+import { admitSynced } from "../admit.ts";
 import type { WebhookDeps } from "../deps.ts";
 import { sendStatus } from "../http-errors.ts";
 import { runAuthentication } from "./run-authentication.ts";
@@ -31,48 +36,88 @@ export function requestedAudiences(query: unknown): string[] | undefined {
   return valid ? (values as string[]) : undefined;
 }
 
-function unauthorized(res: Response, error?: "invalid_request" | "invalid_token"): void {
-  res
-    .status(401)
-    .set(
-      "WWW-Authenticate",
-      error ? `Bearer realm="svctokens", error="${error}"` : 'Bearer realm="svctokens"',
-    )
-    .set("Cache-Control", "no-store")
-    .type("text/plain")
-    .send("Unauthorized");
+/** The facts of a /verify request its answer depends on. */
+export interface VerifyRequest {
+  method: string;
+  path: string;
+  /** The query string, parsed as express's "simple" parser does (node:querystring). */
+  query: ParsedUrlQuery;
+  authorization: string | undefined;
 }
 
-export function verifyHandler(deps: WebhookDeps): (req: Request, res: Response) => void {
-  return (req, res) => {
-    const audiences = requestedAudiences((req.query as Record<string, unknown>).audience);
-    if (audiences === undefined) {
+/** What /verify answers. */
+export type VerifyAnswer =
+  | { kind: "bad-request"; message: string }
+  | { kind: "unauthorized"; error?: "invalid_request" | "invalid_token" }
+  | { kind: "ok"; user: AuthenticatedUser; tokenId: string };
+
+/** Authenticates the request's Bearer token (counting and logging it) and says what to answer. */
+export function answerVerify(deps: WebhookDeps, request: VerifyRequest): VerifyAnswer {
+  const audiences = requestedAudiences(request.query.audience);
+  if (audiences === undefined) {
+    return {
+      kind: "bad-request",
+      message: `audience must be up to ${MAX_AUDIENCES} non-empty strings`,
+    };
+  }
+  if (request.authorization === undefined) return { kind: "unauthorized" };
+  const token = bearerToken(request.authorization);
+  if (token === undefined) return { kind: "unauthorized", error: "invalid_request" };
+  const decision = runAuthentication(deps, "verify", token, audiences);
+  if (!decision?.authenticated) return { kind: "unauthorized", error: "invalid_token" };
+  return { kind: "ok", user: decision.user, tokenId: decision.tokenId };
+}
+
+function sendText(res: ServerResponse, code: number, text: string): void {
+  res.statusCode = code;
+  res.setHeader("Cache-Control", "no-store");
+  res.setHeader("Content-Type", "text/plain; charset=utf-8");
+  res.setHeader("Content-Length", Buffer.byteLength(text));
+  res.end(text);
+}
+
+/** Writes an answer. */
+export function writeVerifyAnswer(
+  deps: WebhookDeps,
+  res: ServerResponse,
+  answer: VerifyAnswer,
+): void {
+  switch (answer.kind) {
+    case "bad-request":
       deps.metrics.rejectedRequests.inc({ route: "verify", code: 400 });
-      sendStatus(res, 400, `audience must be up to ${MAX_AUDIENCES} non-empty strings`);
+      sendStatus(res, 400, answer.message);
       return;
-    }
-    const header = req.headers.authorization;
-    if (header === undefined) {
-      unauthorized(res);
+    case "unauthorized":
+      res.setHeader(
+        "WWW-Authenticate",
+        answer.error
+          ? `Bearer realm="svctokens", error="${answer.error}"`
+          : 'Bearer realm="svctokens"',
+      );
+      sendText(res, 401, "Unauthorized");
       return;
-    }
-    const token = bearerToken(header);
-    if (token === undefined) {
-      unauthorized(res, "invalid_request");
-      return;
-    }
-    const decision = runAuthentication(deps, "verify", token, audiences);
-    if (!decision?.authenticated) {
-      unauthorized(res, "invalid_token");
-      return;
-    }
-    res
-      .status(200)
-      .set("Cache-Control", "no-store")
-      .set(VERIFY_HEADERS.user, decision.user.username)
-      .set(VERIFY_HEADERS.groups, decision.user.groups.join(","))
-      .set(VERIFY_HEADERS.tokenId, decision.tokenId)
-      .type("text/plain")
-      .send("OK");
+    case "ok":
+      res.setHeader(VERIFY_HEADERS.user, answer.user.username);
+      res.setHeader(VERIFY_HEADERS.groups, answer.user.groups.join(","));
+      res.setHeader(VERIFY_HEADERS.tokenId, answer.tokenId);
+      sendText(res, 200, "OK");
+  }
+}
+
+/** The handler: synced caches, then the answer for the request's facts. */
+export function verifyHandler(
+  deps: WebhookDeps,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (!admitSynced(deps, "verify", res)) return;
+    const url = req.url ?? "/";
+    const mark = url.indexOf("?");
+    const request: VerifyRequest = {
+      method: req.method ?? "GET",
+      path: mark < 0 ? url : url.slice(0, mark),
+      query: mark < 0 ? {} : parseQuery(url.slice(mark + 1)),
+      authorization: req.headers.authorization,
+    };
+    writeVerifyAnswer(deps, res, answerVerify(deps, request));
   };
 }
