@@ -157,6 +157,7 @@ export class WebhookService {
     const successLog = new SuccessLog({
       log: httpLog,
       intervalMs: options.successLogIntervalMs ?? options.lastUsedFlushMs,
+      logEachWhile: () => freshness.isLagging(),
     });
     const app = createWebhookApp({
       facts: caches.facts,

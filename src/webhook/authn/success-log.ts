@@ -31,11 +31,22 @@ export class SuccessLog {
   readonly #log: Logger;
   readonly #intervalMs: number;
   readonly #clock: Clock;
+  readonly #logEach: () => boolean;
   readonly #entries = new Map<string, Entry>();
   #cancel: (() => void) | undefined;
 
-  constructor(options: { log: Logger; intervalMs?: number; clock?: Clock }) {
+  /**
+   * `logEachWhile`: while it says true, every success is logged on its own line (the service
+   * passes "the caches lag": each decision made from stale facts shows in the log).
+   */
+  constructor(options: {
+    log: Logger;
+    intervalMs?: number;
+    clock?: Clock;
+    logEachWhile?: () => boolean;
+  }) {
     this.#log = options.log;
+    this.#logEach = options.logEachWhile ?? ((): boolean => false);
     this.#intervalMs = options.intervalMs ?? SUCCESS_LOG_INTERVAL_MS;
     this.#clock = options.clock ?? systemClock;
   }
@@ -45,7 +56,9 @@ export class SuccessLog {
     const key = `${attribution.endpoint} ${attribution.serviceToken} ${attribution.tokenId} ${attribution.audiences.join(" ")}`;
     const now = this.#clock.now();
     const entry = this.#entries.get(key);
-    if (entry === undefined) {
+    if (this.#logEach()) {
+      this.#write(attribution, 1);
+    } else if (entry === undefined) {
       this.#entries.set(key, { attribution, loggedAt: now, pending: 0 });
       this.#write(attribution, 1);
     } else if (now - entry.loggedAt >= this.#intervalMs) {

@@ -1,6 +1,7 @@
 // Successes are logged per token and interval with a count: the first at once, the rest as one
 // line when the interval ends; quiet tokens are forgotten; the counts add up to every success.
 import { Writable } from "node:stream";
+import type { Logger } from "pino";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../../../src/log.ts";
 import { SuccessLog } from "../../../../src/webhook/authn/success-log.ts";
@@ -68,6 +69,22 @@ describe("SuccessLog", () => {
     log.note(ci);
     log.stop();
     expect(counts(lines, ci.tokenId)).toEqual([1, 1, 1]);
+  });
+
+  it("logs every success on its own line while told to (caches lagging)", () => {
+    const lines: unknown[] = [];
+    let lagging = false;
+    const log = new SuccessLog({
+      log: { info: (fields: unknown) => lines.push(fields) } as unknown as Logger,
+      clock: new ManualClock(),
+      logEachWhile: () => lagging,
+    });
+    log.note(ci);
+    log.note(ci);
+    lagging = true;
+    log.note(ci);
+    log.note(ci);
+    expect(lines).toHaveLength(3);
   });
 
   it("keeps audience sets apart (a caller's audience shows on its own line)", () => {
