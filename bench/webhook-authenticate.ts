@@ -176,8 +176,8 @@ for (const tokens of list(args.tokens)) {
   const after = await ask<ServerReady>(product, { mode: "memory" });
   say(`product rss after load ${after.rssMb} MB (heap ${after.heapUsedMb} MB)`);
   if (tokens === 100_000) rssAt100k = Math.max(ready.rssMb, after.rssMb);
-  product.kill();
-  floor.kill();
+  product.send({ mode: "exit" } satisfies ServerOrder);
+  floor.send({ mode: "exit" } satisfies ServerOrder);
 }
 client.kill();
 const minRatio = minRatioAt10k.length > 0 ? Math.min(...minRatioAt10k).toFixed(2) : "n/a";

@@ -15,6 +15,7 @@ import type { KubeRest } from "../../src/k8s/rest.ts";
 import { loggerOptions } from "../../src/log.ts";
 import { WebhookCaches } from "../../src/webhook/cache/caches.ts";
 import { CacheFreshness } from "../../src/webhook/cache/freshness.ts";
+import { SuccessLog } from "../../src/webhook/authn/success-log.ts";
 import { createWebhookApp } from "../../src/webhook/http/app.ts";
 import { WebhookServer } from "../../src/webhook/http/server.ts";
 import { createWebhookMetrics } from "../../src/webhook/metrics.ts";
@@ -36,6 +37,7 @@ export interface FixedAnswer {
 export type ServerOrder =
   | { mode: "product"; tokens: number; certPem: string; keyPem: string }
   | { mode: "memory" }
+  | { mode: "exit" }
   | { mode: "floor"; answers: Record<string, FixedAnswer>; certPem: string; keyPem: string };
 
 /** What a started server reports. */
@@ -104,11 +106,19 @@ async function startProduct(
   const dir = await mkdtemp(join(tmpdir(), "svctokens-bench-"));
   await writeFile(join(dir, "tls.crt"), order.certPem);
   await writeFile(join(dir, "tls.key"), order.keyPem);
+  const httpLog = log.child({ component: "http" }, { formatters: { log: freshness.annotateLog } });
+  const successLog = new SuccessLog({
+    log: httpLog,
+    intervalMs: 60_000,
+    logEachWhile: () => freshness.isLagging(),
+  });
+  successLog.start();
   const server = await WebhookServer.start({
     handler: createWebhookApp({
       facts: caches.facts,
       hasSynced: () => freshness.admitDecision(),
       recordUse: () => undefined,
+      noteSuccess: (attribution) => successLog.note(attribution),
       isAdmin: () => Promise.resolve(false),
       fetchNamespaceLabels: () => Promise.resolve({}),
       controllerUsername: "controller",
@@ -116,7 +126,7 @@ async function startProduct(
       requireClientCertificate: false,
       allowedClientNames: [],
       metrics,
-      log: log.child({ component: "http" }, { formatters: { log: freshness.annotateLog } }),
+      log: httpLog,
       now: () => new Date(),
     }),
     tls: { certFile: join(dir, "tls.crt"), keyFile: join(dir, "tls.key") },
@@ -142,6 +152,8 @@ async function startFloor(order: Extract<ServerOrder, { mode: "floor" }>): Promi
 }
 
 process.on("message", (order: ServerOrder) => {
+  // A normal exit, so `--cpu-prof` writes the profile.
+  if (order.mode === "exit") process.exit(0);
   const start =
     order.mode === "memory"
       ? Promise.resolve({ port: 0, ...memory() })
