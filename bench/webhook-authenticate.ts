@@ -1,255 +1,186 @@
-// Benchmark: /authenticate and /authorize throughput and latency with 10,000 tokens in the caches. The service
-// runs in this process over HTTPS (info-level logs to /dev/null, as in production); the load
-// comes from a child process over keep-alive connections, so the two do not share an event loop.
-// `node bench/webhook-authenticate.ts [TOKENS] [SECONDS] [CONNECTIONS]`. Prints figures only.
-import { fork } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { Agent, request } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { performance } from "node:perf_hooks";
-import { pino } from "pino";
-import { CONTROLLER_FIELD_MANAGER } from "../src/api/index.ts";
-import { desiredHashRecord } from "../src/domain/hash-record.ts";
+// Benchmark: /authenticate and /verify against the floor — a bare node:https server answering a
+// fixed answer of the same size — in one run, with the same client, at 1, 4 and 16 keep-alive
+// connections and 100, 10k and 100k tokens; plus the product's RSS with its real informers
+// holding those tokens. Each server and the client run in their own process.
+// `npm run bench:webhook [-- --seconds 3 --reps 3 --tokens 100,10000,100000 --connections 1,4,16]`
+// Prints figures only (no pass/fail); bench/README.md says how to read them.
+import { fork, type ChildProcess } from "node:child_process";
+import { request } from "node:https";
+import { parseArgs } from "node:util";
 import { createCertificateAuthority } from "../src/tls/pki.ts";
-import { loggerOptions } from "../src/log.ts";
-import { generateToken, hashToken, tokenIdFromHash } from "../src/tokens/index.ts";
-import { createWebhookApp } from "../src/webhook/http/app.ts";
-import { decideAuthentication } from "../src/webhook/authn/decide.ts";
-import { decideAuthorization } from "../src/webhook/authz/decide.ts";
-import type { SubjectAccessReviewRequest } from "../src/webhook/authz/subject-access-review.ts";
-import { CachedFacts } from "../src/webhook/cache/cached-facts.ts";
-import { createWebhookMetrics } from "../src/webhook/metrics.ts";
-import { WebhookServer } from "../src/webhook/http/server.ts";
+import type { FixedAnswer, ServerOrder, ServerReady } from "./webhook/bench-server.ts";
+import type { LoadOrder, LoadReport } from "./webhook/load-client.ts";
+import { tokenValue } from "./webhook/synthetic-cluster.ts";
 
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "3" },
+    warmup: { type: "string", default: "1" },
+    reps: { type: "string", default: "1" },
+    tokens: { type: "string", default: "100,10000,100000" },
+    connections: { type: "string", default: "1,4,16" },
+  },
+});
+const list = (text: string): number[] => text.split(",").map(Number);
 const say = (message: string): boolean => process.stdout.write(`${message}\n`);
+const ROUTES = ["/authenticate", "/verify"] as const;
+type Route = (typeof ROUTES)[number];
+/** Tokens the client cycles through, spread over the whole set (not only the first ones). */
+const SAMPLE = 2000;
 
-interface ClientOrder {
-  url: string;
-  caPem: string;
-  /** Request bodies, sent round-robin. */
-  bodies: string[];
-  /** A substring of every successful answer. */
-  success: string;
-  seconds: number;
-  connections: number;
-}
-
-interface ClientReport {
-  requests: number;
-  failures: number;
-  seconds: number;
-  latenciesMs: number[];
-}
-
-if (process.argv[2] === "--client") {
-  process.once("message", (order: ClientOrder) => {
-    void runClient(order).then((report) => process.send?.(report, () => process.exit(0)));
+const child = (file: string, execArgv: string[] = []): ChildProcess =>
+  fork(new URL(file, import.meta.url).pathname, [], {
+    execArgv: [...process.execArgv, ...execArgv],
   });
-} else {
-  await runServer();
+const ask = <T>(process: ChildProcess, message: unknown): Promise<T> =>
+  new Promise((resolve, reject) => {
+    const exited = (code: number | null): void => reject(new Error(`child exited with ${code}`));
+    process.once("exit", exited);
+    process.once("message", (answer) => {
+      process.off("exit", exited);
+      resolve(answer as T);
+    });
+    process.send(message as object);
+  });
+
+function requestsFor(route: Route, tokens: number): string[] {
+  const step = Math.max(1, Math.floor(tokens / SAMPLE));
+  const indices = Array.from({ length: Math.min(SAMPLE, tokens) }, (_, k) => k * step);
+  const common =
+    "Host: 127.0.0.1\r\nUser-Agent: kube-apiserver-bench\r\nAccept: application/json, */*\r\n";
+  return indices.map((i) => {
+    if (route === "/verify") {
+      return `GET /verify HTTP/1.1\r\n${common}Authorization: Bearer ${tokenValue(i)}\r\n\r\n`;
+    }
+    const body = JSON.stringify({
+      apiVersion: "authentication.k8s.io/v1",
+      kind: "TokenReview",
+      metadata: { creationTimestamp: null },
+      spec: { token: tokenValue(i) },
+      status: { user: {} },
+    });
+    return (
+      `POST /authenticate HTTP/1.1\r\n${common}Content-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+    );
+  });
 }
 
-async function runServer(): Promise<void> {
-  const tokenCount = Number(process.argv[2] ?? 10_000);
-  const seconds = Number(process.argv[3] ?? 10);
-  const connections = Number(process.argv[4] ?? 16);
-  const log = pino(loggerOptions("info"), pino.destination({ dest: "/dev/null", sync: false }));
-  const facts = new CachedFacts(log);
-  facts.applyServiceUser({
-    type: "upsert",
-    object: { metadata: { name: "bench", uid: "u" }, spec: { role: "Member", teams: ["a", "b"] } },
-  });
-  const values: string[] = [];
-  const reviews: SubjectAccessReviewRequest[] = [];
-  const createdAt = new Date();
-  for (let i = 0; i < tokenCount; i++) {
-    const value = generateToken();
-    values.push(value);
-    reviews.push({
-      apiVersion: "authorization.k8s.io/v1",
-      user: "bench@service",
-      uid: "u",
-      groups: [
-        "svctokens:service-users",
-        "svctokens:role:member",
-        "svctokens:team:a",
-        "svctokens:team:b",
-      ],
-      extra: { "svctokens.dev/token-id": [hashToken(value).slice(7, 23)] },
-      resourceAttributes: { namespace: "ns-1", verb: "list", resource: "pods", version: "v1" },
-    });
-    const token = { namespace: `ns-${i % 100}`, name: `t-${i}`, uid: `uid-${i}` };
-    const hash = hashToken(value);
-    facts.applyServiceToken({
-      type: "upsert",
-      object: {
-        metadata: { ...token },
-        spec: { serviceUser: "bench", revoked: false, expiresInDays: 30 },
-        // What the controller pins before writing a value.
-        status: {
-          tokenId: tokenIdFromHash(hash),
-          createdAt: createdAt.toISOString(),
-          serviceUserUid: "u",
-        },
-      },
-    });
-    const record = desiredHashRecord({
-      operatorNamespace: "svctokens-system",
-      token,
-      serviceUserUid: "u",
-      hash,
-      createdAt,
-      expiresAt: new Date(createdAt.getTime() + 30 * 86_400_000),
-    });
-    // As the API server reports a record the controller wrote.
-    const managedFields = [{ manager: CONTROLLER_FIELD_MANAGER, fieldsV1: { "f:data": {} } }];
-    facts.applyHashRecord({
-      type: "upsert",
-      object: { ...record, metadata: { ...record.metadata, managedFields } },
-    });
-  }
-  say(`caches: ${JSON.stringify(facts.sizes())}`);
-
-  // The pure decision alone, for scale.
-  const decisions = 200_000;
-  const started = performance.now();
-  const now = new Date();
-  for (let i = 0; i < decisions; i++)
-    decideAuthentication(values[i % tokenCount] ?? "", [], facts, now);
-  const pureMs = performance.now() - started;
-  say(
-    `decideAuthentication: ${Math.round(decisions / (pureMs / 1000))}/s (${((pureMs * 1000) / decisions).toFixed(1)} µs each)`,
+/** One answer of the product, to be copied by the floor. */
+function fetchAnswer(port: number, caPem: string, raw: string): Promise<FixedAnswer> {
+  const [head = "", body = ""] = raw.split("\r\n\r\n");
+  const [requestLine = "", ...headerLines] = head.split("\r\n");
+  const [method, path] = requestLine.split(" ");
+  const headers = Object.fromEntries(
+    headerLines.map((line) => line.split(": ") as [string, string]),
   );
-  const authzStarted = performance.now();
-  for (let i = 0; i < decisions; i++) {
-    const review = reviews[i % tokenCount];
-    if (review && decideAuthorization(review, facts, now).kind !== "no-opinion")
-      throw new Error("a current token's review was not answered with no opinion");
-  }
-  const authzMs = performance.now() - authzStarted;
-  say(
-    `decideAuthorization: ${Math.round(decisions / (authzMs / 1000))}/s (${((authzMs * 1000) / decisions).toFixed(1)} µs each)`,
-  );
-
-  const dir = await mkdtemp(join(tmpdir(), "svctokens-bench-"));
-  const ca = await createCertificateAuthority("svctokens-bench-ca");
-  const pair = await ca.issue({ usage: "server", commonName: "bench", ipAddresses: ["127.0.0.1"] });
-  await writeFile(join(dir, "tls.crt"), pair.certPem);
-  await writeFile(join(dir, "tls.key"), pair.keyPem);
-  let uses = 0;
-  const server = await WebhookServer.start({
-    handler: createWebhookApp({
-      facts,
-      hasSynced: () => true,
-      recordUse: () => void uses++,
-      isAdmin: () => Promise.resolve(false),
-      fetchNamespaceLabels: () => Promise.resolve({}),
-      controllerUsername: "controller",
-      maxTokenLifetimeDays: undefined,
-      requireClientCertificate: false,
-      allowedClientNames: [],
-      metrics: createWebhookMetrics(false),
-      log,
-      now: () => new Date(),
-    }),
-    tls: { certFile: join(dir, "tls.crt"), keyFile: join(dir, "tls.key") },
-    host: "127.0.0.1",
-    port: 0,
-    log,
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, method, path, headers, ca: caPem }, (res) => {
+      let text = "";
+      res.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => {
+        const copied = Object.entries(res.headers).filter(
+          ([name]) => !["date", "connection", "keep-alive"].includes(name),
+        );
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: Object.fromEntries(copied) as Record<string, string>,
+          body: text,
+        });
+      });
+    });
+    req.on("error", reject);
+    req.end(body);
   });
+}
 
-  const load = (path: string, bodies: string[], success: string): Promise<ClientReport> => {
-    const client = fork(new URL(import.meta.url).pathname, ["--client"]);
-    return new Promise<ClientReport>((resolve) => {
-      client.once("message", (message) => resolve(message as ClientReport));
-      const order: ClientOrder = {
-        url: `https://127.0.0.1:${server.port}${path}`,
+interface Cell {
+  floor: LoadReport[];
+  product: LoadReport[];
+}
+const rate = (r: LoadReport): number => r.requests / r.seconds;
+const median = (values: number[]): number =>
+  values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+const ca = await createCertificateAuthority("svctokens-bench-ca");
+const pair = await ca.issue({ usage: "server", commonName: "bench", ipAddresses: ["127.0.0.1"] });
+const client = child("./webhook/load-client.ts");
+const seconds = Number(args.seconds);
+const reps = Number(args.reps);
+const minRatioAt10k: number[] = [];
+let rssAt100k: number | undefined;
+
+say(
+  `bench:webhook: ${seconds} s per measurement (+${args.warmup} s warm-up), ${reps} rep(s), load ${(
+    await import("node:os")
+  )
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
+for (const tokens of list(args.tokens)) {
+  const product = child("./webhook/bench-server.ts", ["--expose-gc"]);
+  const ready = await ask<ServerReady>(product, {
+    mode: "product",
+    tokens,
+    certPem: pair.certPem,
+    keyPem: pair.keyPem,
+  } satisfies ServerOrder);
+  const answers: Record<string, FixedAnswer> = {};
+  for (const route of ROUTES)
+    answers[route] = await fetchAnswer(ready.port, ca.certPem, requestsFor(route, tokens)[0] ?? "");
+  const floor = child("./webhook/bench-server.ts", ["--expose-gc"]);
+  const floorReady = await ask<ServerReady>(floor, {
+    mode: "floor",
+    answers,
+    certPem: pair.certPem,
+    keyPem: pair.keyPem,
+  } satisfies ServerOrder);
+  say(
+    `\n${tokens} tokens: product synced in ${((ready.syncMs ?? 0) / 1000).toFixed(1)} s, rss ${ready.rssMb} MB (heap ${ready.heapUsedMb} MB); floor rss ${floorReady.rssMb} MB; answer ${answers["/authenticate"]?.body.length} B`,
+  );
+  say("route          conns |   floor/s  p50 ms  p99 ms |  product/s  p50 ms  p99 ms | ratio");
+  for (const route of ROUTES) {
+    const requests = requestsFor(route, tokens);
+    const success = route === "/verify" ? "HTTP/1.1 200" : '"authenticated":true';
+    for (const connections of list(args.connections)) {
+      const cell: Cell = { floor: [], product: [] };
+      const order = (port: number): LoadOrder => ({
+        port,
         caPem: ca.certPem,
-        bodies,
+        requests,
         success,
         seconds,
         connections,
-      };
-      client.send(order);
-    });
-  };
-  const tokenReviews = values.slice(0, 2000).map((token) =>
-    JSON.stringify({
-      apiVersion: "authentication.k8s.io/v1",
-      kind: "TokenReview",
-      spec: { token },
-    }),
-  );
-  const authn = await load("/authenticate", tokenReviews, '"authenticated":true');
-  sayFigures("/authenticate", authn, `uses recorded ${uses}`);
-  const accessReviews = reviews.slice(0, 2000).map((review) =>
-    JSON.stringify({
-      apiVersion: review.apiVersion,
-      kind: "SubjectAccessReview",
-      spec: {
-        user: review.user,
-        uid: review.uid,
-        groups: [...review.groups, "system:authenticated"],
-        extra: review.extra,
-        resourceAttributes: review.resourceAttributes,
-      },
-    }),
-  );
-  const authz = await load("/authorize", accessReviews, '"denied":false');
-  sayFigures("/authorize", authz, "answers: no opinion");
-  await server.close(1000);
-  await rm(dir, { recursive: true, force: true });
-
-  function sayFigures(path: string, report: ClientReport, note: string): void {
-    const sorted = report.latenciesMs.sort((a, b) => a - b);
-    const pct = (p: number): string =>
-      (sorted[Math.floor((sorted.length - 1) * p)] ?? 0).toFixed(2);
-    say(
-      `${path} over HTTPS, ${tokenCount} tokens, ${connections} keep-alive connections, ` +
-        `${report.seconds.toFixed(1)} s: ${Math.round(report.requests / report.seconds)}/s, ` +
-        `p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms, max ${pct(1)} ms, failures ${report.failures}, ` +
-        note,
-    );
-  }
-}
-
-async function runClient(order: ClientOrder): Promise<ClientReport> {
-  const agent = new Agent({ keepAlive: true, maxSockets: order.connections, ca: order.caPem });
-  const latenciesMs: number[] = [];
-  let failures = 0;
-  let next = 0;
-  const deadline = performance.now() + order.seconds * 1000;
-  const started = performance.now();
-  const one = (body: string): Promise<void> =>
-    new Promise((resolve) => {
-      const t0 = performance.now();
-      const req = request(
-        order.url,
-        { method: "POST", agent, ca: order.caPem, headers: { "Content-Type": "application/json" } },
-        (res) => {
-          let text = "";
-          res.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
-          res.on("end", () => {
-            latenciesMs.push(performance.now() - t0);
-            if (res.statusCode !== 200 || !text.includes(order.success)) failures++;
-            resolve();
-          });
-        },
-      );
-      req.on("error", (error) => {
-        if (failures === 0) process.stderr.write(`first client error: ${error.message}\n`);
-        failures++;
-        resolve();
+        warmupSeconds: Number(args.warmup),
       });
-      req.end(body);
-    });
-  const worker = async (): Promise<void> => {
-    while (performance.now() < deadline)
-      await one(order.bodies[next++ % order.bodies.length] ?? "");
-  };
-  await Promise.all(Array.from({ length: order.connections }, worker));
-  const seconds = (performance.now() - started) / 1000;
-  agent.destroy();
-  return { requests: latenciesMs.length, failures, seconds, latenciesMs };
+      for (let rep = 0; rep < reps; rep++) {
+        cell.floor.push(await ask<LoadReport>(client, order(floorReady.port)));
+        cell.product.push(await ask<LoadReport>(client, order(ready.port)));
+      }
+      const failures = [...cell.floor, ...cell.product].reduce((sum, r) => sum + r.failures, 0);
+      const f = median(cell.floor.map(rate));
+      const p = median(cell.product.map(rate));
+      const ratio = p / f;
+      if (tokens === 10_000) minRatioAt10k.push(ratio);
+      const pct = (rs: LoadReport[], key: "p50Ms" | "p99Ms"): string =>
+        median(rs.map((r) => r[key]))
+          .toFixed(2)
+          .padStart(7);
+      say(
+        `${route.padEnd(14)} ${String(connections).padStart(5)} | ${Math.round(f).toString().padStart(9)} ${pct(cell.floor, "p50Ms")} ${pct(cell.floor, "p99Ms")} | ` +
+          `${Math.round(p).toString().padStart(10)} ${pct(cell.product, "p50Ms")} ${pct(cell.product, "p99Ms")} | ${ratio.toFixed(2)}${failures > 0 ? ` (${failures} failures!)` : ""}`,
+      );
+    }
+  }
+  const after = await ask<ServerReady>(product, { mode: "memory" });
+  say(`product rss after load ${after.rssMb} MB (heap ${after.heapUsedMb} MB)`);
+  if (tokens === 100_000) rssAt100k = Math.max(ready.rssMb, after.rssMb);
+  product.send({ mode: "exit" } satisfies ServerOrder);
+  floor.send({ mode: "exit" } satisfies ServerOrder);
 }
+client.kill();
+const minRatio = minRatioAt10k.length > 0 ? Math.min(...minRatioAt10k).toFixed(2) : "n/a";
+say(
+  `webhook: min throughput ratio product/floor ${minRatio} over 1/4/16 connections at 10000 tokens; rss at 100000 tokens ${rssAt100k ?? "n/a"} MB`,
+);

@@ -33,11 +33,16 @@ export interface InformerOptions {
   /** Jitter source in [0, 1) (default Math.random). */
   random?: (() => number) | undefined;
   /**
-   * Applied to every listed or watched object before it is stored and announced: what a cache
-   * does not read (managedFields, say) need not be held for every object.
+   * Applied to every object as it arrives, before it is cached or handed on: keeps only what
+   * the consumer reads (the webhook trims managedFields and the like), so memory follows that.
    */
   transform?: ((object: KubeObject) => KubeObject) | undefined;
+  /** Lists in pages of this many objects (default 500), so a large list is never one body. */
+  pageSize?: number | undefined;
 }
+
+/** Objects per list page: what client-go's reflector asks for. */
+export const DEFAULT_LIST_PAGE_SIZE = 500;
 
 const WATCH_TIMEOUT_SECONDS = 290;
 /** A watch still open this long past its server-side timeout is dead: abort and re-watch. */
@@ -143,18 +148,25 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   async #relist(): Promise<string> {
-    const list = await this.#options.rest.request<{
-      items: T[];
-      metadata: { resourceVersion: string };
-    }>("GET", this.#collectionPath({}));
     const seen = new Set<string>();
-    for (const listed of list.items) {
-      const item = this.#transform(listed);
-      const key = objectKey(item);
-      seen.add(key);
-      this.#store.set(key, item);
-      this.#emit({ type: "upsert", object: item });
-    }
+    const limit = this.#options.pageSize ?? DEFAULT_LIST_PAGE_SIZE;
+    let resourceVersion: string;
+    let page: string | undefined;
+    do {
+      const list = await this.#options.rest.request<{
+        items: T[];
+        metadata: { resourceVersion: string; continue?: string };
+      }>("GET", this.#collectionPath({ limit, continue: page }));
+      for (const listed of list.items) {
+        const item = this.#ingest(listed);
+        const key = objectKey(item);
+        seen.add(key);
+        this.#store.set(key, item);
+        this.#emit({ type: "upsert", object: item });
+      }
+      resourceVersion = list.metadata.resourceVersion;
+      page = list.metadata.continue || undefined;
+    } while (page !== undefined);
     for (const [key, object] of this.#store) {
       if (!seen.has(key)) {
         this.#store.delete(key);
@@ -166,7 +178,11 @@ export class Informer<T extends KubeObject = KubeObject> {
       this.#synced = true;
       this.#resolveSynced();
     }
-    return list.metadata.resourceVersion;
+    return resourceVersion;
+  }
+
+  #ingest(object: T): T {
+    return this.#options.transform ? (this.#options.transform(object) as T) : object;
   }
 
   /** Watches from `resourceVersion`, re-watching after normal ends, until `relistAt`. */
@@ -220,7 +236,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.#currentAt = this.#clock.now();
     const next = event.object.metadata?.resourceVersion ?? version;
     if (event.type === "BOOKMARK") return next;
-    const object = this.#transform(event.object);
+    const object = this.#ingest(event.object as T);
     const key = objectKey(object);
     if (event.type === "DELETED") {
       this.#store.delete(key);
@@ -230,10 +246,6 @@ export class Informer<T extends KubeObject = KubeObject> {
       this.#emit({ type: "upsert", object });
     }
     return next;
-  }
-
-  #transform(object: KubeObject): T {
-    return (this.#options.transform?.(object) ?? object) as T;
   }
 
   #emit(event: InformerEvent<T>): void {

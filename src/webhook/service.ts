@@ -22,6 +22,7 @@ import { WebhookCaches } from "./cache/caches.ts";
 import { CacheFreshness } from "./cache/freshness.ts";
 import { DEFAULT_MAX_CACHE_STALENESS_SECONDS } from "../config.ts";
 import { LastUsedTracker } from "./authn/last-used.ts";
+import { SuccessLog } from "./authn/success-log.ts";
 import { createWebhookMetrics, type WebhookMetrics } from "./metrics.ts";
 import { SERVICE_TOKENS, SERVICE_USERS } from "../api/index.ts";
 import { WebhookServer, type ServerTimeouts } from "./http/server.ts";
@@ -41,6 +42,11 @@ export interface WebhookServiceOptions {
   /** Plain-HTTP /healthz, /readyz and /metrics on this port (0: any free port). */
   metricsPort: number;
   lastUsedFlushMs: number;
+  /**
+   * Successful authentications are logged once per token per this interval, with a count
+   * (default: the last-used flush interval, so a busy token costs one line and one write each).
+   */
+  successLogIntervalMs?: number;
   maxTokenLifetimeDays: number | undefined;
   controllerUsername: string;
   adminCacheMs: number;
@@ -71,6 +77,7 @@ export class WebhookService {
   readonly #state: { stopping: boolean };
   readonly #graceMs: number;
   readonly #freshness: CacheFreshness;
+  readonly #successLog: SuccessLog;
 
   private constructor(parts: {
     freshness: CacheFreshness;
@@ -82,6 +89,7 @@ export class WebhookService {
     healthServer: Server;
     state: { stopping: boolean };
     graceMs: number;
+    successLog: SuccessLog;
   }) {
     this.caches = parts.caches;
     this.metrics = parts.metrics;
@@ -92,6 +100,7 @@ export class WebhookService {
     this.#state = parts.state;
     this.#graceMs = parts.graceMs;
     this.#freshness = parts.freshness;
+    this.#successLog = parts.successLog;
   }
 
   /** Starts the caches and the server; /readyz is 200 while the caches are synced and current. */
@@ -141,11 +150,21 @@ export class WebhookService {
       options.maxCacheStalenessMs ?? DEFAULT_MAX_CACHE_STALENESS_SECONDS * 1000,
       metrics.staleDecisions,
     );
+    const httpLog = log.child(
+      { component: "http" },
+      { formatters: { log: freshness.annotateLog } },
+    );
+    const successLog = new SuccessLog({
+      log: httpLog,
+      intervalMs: options.successLogIntervalMs ?? options.lastUsedFlushMs,
+      logEachWhile: () => freshness.isLagging(),
+    });
     const app = createWebhookApp({
       facts: caches.facts,
       // Past the staleness bound the decision routes answer 503: fail closed (decision 35).
       hasSynced: () => freshness.admitDecision(),
       recordUse: (tokenKey, at) => lastUsed.record(tokenKey, at),
+      noteSuccess: (attribution) => successLog.note(attribution),
       isAdmin: (user) => adminCheck.isAdmin(user),
       reviewAccess: (review) => reviewAccess(rest, review),
       fetchServiceUser: (name) => fetchServiceUser(rest, name),
@@ -155,7 +174,7 @@ export class WebhookService {
       requireClientCertificate: options.tls.clientCaFile !== undefined,
       allowedClientNames: options.allowedClientNames,
       metrics,
-      log: log.child({ component: "http" }, { formatters: { log: freshness.annotateLog } }),
+      log: httpLog,
       now: () => new Date(),
     });
 
@@ -184,6 +203,7 @@ export class WebhookService {
       throw error;
     }
     lastUsed.start();
+    successLog.start();
     const graceMs = options.shutdownGraceMs ?? 10_000;
     return new WebhookService({
       caches,
@@ -195,6 +215,7 @@ export class WebhookService {
       state,
       graceMs,
       freshness,
+      successLog,
     });
   }
 
@@ -227,6 +248,7 @@ export class WebhookService {
     this.#state.stopping = true;
     await this.#server.close(this.#graceMs);
     await this.#lastUsed.stop();
+    this.#successLog.stop();
     await this.caches.stop();
     this.#rest.close();
     // Last: probes answer "not ready" until the very end.

@@ -1,12 +1,14 @@
 // src/webhook/cache/: the webhook's informer caches and the read-only facts its decisions use.
 // The webhook's informers: hash records in its own namespace (the only Secrets it reads),
-// ServiceTokens in every namespace and ServiceUsers, feeding one CachedFacts.
+// ServiceTokens in every namespace and ServiceUsers, feeding one CachedFacts. Objects are
+// trimmed on arrival to the fields the decisions read (trim.ts).
 import type { Logger } from "pino";
 import { Informer } from "../../k8s/informer.ts";
 import { InformerGroup } from "../../k8s/informer-group.ts";
 import { SECRETS } from "../../k8s/paths.ts";
 import type { KubeRest } from "../../k8s/rest.ts";
 import { CachedFacts } from "./cached-facts.ts";
+import { trimHashRecord, trimServiceToken, trimServiceUser } from "./trim.ts";
 import {
   HASH_RECORD_SECRET_TYPE,
   MANAGED_BY_LABEL_KEY,
@@ -41,9 +43,16 @@ export class WebhookCaches extends InformerGroup {
       // Labelled Secrets pass the admission webhook, which lets only the controller write them;
       // requiring the label keeps hand-made "records" out of the index.
       labelSelector: `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE}`,
+      transform: trimHashRecord,
     });
-    const tokens = new Informer({ rest, relistIntervalMs, log, resource: SERVICE_TOKENS });
-    const users = new Informer({ rest, relistIntervalMs, log, resource: SERVICE_USERS });
+    const tokens = new Informer({
+      ...{ rest, relistIntervalMs, log, resource: SERVICE_TOKENS },
+      transform: trimServiceToken,
+    });
+    const users = new Informer({
+      ...{ rest, relistIntervalMs, log, resource: SERVICE_USERS },
+      transform: trimServiceUser,
+    });
     hashRecords.onChange((event) => facts.applyHashRecord(event));
     tokens.onChange((event) => facts.applyServiceToken(event));
     users.onChange((event) => facts.applyServiceUser(event));

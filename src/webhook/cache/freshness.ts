@@ -44,6 +44,11 @@ export class CacheFreshness {
     return true;
   }
 
+  /** Synced but lagging by at least STALE_DECISION_AFTER_MS: decisions are flagged. */
+  isLagging(): boolean {
+    return this.#caches.hasSynced() && this.#caches.staleForMs() >= STALE_DECISION_AFTER_MS;
+  }
+
   /**
    * A pino `formatters.log` for the HTTP logger: while the caches lag, every line (each
    * answer's included) carries `cacheStaleSeconds`.

@@ -2,6 +2,7 @@
 // a client whose certificate chains to the dedicated client CA and carries a pinned name. The
 // check runs before anything else on those routes, so a stranger learns nothing and costs no
 // SubjectAccessReview.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import type { RequestHandler } from "express";
 import type { WebhookDeps } from "./deps.ts";
@@ -67,29 +68,34 @@ export function peerFactsOf(socket: unknown): PeerFacts {
 }
 
 /**
- * Express middleware for one route: with client certificates required (a client CA is
- * configured), only kube-apiserver's pinned names pass; otherwise everyone does.
+ * For one route: with client certificates required (a client CA is configured), only
+ * kube-apiserver's pinned names pass; otherwise everyone does. A refusal is answered here;
+ * true means "go on".
  */
+export function admitApiserverClient(
+  deps: Pick<WebhookDeps, "requireClientCertificate" | "allowedClientNames" | "metrics" | "log">,
+  route: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): boolean {
+  if (!deps.requireClientCertificate) return true;
+  const access = decideClientAccess(peerFactsOf(req.socket), deps.allowedClientNames);
+  if (access.allowed) return true;
+  deps.metrics.rejectedRequests.inc({ route, code: access.code });
+  deps.log.warn(
+    { route, reason: access.reason, remote: req.socket.remoteAddress },
+    "request refused: not kube-apiserver",
+  );
+  sendStatus(res, access.code, MESSAGES[access.reason]);
+  return false;
+}
+
+/** `admitApiserverClient` as express middleware. */
 export function requireApiserverClient(
   deps: Pick<WebhookDeps, "requireClientCertificate" | "allowedClientNames" | "metrics" | "log">,
   route: string,
 ): RequestHandler {
   return (req, res, next) => {
-    if (!deps.requireClientCertificate) {
-      next();
-      return;
-    }
-    const access = decideClientAccess(peerFactsOf(req.socket), deps.allowedClientNames);
-    if (access.allowed) {
-      next();
-      return;
-    }
-    deps.metrics.rejectedRequests.inc({ route, code: access.code });
-    deps.log.warn(
-      { route, reason: access.reason, remote: req.socket.remoteAddress },
-      "request refused: not kube-apiserver",
-    );
-    res.set("Cache-Control", "no-store");
-    sendStatus(res, access.code, MESSAGES[access.reason]);
+    if (admitApiserverClient(deps, route, req, res)) next();
   };
 }

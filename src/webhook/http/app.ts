@@ -10,38 +10,59 @@ import express, {
   type Response,
 } from "express";
 import { errorMessage } from "../../k8s/errors.ts";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { verifyTarget } from "../authn/verify-target.ts";
+import { admitJson, admitSynced } from "./admit.ts";
 import { requireApiserverClient } from "./apiserver-client.ts";
-import { authenticateHandler } from "./routes/authenticate.ts";
+import { AUTHENTICATE_BODY_LIMIT, authenticateHandler } from "./routes/authenticate.ts";
 import { authorizeHandler } from "./routes/authorize.ts";
 import type { WebhookDeps } from "./deps.ts";
-import { sendStatus } from "./http-errors.ts";
+import { BODY_ERRORS, sendStatus } from "./http-errors.ts";
 import { validateHandler } from "./routes/validate.ts";
-import { verifyRoute } from "./routes/verify.ts";
+import { verifyHandler } from "./routes/verify.ts";
 
 export type { WebhookDeps } from "./deps.ts";
 
 /** A TokenReview is a few hundred bytes; anything near this is not one. */
-export const AUTHENTICATE_BODY_LIMIT = 64 * 1024;
+export { AUTHENTICATE_BODY_LIMIT };
 /** An AdmissionReview carries the object twice (old and new), managed fields included. */
 export const VALIDATE_BODY_LIMIT = 512 * 1024;
 
-/** Builds the app; `deps` supplies everything it reads, so tests run it on in-memory facts. */
-export function createWebhookApp(deps: WebhookDeps): Express {
+/** The webhook's request handler, for node:https. */
+export type WebhookHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Builds the handler; `deps` supplies everything it reads, so tests run it on in-memory facts.
+ * The hot routes are answered by lean handlers before express: POST /authenticate at its exact
+ * path, and every /verify request (any method, Envoy's sub-paths: authn/verify-target.ts);
+ * express serves everything else, and /authenticate's other spellings (case, trailing slash).
+ */
+export function createWebhookApp(deps: WebhookDeps): WebhookHandler {
+  const authenticate = authenticateHandler(deps);
+  const verify = verifyHandler(deps);
+  const app = expressApp(deps, authenticate);
+  return (req, res) => {
+    const url = req.url ?? "";
+    const mark = url.indexOf("?");
+    const path = mark < 0 ? url : url.slice(0, mark);
+    if (path === "/authenticate" && req.method === "POST") {
+      authenticate(req, res);
+      return;
+    }
+    const target = verifyTarget(path, mark < 0 ? "" : url.slice(mark + 1));
+    if (target.kind === "other") app(req, res);
+    else verify(req, res, target);
+  };
+}
+
+function expressApp(deps: WebhookDeps, authenticate: WebhookHandler): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
 
   app
     .route("/authenticate")
-    .post(
-      // Who is asking comes first: a stranger learns nothing, not even "not synced yet".
-      requireApiserverClient(deps, "authenticate"),
-      requireSynced(deps),
-      requireJson(deps),
-      jsonBody(AUTHENTICATE_BODY_LIMIT),
-      authenticateHandler(deps),
-    )
+    .post((req, res) => authenticate(req, res))
     .all(methodNotAllowed("POST"));
   app
     .route("/authorize")
@@ -64,40 +85,22 @@ export function createWebhookApp(deps: WebhookDeps): Express {
       validateHandler(deps),
     )
     .all(methodNotAllowed("POST"));
-  // Any method and sub-path (Envoy appends the client's path, Traefik keeps the method).
-  app.use(verifyRoute(deps, requireSynced(deps)));
-
   app.use((_req: Request, res: Response) => sendStatus(res, 404, "no such endpoint"));
   app.use(errorHandler(deps));
   return app;
 }
 
-/**
- * Until the caches have synced, a decision would be made on partial facts: answer 503 so the
- * caller treats it as an error to retry (kube-apiserver caches a "no", not an error).
- */
+/** Until the caches have synced, a 503 (admit.ts). */
 function requireSynced(deps: WebhookDeps): RequestHandler {
   return (req, res, next) => {
-    if (deps.hasSynced()) {
-      next();
-      return;
-    }
-    deps.metrics.rejectedRequests.inc({ route: routeName(req), code: 503 });
-    res.set("Retry-After", "1");
-    sendStatus(res, 503, "caches are not synced yet; retry shortly");
+    if (admitSynced(deps, routeName(req), res)) next();
   };
 }
 
-/** Only `application/json` (any charset parameter) is read; anything else is a 415. */
+/** Only `application/json` bodies (admit.ts). */
 function requireJson(deps: WebhookDeps): RequestHandler {
   return (req, res, next) => {
-    const mediaType = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-    if (mediaType === "application/json") {
-      next();
-      return;
-    }
-    deps.metrics.rejectedRequests.inc({ route: routeName(req), code: 415 });
-    sendStatus(res, 415, "Content-Type must be application/json");
+    if (admitJson(deps, routeName(req), req, res)) next();
   };
 }
 
@@ -121,16 +124,6 @@ function routeName(req: Request): string {
   const name = req.path.replace(/^\//, "");
   return ROUTES.has(name) ? name : "other";
 }
-
-/** body-parser's error types, answered without echoing the body (a parse error quotes it). */
-const BODY_ERRORS: Record<string, [number, string]> = {
-  "entity.too.large": [413, "request body too large"],
-  "entity.parse.failed": [400, "request body is not valid JSON (an object is expected)"],
-  "encoding.unsupported": [415, "Content-Encoding is not supported; send an uncompressed body"],
-  "charset.unsupported": [415, "charset is not supported; send UTF-8"],
-  "request.aborted": [400, "request aborted"],
-  "request.size.invalid": [400, "request body size does not match Content-Length"],
-};
 
 function errorHandler(
   deps: WebhookDeps,

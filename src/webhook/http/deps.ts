@@ -3,6 +3,7 @@
 import type { Logger } from "pino";
 import type { ServiceUser } from "../../api/index.ts";
 import type { AdmissionUserInfo } from "../admission/review.ts";
+import type { SuccessAttribution } from "../authn/success-log.ts";
 import type { ClusterFacts } from "../cache/facts.ts";
 import type { WebhookMetrics } from "../metrics.ts";
 
@@ -12,6 +13,11 @@ export interface WebhookDeps {
   hasSynced(): boolean;
   /** Notes a successful authentication of a token (`namespace/name`); must not block. */
   recordUse(tokenKey: string, at: Date): void;
+  /**
+   * Logs a successful authentication, aggregated per token and interval (SuccessLog). Without
+   * it every success is logged on its own line.
+   */
+  noteSuccess?: (attribution: SuccessAttribution) => void;
   /** RBAC's answer to "may this requester act as an svctokens Admin?"; rejects on API errors. */
   isAdmin(user: AdmissionUserInfo): Promise<boolean>;
   /**

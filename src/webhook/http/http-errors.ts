@@ -1,6 +1,7 @@
 // Error answers: a metav1.Status body (what kube-apiserver logs from a failing webhook) with a
-// short reason, and never anything from the request.
-import type { Response } from "express";
+// short reason, and never anything from the request. Written on node's ServerResponse (express's
+// Response is one), so the lean routes and the express ones answer byte for byte alike.
+import type { ServerResponse } from "node:http";
 
 const REASONS: Record<number, string> = {
   400: "BadRequest",
@@ -14,17 +15,34 @@ const REASONS: Record<number, string> = {
   503: "ServiceUnavailable",
 };
 
+/** body-parser's error types, answered without echoing the body (a parse error quotes it). */
+export const BODY_ERRORS: Record<string, [number, string]> = {
+  "entity.too.large": [413, "request body too large"],
+  "entity.parse.failed": [400, "request body is not valid JSON (an object is expected)"],
+  "encoding.unsupported": [415, "Content-Encoding is not supported; send an uncompressed body"],
+  "charset.unsupported": [415, "charset is not supported; send UTF-8"],
+  "request.aborted": [400, "request aborted"],
+  "request.size.invalid": [400, "request body size does not match Content-Length"],
+};
+
+/** Sends `body` as JSON with `code` (what express's res.json sends, without an ETag). */
+export function sendJson(res: ServerResponse, code: number, body: string): void {
+  res.statusCode = code;
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.setHeader("Content-Length", Buffer.byteLength(body));
+  res.end(body);
+}
+
 /** Sends a Status error with `code` and `message`. */
-export function sendStatus(res: Response, code: number, message: string): void {
-  res
-    .status(code)
-    .set("Cache-Control", "no-store")
-    .json({
-      apiVersion: "v1",
-      kind: "Status",
-      status: "Failure",
-      code,
-      reason: REASONS[code] ?? "Unknown",
-      message,
-    });
+export function sendStatus(res: ServerResponse, code: number, message: string): void {
+  res.setHeader("Cache-Control", "no-store");
+  const status = {
+    apiVersion: "v1",
+    kind: "Status",
+    status: "Failure",
+    code,
+    reason: REASONS[code] ?? "Unknown",
+    message,
+  };
+  sendJson(res, code, JSON.stringify(status));
 }

@@ -109,6 +109,43 @@ describe("Informer", () => {
     expect(fake.requests.at(-1)?.url).toContain("resourceVersion=20");
   });
 
+  it("lists in pages, following continue tokens, and transforms every object on ingest", async () => {
+    await informer.stop();
+    informer = new Informer({
+      rest,
+      resource: SECRETS,
+      namespace: "ns",
+      relistIntervalMs: 3_600_000,
+      log: pino({ level: "silent" }),
+      clock,
+      pageSize: 2,
+      transform: (object) => ({ metadata: { name: `${object.metadata?.name ?? ""}!` } }),
+    });
+    lists.push(
+      (res) =>
+        sendJson(res, 200, {
+          items: ["a", "b"].map(secret),
+          metadata: { resourceVersion: "10", continue: "page-2" },
+        }),
+      listOf(["c"], "10"),
+    );
+    watches.push(watchEvent("ADDED", secret("d")));
+    informer.start();
+    await expect.poll(() => informer.size).toBe(4);
+    expect(informer.list().map((object) => object.metadata)).toEqual(
+      ["a!", "b!", "c!", "d!"].map((name) => ({ name })),
+    );
+    const listUrls = fake.requests.filter((req) => !req.url.includes("watch=true"));
+    expect(
+      listUrls.map((req) => new URL(req.url, "https://x").searchParams.get("continue")),
+    ).toEqual([null, "page-2"]);
+    expect(listUrls[0]?.url).toContain("limit=2");
+    // The watch resumes from the list's resourceVersion.
+    expect(fake.requests.find((req) => req.url.includes("watch=true"))?.url).toContain(
+      "resourceVersion=10",
+    );
+  });
+
   it("follows watch events, deletions included", async () => {
     lists.push(listOf(["a"], "10"));
     watches.push((res) => {

@@ -6,6 +6,11 @@ import { desiredHashRecord, readHashRecord } from "../../../src/domain/hash-reco
 import type { KubeObject } from "../../../src/k8s/object.ts";
 import { generateToken, hashToken } from "../../../src/tokens/index.ts";
 import { CachedFacts } from "../../../src/webhook/cache/cached-facts.ts";
+import {
+  trimHashRecord,
+  trimServiceToken,
+  trimServiceUser,
+} from "../../../src/webhook/cache/trim.ts";
 
 export const OPERATOR_NAMESPACE = "svctokens-system";
 export const NOW = new Date("2025-06-01T12:00:00Z");
@@ -145,7 +150,10 @@ export function factsOf(objects: {
 }): CachedFacts {
   const facts = new CachedFacts(silentLog);
   const records = objects.records ?? [];
-  for (const object of objects.users ?? []) facts.applyServiceUser({ type: "upsert", object });
+  // Trimmed as the webhook's informers trim them: every decision test runs on what they keep.
+  for (const user of objects.users ?? []) {
+    facts.applyServiceUser({ type: "upsert", object: trimServiceUser(user) });
+  }
   for (const token of objects.tokens ?? []) {
     const own = records.find((r) => r.metadata?.labels?.[LABEL_TOKEN_UID] === token.metadata?.uid);
     const object =
@@ -154,8 +162,10 @@ export function factsOf(objects: {
       (token.status as { tokenId?: string } | undefined)?.tokenId === undefined
         ? pinnedTo(token, own)
         : token;
-    facts.applyServiceToken({ type: "upsert", object });
+    facts.applyServiceToken({ type: "upsert", object: trimServiceToken(object) });
   }
-  for (const object of objects.records ?? []) facts.applyHashRecord({ type: "upsert", object });
+  for (const record of records) {
+    facts.applyHashRecord({ type: "upsert", object: trimHashRecord(record) });
+  }
   return facts;
 }

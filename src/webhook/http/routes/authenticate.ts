@@ -1,32 +1,52 @@
 // src/webhook/http/routes/: one thin handler per endpoint: parse, decide (pure), answer.
-// POST /authenticate: the TokenReview webhook (v1 and v1beta1) for kube-apiserver. Who may
-// call it is checked before this handler (apiserver-client.ts).
-import type { Request, Response } from "express";
+// POST /authenticate: the TokenReview webhook (v1 and v1beta1) for kube-apiserver. A lean
+// handler on node's request and response (app.ts routes the exact path here before express):
+// the same checks as the express routes — kube-apiserver's certificate first, then synced
+// caches, a JSON body within the limit — with nothing else on the path.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   parseTokenReview,
   tokenReviewRefusal,
   tokenReviewResponse,
 } from "../../authn/token-review.ts";
+import { admitJson, admitSynced, refuseBody } from "../admit.ts";
+import { admitApiserverClient } from "../apiserver-client.ts";
 import type { WebhookDeps } from "../deps.ts";
-import { sendStatus } from "../http-errors.ts";
+import { sendJson, sendStatus } from "../http-errors.ts";
+import { readJsonBody } from "../json-body.ts";
 import { runAuthentication } from "./run-authentication.ts";
 
-/** The handler: parse, decide from memory, answer. No I/O on this path. */
-export function authenticateHandler(deps: WebhookDeps): (req: Request, res: Response) => void {
+/** A TokenReview is a few hundred bytes; anything near this is not one. */
+export const AUTHENTICATE_BODY_LIMIT = 64 * 1024;
+
+/** The handler: guard, parse, decide from memory, answer. No I/O on this path. */
+export function authenticateHandler(
+  deps: WebhookDeps,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    res.set("Cache-Control", "no-store");
-    const parsed = parseTokenReview(req.body);
-    if (!parsed.ok) {
-      deps.metrics.rejectedRequests.inc({ route: "authenticate", code: 400 });
-      sendStatus(res, 400, parsed.reason);
-      return;
-    }
-    const { apiVersion, token, audiences } = parsed.value;
-    const decision = runAuthentication(deps, "authenticate", token, audiences);
-    res.json(
-      decision
-        ? tokenReviewResponse(decision, apiVersion)
-        : tokenReviewRefusal("internal error", apiVersion),
-    );
+    // Who is asking comes first: a stranger learns nothing, not even "not synced yet".
+    if (!admitApiserverClient(deps, "authenticate", req, res)) return;
+    if (!admitSynced(deps, "authenticate", res)) return;
+    if (!admitJson(deps, "authenticate", req, res)) return;
+    readJsonBody(req, AUTHENTICATE_BODY_LIMIT, (body) => {
+      if (body.ok) answer(deps, body.value, res);
+      else refuseBody(deps, "authenticate", res, body.type);
+    });
   };
+}
+
+function answer(deps: WebhookDeps, body: unknown, res: ServerResponse): void {
+  res.setHeader("Cache-Control", "no-store");
+  const parsed = parseTokenReview(body);
+  if (!parsed.ok) {
+    deps.metrics.rejectedRequests.inc({ route: "authenticate", code: 400 });
+    sendStatus(res, 400, parsed.reason);
+    return;
+  }
+  const { apiVersion, token, audiences } = parsed.value;
+  const decision = runAuthentication(deps, "authenticate", token, audiences);
+  const review = decision
+    ? tokenReviewResponse(decision, apiVersion)
+    : tokenReviewRefusal("internal error", apiVersion);
+  sendJson(res, 200, JSON.stringify(review));
 }

@@ -14,6 +14,7 @@ import { createWebhookApp, type WebhookDeps } from "../../../../src/webhook/http
 import type { CachedFacts } from "../../../../src/webhook/cache/cached-facts.ts";
 import { createWebhookMetrics } from "../../../../src/webhook/metrics.ts";
 import { WebhookServer } from "../../../../src/webhook/http/server.ts";
+import { SuccessLog } from "../../../../src/webhook/authn/success-log.ts";
 import { CONTROLLER } from "../admission/fixtures.ts";
 import { factsOf, NOW } from "../fixtures.ts";
 
@@ -92,6 +93,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   });
   const log = options.log ?? createLogger(options.logLevel ?? "trace", sink);
   const facts = factsOf(options);
+  const successLog = new SuccessLog({ log });
   const uses: Harness["uses"] = [];
   const adminChecks: AdmissionUserInfo[] = [];
   const admins = new Set(options.admins ?? ["root"]);
@@ -103,6 +105,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     facts,
     hasSynced: () => state.synced,
     recordUse: (tokenKey, at) => uses.push({ tokenKey, at }),
+    noteSuccess: (attribution) => successLog.note(attribution),
     isAdmin: (user) => {
       adminChecks.push(user);
       return state.adminAnswer(user);

@@ -1,0 +1,208 @@
+// Benchmark (not a test): the webhook at scale against the local control plane. Creates
+// TOKENS tokens' worth of ServiceUsers, ServiceTokens (status pinned as the controller pins it)
+// and hash records (written under the controller's field manager) directly through the API,
+// with CONCURRENCY requests in flight; then starts the webhook service in a process of its own
+// and reports its informers' sync time and RSS. Last, the cold first request through
+// kube-apiserver: each of SAMPLE fresh svctokens tokens and ServiceAccount tokens used once
+// (SelfSubjectReview, token authenticator only), medians side by side.
+// `npm run bench:webhook-scale [-- --tokens 100000 --concurrency 48 --sample 200]`
+import { fork } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { Agent, request } from "node:https";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import {
+  CONTROLLER_FIELD_MANAGER,
+  LABEL_SERVICE_USER_UID,
+  LABEL_TOKEN_UID,
+  SERVICE_TOKENS,
+  SERVICE_USERS,
+} from "../src/api/index.ts";
+import { LocalControlPlane } from "../src/devenv/controlplane.ts";
+import { deployPath, installCrds, runKubectl } from "../src/devenv/kubectl.ts";
+import { loadKubeConfig } from "../src/k8s/kubeconfig.ts";
+import { resourcePath, SECRETS } from "../src/k8s/paths.ts";
+import { KubeRest, PATCH } from "../src/k8s/rest.ts";
+import type { ScaleWebhookReady } from "./webhook/scale-webhook.ts";
+import {
+  listedHashRecord,
+  OPERATOR_NAMESPACE,
+  serviceTokenSpecObject,
+  serviceTokenStatus,
+  serviceUserSpecObject,
+  TOKEN_NAMESPACES,
+  tokenValue,
+  userCount,
+} from "./webhook/synthetic-cluster.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    tokens: { type: "string", default: "100000" },
+    concurrency: { type: "string", default: "48" },
+    sample: { type: "string", default: "200" },
+  },
+});
+const tokens = Number(args.tokens);
+const concurrency = Number(args.concurrency);
+const sample = Math.min(Number(args.sample), tokens);
+const say = (message: string): boolean => process.stdout.write(`${message}\n`);
+
+/** Runs `work(i)` for i in [0, count) with `concurrency` in flight. */
+async function pool(count: number, work: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) await work(next++);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+const timed = async (what: string, run: () => Promise<void>): Promise<number> => {
+  const started = performance.now();
+  await run();
+  const ms = performance.now() - started;
+  say(`${what}: ${(ms / 1000).toFixed(1)} s`);
+  return ms;
+};
+
+const controlPlane = await LocalControlPlane.start({ authorizationWebhook: false });
+try {
+  const info = controlPlane.info;
+  await installCrds(info.adminKubeconfig);
+  for (const file of ["namespace.yaml", "controller-rbac.yaml", "webhook-rbac.yaml"]) {
+    await runKubectl(info.adminKubeconfig, ["apply", "-f", deployPath(`manifests/${file}`)]);
+  }
+  const rest = new KubeRest(loadKubeConfig(info.adminKubeconfig));
+  for (let n = 0; n < TOKEN_NAMESPACES; n++) {
+    await runKubectl(info.adminKubeconfig, ["create", "namespace", `bench-${n}`]);
+  }
+  say(
+    `bench:webhook-scale: ${tokens} tokens, ${userCount(tokens)} users, concurrency ${concurrency}`,
+  );
+  const create = async (): Promise<void> => {
+    await pool(userCount(tokens), (u) =>
+      rest.request("POST", resourcePath(SERVICE_USERS), serviceUserSpecObject(u)),
+    );
+    const users = new Map<string, string>();
+    const listed = await rest.request<{ items: { metadata: { name: string; uid: string } }[] }>(
+      "GET",
+      resourcePath(SERVICE_USERS),
+    );
+    for (const item of listed.items) users.set(item.metadata.name, item.metadata.uid);
+    await pool(tokens, async (i) => {
+      const spec = serviceTokenSpecObject(i);
+      const namespace = spec.metadata?.namespace;
+      const token = await rest.request<{ metadata: { uid: string } }>(
+        "POST",
+        resourcePath(SERVICE_TOKENS, { namespace }),
+        spec,
+      );
+      const userUid = users.get((spec.spec as { serviceUser: string }).serviceUser) ?? "";
+      const status = { ...serviceTokenStatus(i), serviceUserUid: userUid };
+      const name = spec.metadata?.name ?? "";
+      await rest.request(
+        "PATCH",
+        resourcePath(SERVICE_TOKENS, { namespace, name, subresource: "status" }),
+        { status },
+        PATCH.merge,
+      );
+      // The record of the real uids, written under the controller's field manager.
+      const record = listedHashRecord(i);
+      const meta = record.metadata ?? {};
+      const labels = { ...meta.labels };
+      labels[LABEL_TOKEN_UID] = token.metadata.uid;
+      labels[LABEL_SERVICE_USER_UID] = userUid;
+      await rest.request(
+        "POST",
+        `${resourcePath(SECRETS, { namespace: OPERATOR_NAMESPACE })}?fieldManager=${CONTROLLER_FIELD_MANAGER}`,
+        {
+          apiVersion: "v1",
+          kind: "Secret",
+          type: record.type,
+          data: record.data,
+          metadata: {
+            name: `token-${token.metadata.uid}`,
+            namespace: OPERATOR_NAMESPACE,
+            labels,
+            annotations: meta.annotations,
+          },
+        },
+      );
+    });
+  };
+  const createMs = await timed(`created ${tokens} tokens (3 writes each) and their users`, create);
+  say(`  ${Math.round((tokens * 3 + userCount(tokens)) / (createMs / 1000))} writes/s`);
+
+  const webhook = fork(new URL("./webhook/scale-webhook.ts", import.meta.url).pathname, [], {
+    execArgv: [...process.execArgv, "--expose-gc"],
+  });
+  const ready = await new Promise<ScaleWebhookReady>((resolve, reject) => {
+    webhook.once("message", (message) => resolve(message as ScaleWebhookReady));
+    webhook.once("exit", (code) => reject(new Error(`webhook exited with ${code}`)));
+    webhook.send(info);
+  });
+  say(
+    `webhook informers synced in ${(ready.syncMs / 1000).toFixed(1)} s (${JSON.stringify(ready.sizes)}); ` +
+      `rss ${ready.rssMb} MB, heap ${ready.heapUsedMb} MB`,
+  );
+
+  // Cold first requests: ServiceAccount tokens against svctokens tokens, alternating.
+  const accounts = Array.from({ length: sample }, (_, k) => `bench-sa-${k}`);
+  const saTokens: string[] = [];
+  for (const name of accounts) {
+    const path = `/api/v1/namespaces/bench-0/serviceaccounts`;
+    await rest.request("POST", path, { metadata: { name } });
+    const answer = await rest.request<{ status: { token: string } }>(
+      "POST",
+      `${path}/${name}/token`,
+      { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: {} },
+    );
+    saTokens.push(answer.status.token);
+  }
+  const caPem = await readFile(info.caCertFile, "utf8");
+  const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: caPem });
+  const review = (token: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const started = performance.now();
+      const url = new URL("/apis/authentication.k8s.io/v1/selfsubjectreviews", info.server);
+      const req = request(
+        url,
+        {
+          method: "POST",
+          agent,
+          headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () =>
+            res.statusCode === 201
+              ? resolve(performance.now() - started)
+              : reject(new Error(`status ${res.statusCode}`)),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.end('{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}');
+    });
+  const step = Math.max(1, Math.floor(tokens / sample));
+  const svct: number[] = [];
+  const sa: number[] = [];
+  // Warm the connection and both authenticators with tokens not measured.
+  await review(saTokens[0] ?? "");
+  await review(tokenValue(1));
+  for (let k = 1; k < sample; k++) {
+    sa.push(await review(saTokens[k] ?? ""));
+    svct.push(await review(tokenValue(k * step + (k * step === 1 ? 2 : 0))));
+  }
+  const median = (values: number[]): number =>
+    values.sort((a, b) => a - b)[values.length >> 1] ?? 0;
+  const [svctMs, saMs] = [median(svct), median(sa)];
+  say(
+    `cold first request (SelfSubjectReview), medians of ${sample - 1}: svctokens ${svctMs.toFixed(2)} ms, ` +
+      `ServiceAccount ${saMs.toFixed(2)} ms, ratio ${(svctMs / saMs).toFixed(2)}`,
+  );
+  agent.destroy();
+  webhook.kill();
+  rest.close();
+} finally {
+  await controlPlane.stop();
+}

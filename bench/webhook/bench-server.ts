@@ -1,0 +1,170 @@
+// The two servers bench:webhook compares, each in a child process of its own (its RSS is its
+// own): the product — the webhook's caches (real informers over a synthetic API listing of
+// `tokens` tokens), freshness check, app and HTTPS server wired as src/webhook/service.ts wires
+// them — and the floor: a bare node:https server that answers every request with a fixed
+// answer copied from the product (same status, headers and body size).
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { performance } from "node:perf_hooks";
+import { pino } from "pino";
+import type { KubeRest } from "../../src/k8s/rest.ts";
+import { loggerOptions } from "../../src/log.ts";
+import { WebhookCaches } from "../../src/webhook/cache/caches.ts";
+import { CacheFreshness } from "../../src/webhook/cache/freshness.ts";
+import { SuccessLog } from "../../src/webhook/authn/success-log.ts";
+import { createWebhookApp } from "../../src/webhook/http/app.ts";
+import { WebhookServer } from "../../src/webhook/http/server.ts";
+import { createWebhookMetrics } from "../../src/webhook/metrics.ts";
+import {
+  listedHashRecord,
+  listedServiceToken,
+  listedServiceUser,
+  OPERATOR_NAMESPACE,
+  userCount,
+} from "./synthetic-cluster.ts";
+
+/** A fixed answer of the floor: status, headers and body. */
+export interface FixedAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type ServerOrder =
+  | { mode: "product"; tokens: number; certPem: string; keyPem: string }
+  | { mode: "memory" }
+  | { mode: "exit" }
+  | { mode: "floor"; answers: Record<string, FixedAnswer>; certPem: string; keyPem: string };
+
+/** What a started server reports. */
+export interface ServerReady {
+  port: number;
+  /** Product only: time to list and index every object, and memory once that is done. */
+  syncMs?: number;
+  rssMb: number;
+  heapUsedMb: number;
+}
+
+/** What the informers of `tokens` tokens list: one API listing per resource, in pages. */
+function syntheticApi(tokens: number): KubeRest {
+  const listing = (path: string): { count: number; item: (i: number) => unknown } => {
+    if (path.includes("/secrets")) return { count: tokens, item: listedHashRecord };
+    if (path.includes("/servicetokens")) return { count: tokens, item: listedServiceToken };
+    return { count: userCount(tokens), item: listedServiceUser };
+  };
+  const fake = {
+    request(method: string, path: string): Promise<unknown> {
+      const query = new URL(path, "https://api").searchParams;
+      const { count, item } = listing(path);
+      const from = Number(query.get("continue") ?? 0);
+      const limit = Number(query.get("limit") ?? count) || count;
+      const to = Math.min(count, from + limit);
+      const items: unknown[] = [];
+      // Through JSON, as a listing arrives: every object is freshly parsed, strings included.
+      for (let i = from; i < to; i++) items.push(JSON.parse(JSON.stringify(item(i))));
+      const metadata = { resourceVersion: "1", ...(to < count ? { continue: String(to) } : {}) };
+      return Promise.resolve({ kind: "List", metadata, items });
+    },
+    stream(_path: string, signal: AbortSignal): Promise<unknown> {
+      // A watch that stays open and quiet until the informer stops.
+      const quiet = new PassThrough();
+      signal.addEventListener("abort", () => quiet.end(), { once: true });
+      return Promise.resolve(quiet);
+    },
+  };
+  return fake as unknown as KubeRest;
+}
+
+const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
+
+function memory(): { rssMb: number; heapUsedMb: number } {
+  globalThis.gc?.();
+  const usage = process.memoryUsage();
+  return { rssMb: mb(usage.rss), heapUsedMb: mb(usage.heapUsed) };
+}
+
+async function startProduct(
+  order: Extract<ServerOrder, { mode: "product" }>,
+): Promise<ServerReady> {
+  const log = pino(loggerOptions("info"), pino.destination({ dest: "/dev/null", sync: false }));
+  const metrics = createWebhookMetrics(false);
+  const started = performance.now();
+  const caches = new WebhookCaches({
+    rest: syntheticApi(order.tokens),
+    namespace: OPERATOR_NAMESPACE,
+    relistIntervalMs: 3_600_000,
+    log,
+  });
+  caches.start();
+  await caches.synced();
+  const syncMs = performance.now() - started;
+  const freshness = new CacheFreshness(caches, 60_000, metrics.staleDecisions);
+  const dir = await mkdtemp(join(tmpdir(), "svctokens-bench-"));
+  await writeFile(join(dir, "tls.crt"), order.certPem);
+  await writeFile(join(dir, "tls.key"), order.keyPem);
+  const httpLog = log.child({ component: "http" }, { formatters: { log: freshness.annotateLog } });
+  const successLog = new SuccessLog({
+    log: httpLog,
+    intervalMs: 60_000,
+    logEachWhile: () => freshness.isLagging(),
+  });
+  successLog.start();
+  const server = await WebhookServer.start({
+    handler: createWebhookApp({
+      facts: caches.facts,
+      hasSynced: () => freshness.admitDecision(),
+      recordUse: () => undefined,
+      noteSuccess: (attribution) => successLog.note(attribution),
+      isAdmin: () => Promise.resolve(false),
+      fetchNamespaceLabels: () => Promise.resolve({}),
+      controllerUsername: "controller",
+      maxTokenLifetimeDays: undefined,
+      requireClientCertificate: false,
+      allowedClientNames: [],
+      metrics,
+      log: httpLog,
+      now: () => new Date(),
+    }),
+    tls: { certFile: join(dir, "tls.crt"), keyFile: join(dir, "tls.key") },
+    host: "127.0.0.1",
+    port: 0,
+    log,
+  });
+  return { port: server.port, syncMs, ...memory() };
+}
+
+async function startFloor(order: Extract<ServerOrder, { mode: "floor" }>): Promise<ServerReady> {
+  const server = createServer({ cert: order.certPem, key: order.keyPem }, (req, res) => {
+    const answer = order.answers[(req.url ?? "").split("?")[0] ?? ""];
+    req.on("data", () => undefined);
+    req.on("end", () => {
+      if (answer === undefined) res.writeHead(404).end();
+      else res.writeHead(answer.status, answer.headers).end(answer.body);
+    });
+  });
+  server.keepAliveTimeout = 100_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { port: (server.address() as AddressInfo).port, ...memory() };
+}
+
+process.on("message", (order: ServerOrder) => {
+  // A normal exit, so `--cpu-prof` writes the profile.
+  if (order.mode === "exit") process.exit(0);
+  const start =
+    order.mode === "memory"
+      ? Promise.resolve({ port: 0, ...memory() })
+      : order.mode === "product"
+        ? startProduct(order)
+        : startFloor(order);
+  start.then(
+    (ready) => process.send?.(ready),
+    (error: unknown) => {
+      process.stderr.write(`bench server failed: ${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+});

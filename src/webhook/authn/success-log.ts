@@ -1,0 +1,111 @@
+// Successful authentications, logged per token and interval instead of per request: a token's
+// first success after a quiet interval is logged at once (who, which token, count 1); further
+// successes within the interval are counted and logged as one line when it ends. Attribution
+// stays (Service User, token, token id — never a value) at a cost that does not grow with the
+// request rate. Failures are not aggregated: run-authentication.ts logs each one.
+import type { Logger } from "pino";
+import { systemClock, type Clock } from "../../k8s/clock.ts";
+
+/** Who a success was: safe to log. */
+export interface SuccessAttribution {
+  endpoint: string;
+  tokenId: string;
+  serviceToken: string;
+  serviceUser: string;
+  audiences: readonly string[];
+}
+
+interface Entry {
+  attribution: SuccessAttribution;
+  /** When this token's last line was written (ms). */
+  loggedAt: number;
+  /** Successes since that line. */
+  pending: number;
+}
+
+/** Default interval: a busy token costs one line per 10 s. */
+export const SUCCESS_LOG_INTERVAL_MS = 10_000;
+
+/** Per-token success lines, at most one per token (and audience set) per interval. */
+export class SuccessLog {
+  readonly #log: Logger;
+  readonly #intervalMs: number;
+  readonly #clock: Clock;
+  readonly #logEach: () => boolean;
+  readonly #entries = new Map<string, Entry>();
+  #cancel: (() => void) | undefined;
+
+  /**
+   * `logEachWhile`: while it says true, every success is logged on its own line (the service
+   * passes "the caches lag": each decision made from stale facts shows in the log).
+   */
+  constructor(options: {
+    log: Logger;
+    intervalMs?: number;
+    clock?: Clock;
+    logEachWhile?: () => boolean;
+  }) {
+    this.#log = options.log;
+    this.#logEach = options.logEachWhile ?? ((): boolean => false);
+    this.#intervalMs = options.intervalMs ?? SUCCESS_LOG_INTERVAL_MS;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** Notes one success; logs at once when the token had no line within the interval. */
+  note(attribution: SuccessAttribution): void {
+    const key = `${attribution.endpoint} ${attribution.serviceToken} ${attribution.tokenId} ${attribution.audiences.join(" ")}`;
+    const now = this.#clock.now();
+    const entry = this.#entries.get(key);
+    if (this.#logEach()) {
+      this.#write(attribution, 1);
+    } else if (entry === undefined) {
+      this.#entries.set(key, { attribution, loggedAt: now, pending: 0 });
+      this.#write(attribution, 1);
+    } else if (now - entry.loggedAt >= this.#intervalMs) {
+      this.#write(attribution, entry.pending + 1);
+      entry.loggedAt = now;
+      entry.pending = 0;
+    } else {
+      entry.pending += 1;
+    }
+  }
+
+  /**
+   * Writes the counts of every token whose interval has ended (all of them with `all`), and
+   * forgets tokens that stayed quiet for a whole interval.
+   */
+  flush(all = false): void {
+    const now = this.#clock.now();
+    for (const [key, entry] of this.#entries) {
+      if (!all && now - entry.loggedAt < this.#intervalMs) continue;
+      if (entry.pending === 0) {
+        this.#entries.delete(key);
+        continue;
+      }
+      this.#write(entry.attribution, entry.pending);
+      entry.loggedAt = now;
+      entry.pending = 0;
+    }
+  }
+
+  /** Flushes every interval until `stop`. */
+  start(): void {
+    const tick = (): void => {
+      this.flush();
+      this.#cancel = this.#clock.schedule(tick, this.#intervalMs);
+    };
+    this.#cancel ??= this.#clock.schedule(tick, this.#intervalMs);
+  }
+
+  /** Stops the timer and writes what is pending. */
+  stop(): void {
+    this.#cancel?.();
+    this.#cancel = undefined;
+    this.flush(true);
+  }
+
+  #write(attribution: SuccessAttribution, count: number): void {
+    const { audiences, ...who } = attribution;
+    this.#log.info({ ...who, audiences, count }, "token authenticated");
+  }
+}

@@ -1,0 +1,50 @@
+// The checks every deciding route runs before its handler, on node's request and response (so
+// the lean routes and express middleware share them): caches synced, and a JSON body. Each
+// answers a refusal itself and returns false; true means "go on".
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { WebhookDeps } from "./deps.ts";
+import { BODY_ERRORS, sendStatus } from "./http-errors.ts";
+
+/**
+ * Until the caches have synced, a decision would be made on partial facts: answer 503 so the
+ * caller treats it as an error to retry (kube-apiserver caches a "no", not an error).
+ */
+export function admitSynced(
+  deps: Pick<WebhookDeps, "hasSynced" | "metrics">,
+  route: string,
+  res: ServerResponse,
+): boolean {
+  if (deps.hasSynced()) return true;
+  deps.metrics.rejectedRequests.inc({ route, code: 503 });
+  res.setHeader("Retry-After", "1");
+  sendStatus(res, 503, "caches are not synced yet; retry shortly");
+  return false;
+}
+
+/** Only `application/json` (any charset parameter) is read; anything else is a 415. */
+export function admitJson(
+  deps: Pick<WebhookDeps, "metrics">,
+  route: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): boolean {
+  const mediaType = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+  if (mediaType === "application/json") return true;
+  deps.metrics.rejectedRequests.inc({ route, code: 415 });
+  sendStatus(res, 415, "Content-Type must be application/json");
+  return false;
+}
+
+/** A body-parser error type answered: counted, logged by type only, a short Status. */
+export function refuseBody(
+  deps: Pick<WebhookDeps, "metrics" | "log">,
+  route: string,
+  res: ServerResponse,
+  type: string,
+): void {
+  const [code, message] = BODY_ERRORS[type] ?? [400, "bad request"];
+  deps.metrics.rejectedRequests.inc({ route, code });
+  // The type only: a JSON parse error's message quotes the body, which may hold a token.
+  deps.log.debug({ route, code, type }, "request refused");
+  sendStatus(res, code, message);
+}

@@ -1,0 +1,88 @@
+// Reads a JSON request body for the lean routes with body-parser's rules, as express.json()
+// applies them to the other routes (strict, no inflation, a byte limit): the same errors, by
+// the same type names (http-errors.ts BODY_ERRORS), so both paths answer alike.
+import type { IncomingMessage } from "node:http";
+import { TextDecoder } from "node:util";
+
+/** The parsed body (undefined when the request has none), or the body-parser error type. */
+export type JsonBody = { ok: true; value: unknown } | { ok: false; type: string };
+
+const fail = (type: string): JsonBody => ({ ok: false, type });
+const FIRST_CHARACTER = /^[ \t\n\r]*([^ \t\n\r])/;
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
+
+/** A decoder for a `utf-*` charset (BOM stripped, as iconv-lite does); undefined if unknown. */
+function decoderFor(charset: string): TextDecoder | undefined {
+  try {
+    return new TextDecoder(charset);
+  } catch {
+    return undefined;
+  }
+}
+
+/** body-parser's `json({ strict: true })` parse of the decoded text. */
+export function parseStrictJson(text: string): JsonBody {
+  if (text.length === 0) return { ok: true, value: {} };
+  const first = FIRST_CHARACTER.exec(text)?.[1];
+  if (first !== "{" && first !== "[") return fail("entity.parse.failed");
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return fail("entity.parse.failed");
+  }
+}
+
+function checkHeaders(req: IncomingMessage, limit: number): JsonBody | TextDecoder | undefined {
+  const charset = (CHARSET.exec(req.headers["content-type"] ?? "")?.[1] ?? "utf-8").toLowerCase();
+  if (!charset.startsWith("utf-")) return fail("charset.unsupported");
+  const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase();
+  if (encoding !== "identity") return fail("encoding.unsupported");
+  const length = req.headers["content-length"];
+  const hasBody =
+    req.headers["transfer-encoding"] !== undefined ||
+    (length !== undefined && !Number.isNaN(Number(length)));
+  if (!hasBody) return undefined;
+  if (length !== undefined && Number(length) > limit) return fail("entity.too.large");
+  return decoderFor(charset) ?? fail("encoding.unsupported");
+}
+
+/**
+ * Reads and parses the body of `req` (at most `limit` bytes) and calls `done` once. Requests
+ * without a body (no Content-Length, no Transfer-Encoding) give `undefined`, as body-parser.
+ */
+export function readJsonBody(
+  req: IncomingMessage,
+  limit: number,
+  done: (body: JsonBody) => void,
+): void {
+  const checked = checkHeaders(req, limit);
+  if (!(checked instanceof TextDecoder)) {
+    done(checked ?? { ok: true, value: undefined });
+    return;
+  }
+  const declared = req.headers["content-length"];
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let finished = false;
+  const finish = (body: JsonBody): void => {
+    if (finished) return;
+    finished = true;
+    if (!body.ok) req.pause();
+    done(body);
+  };
+  req.on("data", (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > limit) finish(fail("entity.too.large"));
+    else if (!finished) chunks.push(chunk);
+  });
+  req.on("end", () => {
+    if (declared !== undefined && Number(declared) !== received) {
+      finish(fail("request.size.invalid"));
+      return;
+    }
+    const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    finish(parseStrictJson(checked.decode(bytes)));
+  });
+  req.on("aborted", () => finish(fail("request.aborted")));
+  req.on("error", () => finish(fail("request.aborted")));
+}
