@@ -149,7 +149,11 @@ function expiredDeletion(
   return [{ kind: "delete-expired", days, expiresAt }];
 }
 
-/** The next moment after `now` at which a window opens or a policy's limit passes. */
+/**
+ * The next moment after `now` at which a window opens or a policy's limit passes. An Active
+ * token has all of them; an Expired one only its deletion; a Revoked one none (restoring it
+ * is a change, which wakes the sweep anyway).
+ */
 function nextBoundary(
   facts: TokenLifeFacts,
   now: Date,
@@ -157,15 +161,16 @@ function nextBoundary(
 ): Date | undefined {
   const moments: number[] = [];
   const expiry = facts.expiresAt?.getTime();
-  if (expiry !== undefined) {
-    moments.push(...EXPIRY_NOTICE_DAYS.map((days) => expiry - days * DAY_MS), expiry);
-    if (settings.deleteExpiredAfterDays !== undefined) {
-      moments.push(expiry + settings.deleteExpiredAfterDays * DAY_MS);
+  const deleteDays = settings.deleteExpiredAfterDays;
+  if (expiry !== undefined && deleteDays !== undefined) moments.push(expiry + deleteDays * DAY_MS);
+  if (facts.phase === ServiceTokenPhase.Active) {
+    if (expiry !== undefined) {
+      moments.push(...EXPIRY_NOTICE_DAYS.map((days) => expiry - days * DAY_MS), expiry);
     }
-  }
-  const idle = facts.idleSince.getTime();
-  for (const days of [settings.unusedAfterDays, settings.revokeUnusedAfterDays]) {
-    if (days !== undefined) moments.push(idle + days * DAY_MS);
+    const idle = facts.idleSince.getTime();
+    for (const days of [settings.unusedAfterDays, settings.revokeUnusedAfterDays]) {
+      if (days !== undefined) moments.push(idle + days * DAY_MS);
+    }
   }
   const ahead = moments.filter((moment) => moment > now.getTime());
   return ahead.length === 0 ? undefined : new Date(Math.min(...ahead));

@@ -56,7 +56,9 @@ export function tokenLifecycleReconciler(
     }
     await sweep.flushStatus();
     const next = decision.nextLookAt;
-    return next === undefined ? {} : { requeueAfterMs: Math.max(0, next.getTime() - now.getTime()) };
+    return next === undefined
+      ? {}
+      : { requeueAfterMs: Math.max(0, next.getTime() - now.getTime()) };
   };
 }
 
@@ -151,7 +153,10 @@ class TokenSweep {
 
   /** Status and Event of the policy's revocation (after a crash: when it is found). */
   async #reportAutoRevoked(): Promise<void> {
-    await this.#patchStatus({ revokedReason: AUTO_REVOKED_REASON, autoRevokedAt: rfc3339(this.#now) });
+    await this.#patchStatus({
+      revokedReason: AUTO_REVOKED_REASON,
+      autoRevokedAt: rfc3339(this.#now),
+    });
     const note = autoRevokedNote(this.#settings.revokeUnusedAfterDays);
     await this.#ctx.events.record(this.#raw, EventReason.AutoRevoked, note, "Warning");
   }

@@ -54,14 +54,17 @@ export function decideControllerPolicy(
   const ref = `${request.namespace ?? ""}/${request.name ?? ""}`;
   const old = parseOrMessage(parseServiceToken, request.oldObject);
   // The policies judge only tokens they can read.
-  if (!old.ok) return deny(`The svctokens controller cannot read ServiceToken ${ref}: ${old.message}`);
+  if (!old.ok)
+    return deny(`The svctokens controller cannot read ServiceToken ${ref}: ${old.message}`);
   // Already being deleted: nothing left to protect.
   if (old.value.metadata.deletionTimestamp !== undefined) return ALLOW;
   const phase = currentTokenPhase(old.value, facts.now);
   if (kind === "revoke") {
     return phase === ServiceTokenPhase.Active
       ? ALLOW
-      : deny(`The svctokens controller revokes only Active tokens; ServiceToken ${ref} is ${phase}`);
+      : deny(
+          `The svctokens controller revokes only Active tokens; ServiceToken ${ref} is ${phase}`,
+        );
   }
   if (phase === ServiceTokenPhase.Expired && !old.value.spec.revoked) return ALLOW;
   return deny(

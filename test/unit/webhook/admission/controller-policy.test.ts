@@ -44,7 +44,8 @@ describe("the controller's lifecycle-policy writes", () => {
       name: "cannot revoke an expired token",
       request: update(expiredUnreported, changed(expiredUnreported, { spec: { revoked: true } })),
       facts,
-      denied: "The svctokens controller revokes only Active tokens; ServiceToken prod/ci is Expired",
+      denied:
+        "The svctokens controller revokes only Active tokens; ServiceToken prod/ci is Expired",
       adminCheck: false,
     },
     {
