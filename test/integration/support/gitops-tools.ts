@@ -11,6 +11,8 @@ export interface GitopsTools {
   kstatusCheck: string;
   fluxApply: string;
   argocdHealth: string;
+  /** Prometheus' promtool: checks and unit-tests the alerting rules (deploy/monitoring). */
+  promtool: string;
 }
 
 let built: Promise<GitopsTools> | undefined;
@@ -32,6 +34,7 @@ export function gitopsTools(): Promise<GitopsTools> {
         kstatusCheck: `${dir}/kstatus-check`,
         fluxApply: `${dir}/flux-apply`,
         argocdHealth: `${dir}/argocd-health`,
+        promtool: `${dir}/promtool`,
       });
     });
   });
