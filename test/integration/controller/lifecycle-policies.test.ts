@@ -28,7 +28,7 @@ let user: string;
 const admin = (): Api => run.admin;
 const token = (name: string): Promise<TestObject | undefined> => admin().token(ns, name);
 const statusOf = async (name: string): Promise<Record<string, unknown>> =>
-  ((await token(name))?.status ?? {}) as Record<string, unknown>;
+  (await token(name))?.status ?? {};
 
 /** Events with `reason` about `name` in `namespace` (ServiceUsers': "default"). */
 async function eventsAbout(namespace: string, name: string, reason: string): Promise<unknown[]> {

@@ -81,8 +81,9 @@ describe("deploy/monitoring (a kustomize Component)", () => {
     }
     const dashboard = named("ConfigMap", "svctokens-grafana-dashboard");
     expect(dashboard?.metadata?.labels?.grafana_dashboard).toBe("1");
-    const json = JSON.parse(String((dashboard?.data as Record<string, string>)["svctokens.json"]));
-    const titles = (json as { panels: { title: string }[] }).panels.map((panel) => panel.title);
+    const text = String((dashboard?.data as Record<string, string>)["svctokens.json"]);
+    const json = JSON.parse(text) as { panels: { title: string }[] };
+    const titles = json.panels.map((panel) => panel.title);
     expect(titles).toEqual(
       expect.arrayContaining([
         "Authentications by result and endpoint",
