@@ -37,9 +37,19 @@ export function tokenLifecycleReconciler(
   settings: LifecycleSettings,
   metrics: LifecycleMetrics,
 ): (ctx: ControllerContext, key: string) => Promise<ProcessResult> {
+  // The object each of this term's writes returned: the cache may not have seen our own write
+  // yet when the key runs again, and judging that older view would repeat a notice.
+  const written = new Map<string, KubeObject>();
+  // Tokens this term deleted (uids): not judged again while the cache catches up.
+  const deleted = new Set<string>();
   return async (ctx, key) => {
-    const raw = ctx.caches.tokens.get(key);
-    if (!raw) return {};
+    const cached = ctx.caches.tokens.get(key);
+    if (!cached) {
+      written.delete(key);
+      return {};
+    }
+    const raw = fresher(cached, written.get(key));
+    if (deleted.has(raw.metadata?.uid ?? "")) return {};
     let token: ServiceToken;
     try {
       token = parseServiceToken(raw);
@@ -49,7 +59,10 @@ export function tokenLifecycleReconciler(
     const user = lookupServiceUser(ctx, token.spec.serviceUser);
     const now = new Date(ctx.clock.now());
     const decision = decideLifecycle(token, user, now, settings);
-    const sweep = new TokenSweep(ctx, token, raw, settings, now);
+    const sweep = new TokenSweep(ctx, token, raw, settings, now, (object) => {
+      if (object === undefined) deleted.add(raw.metadata?.uid ?? "");
+      else written.set(key, object);
+    });
     for (const action of decision.actions) {
       await sweep.run(action);
       countAction(metrics, action);
@@ -62,6 +75,19 @@ export function tokenLifecycleReconciler(
   };
 }
 
+/**
+ * The newer of the cached token and the one our last write returned (same uid). Object
+ * resourceVersions are etcd revisions on kube-apiserver: compared here only to skip our own
+ * stale view; anything unexpected falls back to the cache.
+ */
+function fresher(cached: KubeObject, written: KubeObject | undefined): KubeObject {
+  if (written === undefined || written.metadata?.uid !== cached.metadata?.uid) return cached;
+  const version = (object: KubeObject): number => Number(object.metadata?.resourceVersion);
+  const mine = version(written);
+  const theirs = version(cached);
+  return Number.isFinite(mine) && Number.isFinite(theirs) && mine > theirs ? written : cached;
+}
+
 type StatusFields = Partial<Record<keyof ServiceTokenStatus, unknown>>;
 
 /** Carries out one decision's actions on one token; notices share one status write. */
@@ -71,6 +97,8 @@ class TokenSweep {
   readonly #raw: KubeObject;
   readonly #settings: LifecycleSettings;
   readonly #now: Date;
+  /** Told each write's result (undefined: the token was deleted). */
+  readonly #wrote: (object: KubeObject | undefined) => void;
   #pendingStatus: StatusFields = {};
 
   constructor(
@@ -79,7 +107,9 @@ class TokenSweep {
     raw: KubeObject,
     settings: LifecycleSettings,
     now: Date,
+    wrote: (object: KubeObject | undefined) => void,
   ) {
+    this.#wrote = wrote;
     this.#ctx = ctx;
     this.#token = token;
     this.#raw = raw;
@@ -142,12 +172,13 @@ class TokenSweep {
    */
   async #revoke(): Promise<void> {
     const { namespace, name, resourceVersion } = this.#token.metadata;
-    await mergePatch(
+    const updated = await mergePatch(
       this.#ctx,
       SERVICE_TOKENS,
       { namespace, name },
       { metadata: { resourceVersion }, spec: { revoked: true } },
     );
+    this.#wrote(updated);
     this.#ctx.log.info({ kind: "ServiceToken", namespace, name }, "unused token revoked");
   }
 
@@ -166,19 +197,22 @@ class TokenSweep {
     await this.#ctx.events.record(this.#raw, EventReason.AutoDeleted, note);
     const user = this.#rawUser();
     if (user) await this.#ctx.events.record(user, EventReason.AutoDeleted, note);
-    const { namespace, name, uid, resourceVersion } = this.#token.metadata;
-    await deleteObject(this.#ctx, SERVICE_TOKENS, namespace, name, { uid, resourceVersion });
+    // Exactly this token (uid); admission checks again that it is Expired and not revoked.
+    const { namespace, name, uid } = this.#token.metadata;
+    await deleteObject(this.#ctx, SERVICE_TOKENS, namespace, name, { uid });
+    this.#wrote(undefined);
     this.#ctx.log.info({ kind: "ServiceToken", namespace, name }, "expired token deleted");
   }
 
   async #patchStatus(fields: StatusFields): Promise<void> {
     const { namespace, name } = this.#token.metadata;
-    await mergePatch(
+    const updated = await mergePatch(
       this.#ctx,
       SERVICE_TOKENS,
       { namespace, name, subresource: "status" },
       { status: fields },
     );
+    this.#wrote(updated);
   }
 
   #rawUser(): KubeObject | undefined {
