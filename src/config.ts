@@ -81,6 +81,14 @@ const configSchema = z.object({
   SVCTOKENS_ADMIN_CHECK_BURST: z.coerce.number().int().min(1).max(10_000).default(50),
   SVCTOKENS_ADMIN_CHECKS_PER_SECOND: z.coerce.number().positive().max(10_000).default(10),
 
+  // Lifecycle policies (controller; docs/decisions.md 54-56).
+  /** An Active token not used for this long (never used: counted from generation) is unused. */
+  SVCTOKENS_UNUSED_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** When set, the controller revokes tokens unused for this long (spec.revoked: true). */
+  SVCTOKENS_REVOKE_UNUSED_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).optional(),
+  /** When set, the controller deletes tokens Expired for this long (0: at expiry). */
+  SVCTOKENS_DELETE_EXPIRED_AFTER_DAYS: z.coerce.number().int().min(0).max(3650).optional(),
+
   // Cache freshness (both processes).
   /**
    * A replica whose informers have not been known current (a list, or an open watch) for

@@ -3,7 +3,7 @@
 // webhook's HTTPS port never serves them: what it exposes there is only for kube-apiserver and
 // gateways, and metrics are for the monitoring namespace (NetworkPolicy) only.
 import { createServer, type Server } from "node:http";
-import type { Registry } from "prom-client";
+import { Gauge, type Registry } from "prom-client";
 
 /** What the endpoints report on. */
 export interface HealthSource {
@@ -13,12 +13,29 @@ export interface HealthSource {
   beforeScrape?: () => void;
 }
 
+/** 1 while /readyz says ready (caches synced and current): the "caches not synced" alert. */
+export const READY_METRIC = "svctokens_ready";
+
+/** Registers the readiness gauge on the source's registry (once per registry). */
+function registerReadyGauge(source: HealthSource): void {
+  if (source.registry.getSingleMetric(READY_METRIC)) return;
+  new Gauge({
+    name: READY_METRIC,
+    help: "1 while this process is ready (/readyz): its caches have synced and are current.",
+    registers: [source.registry],
+    collect() {
+      this.set(source.isReady() ? 1 : 0);
+    },
+  });
+}
+
 /** Starts the server on `port` (0: any free port); resolves once listening. */
 export async function startHealthServer(
   source: HealthSource,
   port: number,
   host = "0.0.0.0",
 ): Promise<Server> {
+  registerReadyGauge(source);
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method !== "GET") {

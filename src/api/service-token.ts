@@ -251,6 +251,34 @@ export const ServiceTokenStatusSchema = z
         "The svctokens.dev/rotate-requested-at annotation the latest rotation acted on: the " +
           "same request never rotates twice.",
       ),
+    revokedReason: z
+      .enum(["Unused"])
+      .optional()
+      .describe(
+        "Why the controller revoked the token: `Unused` (the operator revokes tokens unused " +
+          "for SVCTOKENS_REVOKE_UNUSED_AFTER_DAYS). Absent when a person revoked it, and while " +
+          "it is not revoked.",
+      ),
+    autoRevokedAt: timestamp
+      .optional()
+      .describe(
+        "When the unused-token policy last revoked the token (RFC 3339). Kept after an Admin " +
+          "restores it: the policy leaves it alone until it is used again.",
+      ),
+    expiryNoticeDays: z
+      .int()
+      .min(1)
+      .max(30)
+      .optional()
+      .describe(
+        "The narrowest expiry notice sent (Event ExpiringSoon): 30, 7 or 1 days before expiry. " +
+          "Each notice is sent once; absent: none yet.",
+      ),
+    unusedNoticeAt: timestamp
+      .optional()
+      .describe(
+        "When the Event Unused was sent (RFC 3339): once per stretch without authentication.",
+      ),
     conditions,
     observedGeneration,
   })

@@ -20,6 +20,14 @@ import { teamBindingsReconciler } from "./team-bindings/reconcile.ts";
 import { connectTeamBindingKeys } from "./team-bindings/wiring.ts";
 import { allKeys, connectCachesToQueues, type KeySink } from "./wiring.ts";
 import { requestResource } from "../k8s/request-resource.ts";
+import type { LifecycleSettings } from "./lifecycle/decide.ts";
+import {
+  createLifecycleMetrics,
+  refreshLifecycleGauges,
+  type LifecycleMetrics,
+} from "./lifecycle/metrics.ts";
+import { tokenLifecycleReconciler } from "./lifecycle/reconcile.ts";
+import { lookupServiceUser } from "./service-user/lookup.ts";
 
 /** How to run a controller. */
 export interface ControllerOptions {
@@ -39,7 +47,12 @@ export interface ControllerOptions {
   clientIdentity?: ClientIdentity;
   /** Register process-wide metrics (CPU, memory): only one per process. */
   processMetrics?: boolean;
+  /** Expiry notices and the unused/expired token policies (default: unused after 90 days). */
+  lifecycle?: LifecycleSettings;
 }
+
+/** The lifecycle settings of an operator that sets none (src/config.ts defaults). */
+const DEFAULT_LIFECYCLE: LifecycleSettings = { unusedAfterDays: 90 };
 
 type Reconciler = (ctx: ControllerContext, key: string) => Promise<ProcessResult>;
 
@@ -47,16 +60,22 @@ type Reconciler = (ctx: ControllerContext, key: string) => Promise<ProcessResult
 export class Controller {
   readonly metrics: ControllerMetrics;
   readonly caches: ControllerCaches;
+  readonly lifecycleMetrics: LifecycleMetrics;
+  readonly #lifecycle: LifecycleSettings;
   readonly #ctx: ControllerContext;
   readonly #options: ControllerOptions;
   readonly #elector: LeaderElector | undefined;
-  #queues: { tokens: WorkQueue; users: WorkQueue; namespaces: WorkQueue } | undefined;
+  #queues:
+    | { tokens: WorkQueue; users: WorkQueue; namespaces: WorkQueue; lifecycle: WorkQueue }
+    | undefined;
   #running: Promise<void> | undefined;
   #stopLeading: (() => void) | undefined;
 
   constructor(options: ControllerOptions) {
     this.#options = options;
     this.metrics = createControllerMetrics(options.processMetrics ?? false);
+    this.lifecycleMetrics = createLifecycleMetrics(this.metrics.registry);
+    this.#lifecycle = options.lifecycle ?? DEFAULT_LIFECYCLE;
     const rest = new KubeRest(options.kubeConfig, {
       identity: options.clientIdentity ?? CONTROLLER_CLIENT,
       observer: (method, path, status) =>
@@ -119,6 +138,17 @@ export class Controller {
     return this.caches.hasSynced() && this.caches.staleForMs() <= bound;
   }
 
+  /** Refreshes the lifecycle gauges from the caches (before a scrape). */
+  refreshLifecycleGauges(): void {
+    refreshLifecycleGauges(
+      this.caches.tokens.list(),
+      (name) => lookupServiceUser(this.#ctx, name)?.spec.active ?? true,
+      this.lifecycleMetrics,
+      this.#lifecycle,
+      new Date(this.#ctx.clock.now()),
+    );
+  }
+
   isLeader(): boolean {
     return this.#queues !== undefined;
   }
@@ -134,6 +164,7 @@ export class Controller {
         queues?.tokens.whenIdle(),
         queues?.users.whenIdle(),
         queues?.namespaces.whenIdle(),
+        queues?.lifecycle.whenIdle(),
       ]);
       const next = queues?.users.nextScheduledInMs();
       if (next === undefined || next > 2 * USER_STATUS_INTERVAL_MS) return;
@@ -155,14 +186,20 @@ export class Controller {
       tokens: this.#queue("ServiceToken", reconcileServiceToken),
       users: this.#queue("ServiceUser", serviceUserReconciler()),
       namespaces: this.#queue("Namespace", teamBindingsReconciler()),
+      lifecycle: this.#queue(
+        "ServiceTokenLifecycle",
+        tokenLifecycleReconciler(this.#lifecycle, this.lifecycleMetrics),
+      ),
     };
     this.#queues = queues;
     this.metrics.isLeader.set(1);
     queues.tokens.start();
     queues.users.start();
     queues.namespaces.start();
+    queues.lifecycle.start();
     const keys = allKeys(this.caches);
     for (const key of keys.tokens) queues.tokens.add(key);
+    for (const key of keys.tokens) queues.lifecycle.add(key);
     for (const key of keys.users) queues.users.add(key);
     for (const namespace of this.caches.namespaces.list()) {
       queues.namespaces.add(namespace.metadata?.name ?? "");
@@ -174,14 +211,22 @@ export class Controller {
     });
     this.#queues = undefined;
     this.metrics.isLeader.set(0);
-    await Promise.all([queues.tokens.stop(), queues.users.stop(), queues.namespaces.stop()]);
+    await Promise.all([
+      queues.tokens.stop(),
+      queues.users.stop(),
+      queues.namespaces.stop(),
+      queues.lifecycle.stop(),
+    ]);
   }
 
   #sink(): KeySink | undefined {
     const queues = this.#queues;
     return (
       queues && {
-        token: (key) => queues.tokens.add(key),
+        token: (key) => {
+          queues.tokens.add(key);
+          queues.lifecycle.add(key);
+        },
         user: (name) => queues.users.add(name),
         // One run for all the changes of a second: a later change never postpones it.
         userOfChangedToken: (name) => queues.users.addAfter(name, USER_STATUS_INTERVAL_MS),

@@ -28,6 +28,12 @@ export const EventReason = {
   DeliveryTokenExposed: "DeliveryTokenExposed",
   ServiceUserNotFound: "ServiceUserNotFound",
   ServiceUserDeactivated: "ServiceUserDeactivated",
+  // Lifecycle policies (src/controller/lifecycle/); ExpiringSoon and AutoDeleted also go to
+  // the token's ServiceUser.
+  ExpiringSoon: "ExpiringSoon",
+  Unused: "Unused",
+  AutoRevoked: "AutoRevoked",
+  AutoDeleted: "AutoDeleted",
   // On ServiceUsers.
   Deactivated: "Deactivated",
   Reactivated: "Reactivated",

@@ -28,12 +28,20 @@ const controller = new Controller({
         retryPeriodMs: config.SVCTOKENS_LEASE_RENEW_SECONDS * 1000,
       }
     : undefined,
+  lifecycle: {
+    unusedAfterDays: config.SVCTOKENS_UNUSED_AFTER_DAYS,
+    revokeUnusedAfterDays: config.SVCTOKENS_REVOKE_UNUSED_AFTER_DAYS,
+    deleteExpiredAfterDays: config.SVCTOKENS_DELETE_EXPIRED_AFTER_DAYS,
+  },
 });
 const server = await startHealthServer(
   {
     isReady: () => controller.isReady(),
     registry: controller.metrics.registry,
-    beforeScrape: () => refreshTokenGauges(controller.caches, controller.metrics),
+    beforeScrape: () => {
+      refreshTokenGauges(controller.caches, controller.metrics);
+      controller.refreshLifecycleGauges();
+    },
   },
   config.SVCTOKENS_CONTROLLER_METRICS_PORT,
 );

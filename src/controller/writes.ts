@@ -71,15 +71,20 @@ export async function mergePatch(
   return send(ctx, "PATCH", path, patch, PATCH.merge);
 }
 
-/** Deletes an object; already gone is fine. */
+/**
+ * Deletes an object; already gone is fine. With `preconditions`, only the object with that
+ * uid (and resourceVersion) is deleted: anything else is a conflict (a quick requeue).
+ */
 export async function deleteObject(
   ctx: ControllerContext,
   ref: ResourceRef,
   namespace: string | undefined,
   name: string,
+  preconditions?: { uid?: string | undefined; resourceVersion?: string | undefined },
 ): Promise<void> {
+  const options = preconditions && { apiVersion: "v1", kind: "DeleteOptions", preconditions };
   try {
-    await send(ctx, "DELETE", resourcePath(ref, { namespace, name }));
+    await send(ctx, "DELETE", resourcePath(ref, { namespace, name }), options);
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }

@@ -10,6 +10,7 @@ import { WebhookService } from "../webhook/service.ts";
 import { writeUserKubeconfig, type ControlPlaneInfo, type LocalUser } from "./identities.ts";
 import { loadCertificateAuthorityFiles } from "../tls/pki.ts";
 import { loadConfig } from "../config.ts";
+import type { LifecycleSettings } from "../controller/lifecycle/decide.ts";
 
 /** The shipped defaults (an empty environment), for settings tests do not override. */
 const SHIPPED = loadConfig({});
@@ -31,6 +32,8 @@ export interface LocalControllerOptions {
   resyncMs?: number;
   /** Tests move time forward with their own clock. */
   clock?: Clock;
+  /** Lifecycle policies; the shipped defaults otherwise. */
+  lifecycle?: LifecycleSettings;
 }
 
 /** Starts the controller (single replica, no leader election) and waits for its caches. */
@@ -50,6 +53,11 @@ export async function startLocalController(
     concurrency: SHIPPED.SVCTOKENS_RECONCILE_CONCURRENCY,
     log: options.log,
     ...(options.clock ? { clock: options.clock } : {}),
+    lifecycle: options.lifecycle ?? {
+      unusedAfterDays: SHIPPED.SVCTOKENS_UNUSED_AFTER_DAYS,
+      revokeUnusedAfterDays: SHIPPED.SVCTOKENS_REVOKE_UNUSED_AFTER_DAYS,
+      deleteExpiredAfterDays: SHIPPED.SVCTOKENS_DELETE_EXPIRED_AFTER_DAYS,
+    },
   });
   controller.start();
   await controller.caches.synced();

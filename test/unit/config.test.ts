@@ -31,6 +31,9 @@ const DEFAULTS: Config = {
   SVCTOKENS_ADMIN_CHECK_CACHE_SECONDS: 5,
   SVCTOKENS_ADMIN_CHECK_BURST: 50,
   SVCTOKENS_ADMIN_CHECKS_PER_SECOND: 10,
+  SVCTOKENS_UNUSED_AFTER_DAYS: 90,
+  SVCTOKENS_REVOKE_UNUSED_AFTER_DAYS: undefined,
+  SVCTOKENS_DELETE_EXPIRED_AFTER_DAYS: undefined,
   SVCTOKENS_MAX_CACHE_STALENESS_SECONDS: 60,
 };
 
@@ -73,6 +76,19 @@ describe("loadConfig", () => {
       name: "optional numbers",
       env: { SVCTOKENS_MAX_TOKEN_LIFETIME_DAYS: "90", SVCTOKENS_ADMIN_CHECK_CACHE_SECONDS: "0" },
       expected: { SVCTOKENS_MAX_TOKEN_LIFETIME_DAYS: 90, SVCTOKENS_ADMIN_CHECK_CACHE_SECONDS: 0 },
+    },
+    {
+      name: "lifecycle policies (deleting at expiry is 0 days)",
+      env: {
+        SVCTOKENS_UNUSED_AFTER_DAYS: "30",
+        SVCTOKENS_REVOKE_UNUSED_AFTER_DAYS: "120",
+        SVCTOKENS_DELETE_EXPIRED_AFTER_DAYS: "0",
+      },
+      expected: {
+        SVCTOKENS_UNUSED_AFTER_DAYS: 30,
+        SVCTOKENS_REVOKE_UNUSED_AFTER_DAYS: 120,
+        SVCTOKENS_DELETE_EXPIRED_AFTER_DAYS: 0,
+      },
     },
     {
       name: "pinned client names, trimmed",
@@ -174,6 +190,21 @@ describe("loadConfig", () => {
       name: "lifetime over a year",
       env: { SVCTOKENS_MAX_TOKEN_LIFETIME_DAYS: "366" },
       variable: "SVCTOKENS_MAX_TOKEN_LIFETIME_DAYS",
+    },
+    {
+      name: "unused after 0 days",
+      env: { SVCTOKENS_UNUSED_AFTER_DAYS: "0" },
+      variable: "SVCTOKENS_UNUSED_AFTER_DAYS",
+    },
+    {
+      name: "revoking unused tokens at once",
+      env: { SVCTOKENS_REVOKE_UNUSED_AFTER_DAYS: "0" },
+      variable: "SVCTOKENS_REVOKE_UNUSED_AFTER_DAYS",
+    },
+    {
+      name: "deleting expired tokens before expiry",
+      env: { SVCTOKENS_DELETE_EXPIRED_AFTER_DAYS: "-1" },
+      variable: "SVCTOKENS_DELETE_EXPIRED_AFTER_DAYS",
     },
     {
       name: "bool yes",

@@ -38,6 +38,13 @@ describe("the health and metrics server (controller and webhook service)", () =>
     expect(state.scrapes).toBe(1);
   });
 
+  it("exports readiness as svctokens_ready (the caches-not-synced alert)", async () => {
+    state.ready = false;
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^svctokens_ready 0$/m);
+    state.ready = true;
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^svctokens_ready 1$/m);
+  });
+
   it.each([
     ["an unknown path", "GET", "/authenticate", 404],
     ["a POST", "POST", "/metrics", 405],

@@ -2,7 +2,9 @@
 // delete; an Active token must be revoked before deletion; an expired token is never restored;
 // a new token needs a ServiceUser that is not deactivated or being deleted (one that does not
 // exist yet is fine: the token waits for it, so any apply order works), a name unused by that
-// user's other tokens, and a lifetime within the operator's maximum.
+// user's other tokens, and a lifetime within the operator's maximum. For the lifecycle
+// policies, the controller may revoke Active tokens and delete Expired ones
+// (controller-policy.ts).
 import { parseServiceToken, ServiceTokenPhase, type ServiceToken } from "../../api/index.ts";
 import { isTokenHash } from "../../tokens/index.ts";
 import {
@@ -20,6 +22,7 @@ import { actionNeedsAdmin, classifyRequest, type RequestAction } from "./classif
 import { decideTokenMetadataChange, tokenMetadataNeedsAdmin } from "./token-metadata.ts";
 import { decideCleanupDelete } from "./token-cleanup-delete.ts";
 import { teamNamespaceDeliveryProblem } from "./team-namespace.ts";
+import { decideControllerPolicy, isControllerPolicyRequest } from "./controller-policy.ts";
 
 const classify = (request: AdmissionRequest): RequestAction<ServiceToken> =>
   classifyRequest(request, parseServiceToken, { cleanupMayDelete: true });
@@ -29,6 +32,7 @@ export function serviceTokenNeedsAdmin(
   request: AdmissionRequest,
   controllerUsername?: string,
 ): boolean {
+  if (isControllerPolicyRequest(request, controllerUsername)) return false;
   const action = classify(request);
   if (action.kind === "unguarded") return tokenMetadataNeedsAdmin(request, controllerUsername);
   return actionNeedsAdmin(action);
@@ -39,6 +43,8 @@ export function decideServiceTokenAdmission(
   request: AdmissionRequest,
   facts: AdmissionFacts,
 ): AdmissionVerdict {
+  const policy = decideControllerPolicy(request, facts);
+  if (policy !== undefined) return policy;
   const action = classify(request);
   const ref = `${request.namespace ?? ""}/${requestObjectName(request)}`;
   switch (action.kind) {

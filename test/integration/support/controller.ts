@@ -2,17 +2,19 @@
 import { pino, type Logger } from "pino";
 import type { Controller } from "../../../src/controller/controller.ts";
 import type { Clock } from "../../../src/k8s/clock.ts";
+import type { LifecycleSettings } from "../../../src/controller/lifecycle/decide.ts";
 import { startLocalController } from "../../../src/devenv/local-operator.ts";
 import { controlPlane, eventually } from "./cluster.ts";
 
 /** Starts a controller without leader election and waits for its caches. */
 export async function startController(
-  options: { clock?: Clock; resyncMs?: number; log?: Logger } = {},
+  options: { clock?: Clock; resyncMs?: number; log?: Logger; lifecycle?: LifecycleSettings } = {},
 ): Promise<Controller> {
   return startLocalController(controlPlane(), {
     log: options.log ?? pino({ level: "silent" }),
     ...(options.resyncMs === undefined ? {} : { resyncMs: options.resyncMs }),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
   });
 }
 

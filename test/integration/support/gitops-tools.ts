@@ -18,6 +18,8 @@ export interface GitopsTools {
   kubeScore: string;
   /** The directory holding every built tool by its hack/tools folder name. */
   dir: string;
+  /** Prometheus' promtool: checks and unit-tests the alerting rules (deploy/monitoring). */
+  promtool: string;
 }
 
 let built: Promise<GitopsTools> | undefined;
@@ -44,6 +46,7 @@ export function gitopsTools(): Promise<GitopsTools> {
         kubeconform: `${dir}/kubeconform`,
         kubeScore: `${dir}/kube-score`,
         dir,
+        promtool: `${dir}/promtool`,
       });
     });
   });

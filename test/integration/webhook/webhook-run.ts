@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import type { Controller } from "../../../src/controller/controller.ts";
 import type { Clock } from "../../../src/k8s/clock.ts";
+import type { LifecycleSettings } from "../../../src/controller/lifecycle/decide.ts";
 import { resourcePath } from "../../../src/k8s/paths.ts";
 import { PATCH } from "../../../src/k8s/rest.ts";
 import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/api/index.ts";
@@ -37,6 +38,8 @@ export interface WebhookRunOptions extends TestWebhookOptions {
   clock?: Clock;
   lastUsedFlushMs?: number;
   log?: Logger;
+  /** The controller's lifecycle policies (shipped defaults otherwise). */
+  lifecycle?: LifecycleSettings;
 }
 
 /** A token's value as its delivery Secret holds it, and its public id. */
@@ -79,6 +82,7 @@ export class WebhookRun {
     this.controller = await startController({
       log,
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.lifecycle ? { lifecycle: options.lifecycle } : {}),
     });
     // The registration reaches kube-apiserver's admission chain within a moment: probe with a
     // dry-run create that only the webhook refuses (its ServiceUser is deactivated; a user that
