@@ -2,7 +2,9 @@
 // operator touches say which component wrote what (controller, webhook, the admin's tool),
 // instead of a manager guessed from a missing User-Agent.
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { SERVICE_TOKENS } from "../../../src/api/index.ts";
 import { resourcePath, EVENTS } from "../../../src/k8s/paths.ts";
+import { PATCH } from "../../../src/k8s/rest.ts";
 import { eventually } from "../support/cluster.ts";
 import type { TestObject } from "../support/resources.ts";
 import { authenticateDirect } from "./webhook-http.ts";
@@ -50,11 +52,20 @@ it("names the controller, the webhook and the tool in managedFields", async () =
     "svctokens-controller Update",
   ]);
 
-  const events = await run.admin.rest.request<{ items: TestObject[] }>(
-    "GET",
-    resourcePath(EVENTS, { namespace: ns }),
+  // A first value has no Event (Ready says it); a revocation has one.
+  await run.admin.rest.request(
+    "PATCH",
+    resourcePath(SERVICE_TOKENS, { namespace: ns, name: "ci" }),
+    { spec: { revoked: true } },
+    PATCH.merge,
   );
-  expect(events.items.length).toBeGreaterThan(0);
+  const events = await eventually("the controller's Revoked Event", async () => {
+    const list = await run.admin.rest.request<{ items: TestObject[] }>(
+      "GET",
+      resourcePath(EVENTS, { namespace: ns }),
+    );
+    return list.items.some((event) => event.reason === "Revoked") ? list : undefined;
+  });
   for (const event of events.items) {
     expect(managersOf(event)).toEqual(["svctokens-controller Update"]);
   }
