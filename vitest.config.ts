@@ -9,6 +9,9 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          // Pure logic without module state: files share a worker's module graph instead of
+          // importing everything again per file (import was ~45 % of the unit run).
+          isolate: false,
         },
       },
       {
