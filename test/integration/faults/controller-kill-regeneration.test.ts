@@ -2,89 +2,53 @@
 // admin). After a restart every token converges to exactly one live value: its one delivery
 // Secret holds it, its one hash record holds its hash, and the old value (and any value
 // written before the kill but never recorded) no longer authenticates.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readHashRecord } from "../../../src/domain/hash-record.ts";
 import { hashToken } from "../../../src/tokens/index.ts";
 import { activeTokenCount, createTokens, inParallel } from "../support/bulk.ts";
-import {
-  deleteNamespaceAndWait,
-  eventually,
-  newNamespace,
-  uniqueSuffix,
-} from "../support/cluster.ts";
-import { startControllerProcess, type ControllerProcess } from "../support/controller-process.ts";
-import {
-  OPERATOR_NAMESPACE,
-  controllerKubeconfig,
-  installCrds,
-  installOperatorRbac,
-} from "../support/operator.ts";
+import { eventually } from "../support/cluster.ts";
+import { startControllerProcess } from "../support/controller-process.ts";
+import { OPERATOR_NAMESPACE, controllerKubeconfig } from "../support/operator.ts";
 import { Api, secretValue, type TestObject } from "../support/resources.ts";
 import { verifyDirect } from "../webhook/webhook-http.ts";
-import {
-  installWebhookRbac,
-  startTestWebhook,
-  type TestWebhook,
-} from "../webhook/webhook-support.ts";
-import { pino } from "pino";
+import type { TestWebhook } from "../webhook/webhook-support.ts";
+import { killWorld } from "./kill-world.ts";
 
 // Enough that the kill lands mid-way through the regenerations; more only makes CI slower.
 const TOKENS = 100;
 const ENV = { SVCTOKENS_LEADER_ELECTION: "false" };
 
 describe("faults: controller SIGKILLed while regenerating delivery Secrets", () => {
-  const api = new Api();
-  let ns: string;
-  let user: string;
-  let webhook: TestWebhook | undefined;
-  const processes: ControllerProcess[] = [];
-
-  beforeAll(async () => {
-    await installCrds();
-    await installOperatorRbac();
-    await installWebhookRbac();
-    ns = await newNamespace("regen");
-    user = `regen-${uniqueSuffix()}`;
-    await api.createUser(user, { role: "Member" });
-    webhook = await startTestWebhook(pino({ level: "silent" }), 60_000, { sidePort: true });
-  });
-
-  afterAll(async () => {
-    // The surviving controller removes the tokens' finalizers while the namespace goes.
-    await deleteNamespaceAndWait(ns);
-    await api.delete(`/apis/svctokens.dev/v1alpha1/serviceusers/${user}`);
-    await webhook?.stop();
-    await Promise.all(processes.map((p) => p.kill("SIGTERM")));
-  });
+  const w = killWorld("regen");
 
   it(`converges to one live value per token after a SIGKILL mid-way through ${TOKENS} regenerations`, async () => {
     const kubeconfig = await controllerKubeconfig();
     const first = await startControllerProcess("regen-1", kubeconfig, ENV);
-    processes.push(first);
-    await createTokens(api, ns, user, "t", TOKENS);
+    w.processes.push(first);
+    await createTokens(w.api, w.ns, w.user, "t", TOKENS);
     await eventually(
       `all ${TOKENS} tokens Active`,
-      async () => ((await activeTokenCount(api, ns)) === TOKENS ? true : undefined),
+      async () => ((await activeTokenCount(w.api, w.ns)) === TOKENS ? true : undefined),
       180_000,
     );
-    const before = await deliveryValues(api, ns);
+    const before = await deliveryValues(w.api, w.ns);
     expect(before.size).toBe(TOKENS);
 
     // An admin deletes every delivery Secret at once; the controller regenerates them all.
-    await api.rest.request(
+    await w.api.rest.request(
       "DELETE",
-      `/api/v1/namespaces/${ns}/secrets?fieldSelector=${DELIVERY_TYPE}`,
+      `/api/v1/namespaces/${w.ns}/secrets?fieldSelector=${DELIVERY_TYPE}`,
     );
     await eventually(
       "the controller to be mid-way through regenerating",
       async () => {
-        const count = (await deliverySecrets(api, ns)).length;
+        const count = (await deliverySecrets(w.api, w.ns)).length;
         return count >= TOKENS / 10 && count < TOKENS ? true : undefined;
       },
       60_000,
     );
     await first.kill("SIGKILL");
-    const atKill = await deliverySecrets(api, ns);
+    const atKill = await deliverySecrets(w.api, w.ns);
     expect(atKill.length, "delivery Secrets written before the kill").toBeLessThan(TOKENS);
     // Values that existed at any point: none but the final one may authenticate.
     const everWritten = new Set([
@@ -92,11 +56,11 @@ describe("faults: controller SIGKILLed while regenerating delivery Secrets", () 
       ...atKill.map((s) => secretValue(s, "token") ?? ""),
     ]);
 
-    processes.push(await startControllerProcess("regen-2", kubeconfig, ENV));
+    w.processes.push(await startControllerProcess("regen-2", kubeconfig, ENV));
     const converged = await eventually(
       "every token to have one delivery Secret and one hash record that agree",
       async () => {
-        const world = await readWorld(api, ns);
+        const world = await readWorld(w.api, w.ns);
         return world.tokens.every((token) => agreeing(world, token)) ? world : undefined;
       },
       180_000,
@@ -122,7 +86,7 @@ describe("faults: controller SIGKILLed while regenerating delivery Secrets", () 
     expect(live.size).toBe(TOKENS);
 
     // At the webhook: each live value authenticates, every other value ever written does not.
-    const service = webhook as TestWebhook;
+    const service = w.webhook;
     await eventually(
       "the webhook to accept every live value",
       async () => {

@@ -2,8 +2,7 @@
 // kill, every token has at most two pinned, recorded values and its delivery Secret's value
 // authenticates; after a restart every token has rotated exactly once, its delivery Secret and
 // current record agree, and the original value still authenticates as the previous one.
-import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ROTATE_REQUESTED_AT_ANNOTATION, SERVICE_TOKENS } from "../../../src/api/index.ts";
 import { readHashRecord, type HashRecord } from "../../../src/domain/hash-record.ts";
 import { resourcePath } from "../../../src/k8s/paths.ts";
@@ -11,26 +10,13 @@ import { PATCH } from "../../../src/k8s/rest.ts";
 import { rfc3339 } from "../../../src/k8s/time.ts";
 import { hashToken, tokenIdFromHash } from "../../../src/tokens/index.ts";
 import { activeTokenCount, createTokens, inParallel } from "../support/bulk.ts";
-import {
-  deleteNamespaceAndWait,
-  eventually,
-  newNamespace,
-  uniqueSuffix,
-} from "../support/cluster.ts";
-import { startControllerProcess, type ControllerProcess } from "../support/controller-process.ts";
-import {
-  OPERATOR_NAMESPACE,
-  controllerKubeconfig,
-  installCrds,
-  installOperatorRbac,
-} from "../support/operator.ts";
+import { eventually } from "../support/cluster.ts";
+import { startControllerProcess } from "../support/controller-process.ts";
+import { OPERATOR_NAMESPACE, controllerKubeconfig } from "../support/operator.ts";
 import { Api, secretValue, type TestObject } from "../support/resources.ts";
 import { verifyDirect } from "../webhook/webhook-http.ts";
-import {
-  installWebhookRbac,
-  startTestWebhook,
-  type TestWebhook,
-} from "../webhook/webhook-support.ts";
+import type { TestWebhook } from "../webhook/webhook-support.ts";
+import { killWorld } from "./kill-world.ts";
 
 // Enough that the kill lands mid-way through the rotations; more only makes CI slower.
 const TOKENS = 16;
@@ -45,56 +31,35 @@ interface World {
 }
 
 describe("faults: controller SIGKILLed while rotating tokens", () => {
-  const api = new Api();
-  let ns: string;
-  let user: string;
-  let webhook: TestWebhook | undefined;
-  const processes: ControllerProcess[] = [];
-
-  beforeAll(async () => {
-    await installCrds();
-    await installOperatorRbac();
-    await installWebhookRbac();
-    ns = await newNamespace("rotkill");
-    user = `rotkill-${uniqueSuffix()}`;
-    await api.createUser(user, { role: "Member" });
-    webhook = await startTestWebhook(pino({ level: "silent" }), 60_000, { sidePort: true });
-  });
-
-  afterAll(async () => {
-    await deleteNamespaceAndWait(ns);
-    await api.delete(`/apis/svctokens.dev/v1alpha1/serviceusers/${user}`);
-    await webhook?.stop();
-    await Promise.all(processes.map((p) => p.kill("SIGTERM")));
-  });
+  const w = killWorld("rotkill");
 
   it(`keeps every delivered value live through a SIGKILL mid-way through ${TOKENS} rotations`, async () => {
     const kubeconfig = await controllerKubeconfig();
     const first = await startControllerProcess("rotkill-1", kubeconfig, ENV);
-    processes.push(first);
-    await createTokens(api, ns, user, "t", TOKENS);
+    w.processes.push(first);
+    await createTokens(w.api, w.ns, w.user, "t", TOKENS);
     await eventually(
       `all ${TOKENS} tokens Active`,
-      async () => ((await activeTokenCount(api, ns)) === TOKENS ? true : undefined),
+      async () => ((await activeTokenCount(w.api, w.ns)) === TOKENS ? true : undefined),
       120_000,
     );
-    const before = await readWorld(api, ns);
-    const service = webhook as TestWebhook;
+    const before = await readWorld(w.api, w.ns);
+    const service = w.webhook;
 
     const requestedAt = rfc3339(new Date());
     await inParallel(TOKENS, 16, async (i) => {
-      await api.rest.request(
+      await w.api.rest.request(
         "PATCH",
-        resourcePath(SERVICE_TOKENS, { namespace: ns, name: `t-${i}` }),
+        resourcePath(SERVICE_TOKENS, { namespace: w.ns, name: `t-${i}` }),
         { metadata: { annotations: { [ROTATE_REQUESTED_AT_ANNOTATION]: requestedAt } } },
         PATCH.merge,
       );
     });
     // Polled tighter than `eventually` does: the rotations take a few seconds in all.
-    const tokensPath = `/apis/svctokens.dev/v1alpha1/namespaces/${ns}/servicetokens`;
+    const tokensPath = `/apis/svctokens.dev/v1alpha1/namespaces/${w.ns}/servicetokens`;
     await vi.waitFor(
       async () => {
-        const { items } = await api.rest.request<{ items: TestObject[] }>("GET", tokensPath);
+        const { items } = await w.api.rest.request<{ items: TestObject[] }>("GET", tokensPath);
         const started = items.filter((t) => t.status?.rotations === 1).length;
         if (started < 1 || started >= TOKENS) throw new Error("not mid-way");
       },
@@ -102,7 +67,7 @@ describe("faults: controller SIGKILLed while rotating tokens", () => {
     );
     await first.kill("SIGKILL");
 
-    const atKill = await readWorld(api, ns);
+    const atKill = await readWorld(w.api, w.ns);
     const rotatedAtKill = atKill.tokens.filter((t) => t.status?.rotations === 1).length;
     expect(rotatedAtKill, "tokens whose rotation started before the kill").toBeLessThan(TOKENS);
     for (const token of atKill.tokens) expect(liveIds(atKill, token).size).toBeLessThanOrEqual(2);
@@ -110,11 +75,11 @@ describe("faults: controller SIGKILLed while rotating tokens", () => {
       new Set([200]),
     );
 
-    processes.push(await startControllerProcess("rotkill-2", kubeconfig, ENV));
+    w.processes.push(await startControllerProcess("rotkill-2", kubeconfig, ENV));
     const converged = await eventually(
       "every token rotated once, its delivery Secret and records agreeing",
       async () => {
-        const world = await readWorld(api, ns);
+        const world = await readWorld(w.api, w.ns);
         return world.tokens.every((t) => settled(world, t)) ? world : undefined;
       },
       120_000,
