@@ -37,18 +37,13 @@ export function tokenLifecycleReconciler(
   settings: LifecycleSettings,
   metrics: LifecycleMetrics,
 ): (ctx: ControllerContext, key: string) => Promise<ProcessResult> {
-  // The object each of this term's writes returned: the cache may not have seen our own write
-  // yet when the key runs again, and judging that older view would repeat a notice.
-  const written = new Map<string, KubeObject>();
   // Tokens this term deleted (uids): not judged again while the cache catches up.
   const deleted = new Set<string>();
   return async (ctx, key) => {
-    const cached = ctx.caches.tokens.get(key);
-    if (!cached) {
-      written.delete(key);
-      return {};
-    }
-    const raw = fresher(cached, written.get(key));
+    // Our own last write when the cache has not seen it yet (judging the older view would
+    // repeat a notice): the same read-your-writes the token reconciler uses.
+    const raw = ctx.caches.token(key);
+    if (!raw) return {};
     if (deleted.has(raw.metadata?.uid ?? "")) return {};
     let token: ServiceToken;
     try {
@@ -61,7 +56,7 @@ export function tokenLifecycleReconciler(
     const decision = decideLifecycle(token, user, now, settings);
     const sweep = new TokenSweep(ctx, token, raw, settings, now, (object) => {
       if (object === undefined) deleted.add(raw.metadata?.uid ?? "");
-      else written.set(key, object);
+      else ctx.caches.tokenWrites.remember(object);
     });
     for (const action of decision.actions) {
       await sweep.run(action);
@@ -73,19 +68,6 @@ export function tokenLifecycleReconciler(
       ? {}
       : { requeueAfterMs: Math.max(0, next.getTime() - now.getTime()) };
   };
-}
-
-/**
- * The newer of the cached token and the one our last write returned (same uid). Object
- * resourceVersions are etcd revisions on kube-apiserver: compared here only to skip our own
- * stale view; anything unexpected falls back to the cache.
- */
-function fresher(cached: KubeObject, written: KubeObject | undefined): KubeObject {
-  if (written === undefined || written.metadata?.uid !== cached.metadata?.uid) return cached;
-  const version = (object: KubeObject): number => Number(object.metadata?.resourceVersion);
-  const mine = version(written);
-  const theirs = version(cached);
-  return Number.isFinite(mine) && Number.isFinite(theirs) && mine > theirs ? written : cached;
 }
 
 type StatusFields = Partial<Record<keyof ServiceTokenStatus, unknown>>;
