@@ -2,7 +2,8 @@
 # Builds the third-party Go tools the tests run, each from its own pinned module in a folder
 # beside this script (hack/tools/<tool>/go.mod). A folder builds its own main.go, or — when it
 # holds a `package` file — the Go package named there (a tool's own main package, e.g.
-# helm.sh/helm/v3/cmd/helm, at the version its go.mod pins).
+# helm.sh/helm/v3/cmd/helm, at the version its go.mod pins). A `tags` file holds Go build tags
+# (promtool's `remove_all_sd` leaves out the service-discovery clients it never needs here).
 # Each tool is cached outside the work tree under a key made of its name and a hash of its
 # folder (go.mod, go.sum, sources) and this script, so adding or re-pinning one tool rebuilds
 # only that tool. The last line of stdout is a directory holding every tool by its folder name
@@ -28,11 +29,13 @@ for dir in "$here"/*/; do
   [[ -x "$out" ]] && continue
   package=.
   [[ -f "$dir/package" ]] && package=$(tr -d '[:space:]' <"$dir/package")
+  tags=""
+  [[ -f "$dir/tags" ]] && tags=$(tr -d '[:space:]' <"$dir/tags")
   started=$SECONDS
   say "building $tool ($package; a first build compiles its dependencies: minutes on 2 cores)"
   mkdir -p "$(dirname "$out")"
   (cd "$dir" && CGO_ENABLED=0 GOFLAGS=-mod=readonly \
-    go build -trimpath -ldflags "-s -w" -o "$out.partial" "$package")
+    go build -trimpath -tags "$tags" -ldflags "-s -w" -o "$out.partial" "$package")
   mv "$out.partial" "$out"
   say "built $tool in $((SECONDS - started)) s"
 done
