@@ -12,7 +12,6 @@ import { systemClock, type Clock } from "../k8s/clock.ts";
 /** Reasons the controller reports (DESIGN.md, issues 4 and 15). */
 export const EventReason = {
   // On ServiceTokens.
-  Generated: "Generated",
   Regenerated: "Regenerated",
   Revoked: "Revoked",
   Restored: "Restored",
