@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { pause, systemClock, type Clock } from "./clock.ts";
 import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffPolicy } from "./backoff.ts";
 import { errorMessage, isGone } from "./errors.ts";
-import { objectKey, type KubeObject } from "./object.ts";
+import { objectKey, splitKey, type KubeObject } from "./object.ts";
 import { resourcePath, withQuery, type ResourceRef } from "./paths.ts";
 import type { KubeRest } from "./rest.ts";
 import { watchEvents, type WatchEvent } from "./watch-stream.ts";
@@ -39,6 +39,13 @@ export interface InformerOptions {
   transform?: ((object: KubeObject) => KubeObject) | undefined;
   /** Lists in pages of this many objects (default 500), so a large list is never one body. */
   pageSize?: number | undefined;
+  /**
+   * "keys": the cache remembers only which objects exist (to announce those gone at a relist,
+   * as `{metadata: {name, namespace}}`), for a consumer that keeps what it needs from the
+   * events itself (the webhook's facts), so no object is held twice; `get` and `list` then
+   * throw. Default "objects".
+   */
+  keep?: "objects" | "keys" | undefined;
 }
 
 /** Objects per list page: what client-go's reflector asks for. */
@@ -51,7 +58,8 @@ const WATCH_GRACE_MS = 30_000;
 /** A cache of one resource kept current by list + watch. */
 export class Informer<T extends KubeObject = KubeObject> {
   readonly #options: InformerOptions;
-  readonly #store = new Map<string, T>();
+  /** Key → object; with `keep: "keys"`, key → undefined (only the key is held). */
+  readonly #store = new Map<string, T | undefined>();
   readonly #handlers: ((event: InformerEvent<T>) => void)[] = [];
   readonly #abort = new AbortController();
   readonly #clock: Clock;
@@ -91,16 +99,51 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   /** The cached object with this key (`namespace/name` or `name`). */
   get(key: string): T | undefined {
+    this.#assertKeepsObjects();
     return this.#store.get(key);
   }
 
   /** Every cached object. */
   list(): T[] {
-    return [...this.#store.values()];
+    this.#assertKeepsObjects();
+    return [...this.#store.values()].filter((object) => object !== undefined);
   }
 
   get size(): number {
     return this.#store.size;
+  }
+
+  #assertKeepsObjects(): void {
+    if (this.#options.keep === "keys") throw new Error("this informer keeps keys only");
+  }
+
+  /**
+   * The store's key of `object`: its objectKey; in a keys-only cache of one namespace, its name
+   * (the very string the consumer keeps, not one more `namespace/name` per object).
+   */
+  #keyOf(object: T): string {
+    const { keep, namespace } = this.#options;
+    if (keep === "keys" && namespace !== undefined) return object.metadata?.name ?? "";
+    return objectKey(object);
+  }
+
+  /** What the cache holds for `object`: the object, or nothing but its key. */
+  #remember(key: string, object: T): void {
+    if (this.#options.keep !== "keys") this.#store.set(key, object);
+    else if (!this.#store.has(key)) {
+      // A name is kept as is; a `namespace/name` is built by concatenation, and that string would
+      // keep this object's own copy of the namespace alive with every key: a flat copy instead.
+      const own = key === object.metadata?.name ? key : Buffer.from(key).toString();
+      this.#store.set(own, undefined);
+    }
+  }
+
+  /** The object a keys-only cache announces as deleted: its name and namespace. */
+  #keyOnly(key: string): T {
+    const { namespace } = this.#options;
+    const meta = namespace === undefined ? splitKey(key) : { namespace, name: key };
+    const metadata = meta.namespace === undefined ? { name: meta.name } : meta;
+    return { metadata } as T;
   }
 
   start(): void {
@@ -159,9 +202,9 @@ export class Informer<T extends KubeObject = KubeObject> {
       }>("GET", this.#collectionPath({ limit, continue: page }));
       for (const listed of list.items) {
         const item = this.#ingest(listed);
-        const key = objectKey(item);
+        const key = this.#keyOf(item);
         seen.add(key);
-        this.#store.set(key, item);
+        this.#remember(key, item);
         this.#emit({ type: "upsert", object: item });
       }
       resourceVersion = list.metadata.resourceVersion;
@@ -170,7 +213,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     for (const [key, object] of this.#store) {
       if (!seen.has(key)) {
         this.#store.delete(key);
-        this.#emit({ type: "delete", object });
+        this.#emit({ type: "delete", object: object ?? this.#keyOnly(key) });
       }
     }
     this.#currentAt = this.#clock.now();
@@ -237,12 +280,12 @@ export class Informer<T extends KubeObject = KubeObject> {
     const next = event.object.metadata?.resourceVersion ?? version;
     if (event.type === "BOOKMARK") return next;
     const object = this.#ingest(event.object as T);
-    const key = objectKey(object);
+    const key = this.#keyOf(object);
     if (event.type === "DELETED") {
       this.#store.delete(key);
       this.#emit({ type: "delete", object });
     } else {
-      this.#store.set(key, object);
+      this.#remember(key, object);
       this.#emit({ type: "upsert", object });
     }
     return next;
