@@ -6,7 +6,8 @@ import type { Logger } from "pino";
 import { pause, systemClock, type Clock } from "./clock.ts";
 import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffPolicy } from "./backoff.ts";
 import { errorMessage, isGone } from "./errors.ts";
-import { objectKey, splitKey, type KubeObject } from "./object.ts";
+import { InformerKeys } from "./informer-keys.ts";
+import { objectKey, type KubeObject } from "./object.ts";
 import { resourcePath, withQuery, type ResourceRef } from "./paths.ts";
 import type { KubeRest } from "./rest.ts";
 import { watchEvents, type WatchEvent } from "./watch-stream.ts";
@@ -58,8 +59,10 @@ const WATCH_GRACE_MS = 30_000;
 /** A cache of one resource kept current by list + watch. */
 export class Informer<T extends KubeObject = KubeObject> {
   readonly #options: InformerOptions;
-  /** Key → object; with `keep: "keys"`, key → undefined (only the key is held). */
-  readonly #store = new Map<string, T | undefined>();
+  /** Key → object (`keep: "objects"`). */
+  readonly #store = new Map<string, T>();
+  /** The keys alone (`keep: "keys"`). */
+  readonly #keys: InformerKeys | undefined;
   readonly #handlers: ((event: InformerEvent<T>) => void)[] = [];
   readonly #abort = new AbortController();
   readonly #clock: Clock;
@@ -76,6 +79,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   constructor(options: InformerOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#keys = options.keep === "keys" ? new InformerKeys(options.namespace) : undefined;
   }
 
   /** Subscribes to changes; handlers run synchronously and must not throw. */
@@ -106,44 +110,30 @@ export class Informer<T extends KubeObject = KubeObject> {
   /** Every cached object. */
   list(): T[] {
     this.#assertKeepsObjects();
-    return [...this.#store.values()].filter((object) => object !== undefined);
+    return [...this.#store.values()];
   }
 
   get size(): number {
-    return this.#store.size;
+    return this.#store.size + (this.#keys?.size ?? 0);
   }
 
   #assertKeepsObjects(): void {
-    if (this.#options.keep === "keys") throw new Error("this informer keeps keys only");
+    if (this.#keys !== undefined) throw new Error("this informer keeps keys only");
   }
 
-  /**
-   * The store's key of `object`: its objectKey; in a keys-only cache of one namespace, its name
-   * (the very string the consumer keeps, not one more `namespace/name` per object).
-   */
   #keyOf(object: T): string {
-    const { keep, namespace } = this.#options;
-    if (keep === "keys" && namespace !== undefined) return object.metadata?.name ?? "";
-    return objectKey(object);
+    return this.#keys?.keyOf(object) ?? objectKey(object);
   }
 
   /** What the cache holds for `object`: the object, or nothing but its key. */
   #remember(key: string, object: T): void {
-    if (this.#options.keep !== "keys") this.#store.set(key, object);
-    else if (!this.#store.has(key)) {
-      // A name is kept as is; a `namespace/name` is built by concatenation, and that string would
-      // keep this object's own copy of the namespace alive with every key: a flat copy instead.
-      const own = key === object.metadata?.name ? key : Buffer.from(key).toString();
-      this.#store.set(own, undefined);
-    }
+    if (this.#keys === undefined) this.#store.set(key, object);
+    else this.#keys.remember(key, object);
   }
 
-  /** The object a keys-only cache announces as deleted: its name and namespace. */
-  #keyOnly(key: string): T {
-    const { namespace } = this.#options;
-    const meta = namespace === undefined ? splitKey(key) : { namespace, name: key };
-    const metadata = meta.namespace === undefined ? { name: meta.name } : meta;
-    return { metadata } as T;
+  #forget(key: string): void {
+    this.#store.delete(key);
+    this.#keys?.forget(key);
   }
 
   start(): void {
@@ -213,8 +203,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     for (const [key, object] of this.#store) {
       if (!seen.has(key)) {
         this.#store.delete(key);
-        this.#emit({ type: "delete", object: object ?? this.#keyOnly(key) });
+        this.#emit({ type: "delete", object });
       }
+    }
+    for (const gone of this.#keys?.sweep(seen) ?? []) {
+      this.#emit({ type: "delete", object: gone as T });
     }
     this.#currentAt = this.#clock.now();
     if (!this.#synced) {
@@ -282,7 +275,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const object = this.#ingest(event.object as T);
     const key = this.#keyOf(object);
     if (event.type === "DELETED") {
-      this.#store.delete(key);
+      this.#forget(key);
       this.#emit({ type: "delete", object });
     } else {
       this.#remember(key, object);

@@ -4,15 +4,17 @@
 import { readTrustedHashRecord } from "../../domain/hash-record.ts";
 import type { InformerEvent } from "../../k8s/informer.ts";
 import type { KubeObject } from "../../k8s/object.ts";
-import type { TokenHash } from "../../tokens/index.ts";
+import { tokenIdFromHash, type TokenHash } from "../../tokens/index.ts";
 import type { CachedHashRecord } from "./facts.ts";
 import { MultiMap } from "./multi-map.ts";
 import type { StringPool } from "./string-pool.ts";
 
-/** Hash records by Secret name, indexed by hash and by token id. */
+/**
+ * Hash records by Secret name, indexed by token id. A token id is the hash's first 16 hex
+ * digits, so the records of a hash are those of its token id that hold it: one index, not two.
+ */
 export class HashRecordIndex {
   readonly #records = new Map<string, CachedHashRecord>();
-  readonly #byHash = new MultiMap<CachedHashRecord>();
   readonly #byTokenId = new MultiMap<CachedHashRecord>();
   readonly #strings: StringPool;
 
@@ -30,7 +32,6 @@ export class HashRecordIndex {
     const old = this.#records.get(name);
     if (old !== undefined) {
       this.#records.delete(name);
-      this.#byHash.remove(old.hash, old);
       this.#byTokenId.remove(old.tokenId, old);
     }
     const read = event.type === "upsert" ? readTrustedHashRecord(event.object) : undefined;
@@ -46,7 +47,6 @@ export class HashRecordIndex {
       serviceUserUid: this.#strings.intern(read.serviceUserUid),
     };
     this.#records.set(name, record);
-    this.#byHash.add(record.hash, record);
     this.#byTokenId.add(record.tokenId, record);
     return record;
   }
@@ -58,7 +58,7 @@ export class HashRecordIndex {
 
   /** Every record holding `hash`: normally one; more means an ambiguous, unusable hash. */
   lookup(hash: TokenHash): CachedHashRecord[] {
-    return this.#byHash.get(hash);
+    return this.#byTokenId.get(tokenIdFromHash(hash)).filter((record) => record.hash === hash);
   }
 
   /** Every record whose token id (the hash's first 16 hex digits) is `tokenId`. */
