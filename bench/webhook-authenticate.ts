@@ -2,7 +2,8 @@
 // fixed answer of the same size — in one run, with the same client, at 1, 4 and 16 keep-alive
 // connections and 100, 10k and 100k tokens; plus the product's RSS with its real informers
 // holding those tokens. Each server and the client run in their own process.
-// `npm run bench:webhook [-- --seconds 3 --reps 3 --tokens 100,10000,100000 --connections 1,4,16]`
+// `npm run bench:webhook [-- --seconds 3 --reps 3 --tokens 100,10000,100000 --connections 1,4,16
+//   --heap deployed|default]`
 // Prints figures only (no pass/fail); bench/README.md says how to read them.
 import { fork, type ChildProcess } from "node:child_process";
 import { request } from "node:https";
@@ -10,6 +11,7 @@ import { parseArgs } from "node:util";
 import { createCertificateAuthority } from "../src/tls/pki.ts";
 import type { FixedAnswer, ServerOrder, ServerReady } from "./webhook/bench-server.ts";
 import type { LoadOrder, LoadReport } from "./webhook/load-client.ts";
+import { DEPLOYED_HEAP_FLAGS } from "./webhook/memory.ts";
 import { tokenValue } from "./webhook/synthetic-cluster.ts";
 
 const { values: args } = parseArgs({
@@ -19,8 +21,11 @@ const { values: args } = parseArgs({
     reps: { type: "string", default: "1" },
     tokens: { type: "string", default: "100,10000,100000" },
     connections: { type: "string", default: "1,4,16" },
+    heap: { type: "string", default: "deployed" },
   },
 });
+/** The servers' heap: sized as in the webhook's container (memory.ts), or Node's default here. */
+const heapFlags = args.heap === "default" ? [] : DEPLOYED_HEAP_FLAGS;
 const list = (text: string): number[] => text.split(",").map(Number);
 const say = (message: string): boolean => process.stdout.write(`${message}\n`);
 const ROUTES = ["/authenticate", "/verify"] as const;
@@ -116,10 +121,12 @@ say(
   )
     .loadavg()
     .map((l) => l.toFixed(2))
-    .join(" ")}`,
+    .join(
+      " ",
+    )}, heap ${heapFlags.length > 0 ? `as deployed (${heapFlags.join(" ")})` : "Node's default"}`,
 );
 for (const tokens of list(args.tokens)) {
-  const product = child("./webhook/bench-server.ts", ["--expose-gc"]);
+  const product = child("./webhook/bench-server.ts", ["--expose-gc", ...heapFlags]);
   const ready = await ask<ServerReady>(product, {
     mode: "product",
     tokens,
@@ -129,7 +136,7 @@ for (const tokens of list(args.tokens)) {
   const answers: Record<string, FixedAnswer> = {};
   for (const route of ROUTES)
     answers[route] = await fetchAnswer(ready.port, ca.certPem, requestsFor(route, tokens)[0] ?? "");
-  const floor = child("./webhook/bench-server.ts", ["--expose-gc"]);
+  const floor = child("./webhook/bench-server.ts", ["--expose-gc", ...heapFlags]);
   const floorReady = await ask<ServerReady>(floor, {
     mode: "floor",
     answers,
@@ -137,7 +144,7 @@ for (const tokens of list(args.tokens)) {
     keyPem: pair.keyPem,
   } satisfies ServerOrder);
   say(
-    `\n${tokens} tokens: product synced in ${((ready.syncMs ?? 0) / 1000).toFixed(1)} s, rss ${ready.rssMb} MB (heap ${ready.heapUsedMb} MB); floor rss ${floorReady.rssMb} MB; answer ${answers["/authenticate"]?.body.length} B`,
+    `\n${tokens} tokens: product synced in ${((ready.syncMs ?? 0) / 1000).toFixed(1)} s, rss ${ready.rssMb} MB (heap ${ready.heapUsedMb} MB; ${ready.reducedRssMb} MB after a memory-reducing GC); floor rss ${floorReady.rssMb} MB; answer ${answers["/authenticate"]?.body.length} B`,
   );
   say("route          conns |   floor/s  p50 ms  p99 ms |  product/s  p50 ms  p99 ms | ratio");
   for (const route of ROUTES) {
@@ -174,7 +181,9 @@ for (const tokens of list(args.tokens)) {
     }
   }
   const after = await ask<ServerReady>(product, { mode: "memory" });
-  say(`product rss after load ${after.rssMb} MB (heap ${after.heapUsedMb} MB)`);
+  say(
+    `product rss after load ${after.rssMb} MB (heap ${after.heapUsedMb} MB; ${after.reducedRssMb} MB after a memory-reducing GC)`,
+  );
   if (tokens === 100_000) rssAt100k = Math.max(ready.rssMb, after.rssMb);
   product.send({ mode: "exit" } satisfies ServerOrder);
   floor.send({ mode: "exit" } satisfies ServerOrder);

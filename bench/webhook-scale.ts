@@ -23,6 +23,7 @@ import { deployPath, installCrds, runKubectl } from "../src/devenv/kubectl.ts";
 import { loadKubeConfig } from "../src/k8s/kubeconfig.ts";
 import { resourcePath, SECRETS } from "../src/k8s/paths.ts";
 import { KubeRest, PATCH } from "../src/k8s/rest.ts";
+import { DEPLOYED_HEAP_FLAGS } from "./webhook/memory.ts";
 import type { ScaleWebhookReady } from "./webhook/scale-webhook.ts";
 import {
   listedHashRecord,
@@ -133,7 +134,8 @@ try {
   say(`  ${Math.round((tokens * 3 + userCount(tokens)) / (createMs / 1000))} writes/s`);
 
   const webhook = fork(new URL("./webhook/scale-webhook.ts", import.meta.url).pathname, [], {
-    execArgv: [...process.execArgv, "--expose-gc"],
+    // The heap the webhook gets in its container (bench/webhook/memory.ts).
+    execArgv: [...process.execArgv, "--expose-gc", ...DEPLOYED_HEAP_FLAGS],
   });
   const ready = await new Promise<ScaleWebhookReady>((resolve, reject) => {
     webhook.once("message", (message) => resolve(message as ScaleWebhookReady));
@@ -142,7 +144,7 @@ try {
   });
   say(
     `webhook informers synced in ${(ready.syncMs / 1000).toFixed(1)} s (${JSON.stringify(ready.sizes)}); ` +
-      `rss ${ready.rssMb} MB, heap ${ready.heapUsedMb} MB`,
+      `rss ${ready.rssMb} MB, heap ${ready.heapUsedMb} MB (${ready.reducedRssMb} MB after a memory-reducing GC)`,
   );
 
   // Cold first requests: ServiceAccount tokens against svctokens tokens, alternating.

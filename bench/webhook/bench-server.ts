@@ -26,6 +26,7 @@ import {
   OPERATOR_NAMESPACE,
   userCount,
 } from "./synthetic-cluster.ts";
+import { readMemory, type MemoryReading } from "./memory.ts";
 
 /** A fixed answer of the floor: status, headers and body. */
 export interface FixedAnswer {
@@ -41,12 +42,10 @@ export type ServerOrder =
   | { mode: "floor"; answers: Record<string, FixedAnswer>; certPem: string; keyPem: string };
 
 /** What a started server reports. */
-export interface ServerReady {
+export interface ServerReady extends MemoryReading {
   port: number;
   /** Product only: time to list and index every object, and memory once that is done. */
   syncMs?: number;
-  rssMb: number;
-  heapUsedMb: number;
 }
 
 /** What the informers of `tokens` tokens list: one API listing per resource, in pages. */
@@ -77,14 +76,6 @@ function syntheticApi(tokens: number): KubeRest {
     },
   };
   return fake as unknown as KubeRest;
-}
-
-const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
-
-function memory(): { rssMb: number; heapUsedMb: number } {
-  globalThis.gc?.();
-  const usage = process.memoryUsage();
-  return { rssMb: mb(usage.rss), heapUsedMb: mb(usage.heapUsed) };
 }
 
 async function startProduct(
@@ -134,7 +125,7 @@ async function startProduct(
     port: 0,
     log,
   });
-  return { port: server.port, syncMs, ...memory() };
+  return { port: server.port, syncMs, ...readMemory() };
 }
 
 async function startFloor(order: Extract<ServerOrder, { mode: "floor" }>): Promise<ServerReady> {
@@ -148,7 +139,7 @@ async function startFloor(order: Extract<ServerOrder, { mode: "floor" }>): Promi
   });
   server.keepAliveTimeout = 100_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { port: (server.address() as AddressInfo).port, ...memory() };
+  return { port: (server.address() as AddressInfo).port, ...readMemory() };
 }
 
 process.on("message", (order: ServerOrder) => {
@@ -156,7 +147,7 @@ process.on("message", (order: ServerOrder) => {
   if (order.mode === "exit") process.exit(0);
   const start =
     order.mode === "memory"
-      ? Promise.resolve({ port: 0, ...memory() })
+      ? Promise.resolve({ port: 0, ...readMemory() })
       : order.mode === "product"
         ? startProduct(order)
         : startFloor(order);

@@ -5,12 +5,11 @@ import { performance } from "node:perf_hooks";
 import { pino } from "pino";
 import type { ControlPlaneInfo } from "../../src/devenv/identities.ts";
 import { startLocalWebhook } from "../../src/devenv/local-operator.ts";
+import { readMemory, type MemoryReading } from "./memory.ts";
 
 /** What the service reports once its caches have synced. */
-export interface ScaleWebhookReady {
+export interface ScaleWebhookReady extends MemoryReading {
   syncMs: number;
-  rssMb: number;
-  heapUsedMb: number;
   sizes: Record<string, number>;
 }
 
@@ -19,12 +18,9 @@ process.once("message", (info: ControlPlaneInfo) => {
   startLocalWebhook(info, { log: pino({ level: "warn" }) }).then(
     (webhook) => {
       const syncMs = performance.now() - started;
-      globalThis.gc?.();
-      const usage = process.memoryUsage();
       const ready: ScaleWebhookReady = {
         syncMs,
-        rssMb: Math.round(usage.rss / 1048576),
-        heapUsedMb: Math.round(usage.heapUsed / 1048576),
+        ...readMemory(),
         sizes: webhook.service.caches.facts.sizes(),
       };
       process.send?.(ready);

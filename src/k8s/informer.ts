@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { pause, systemClock, type Clock } from "./clock.ts";
 import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffPolicy } from "./backoff.ts";
 import { errorMessage, isGone } from "./errors.ts";
+import { InformerKeys } from "./informer-keys.ts";
 import { objectKey, type KubeObject } from "./object.ts";
 import { resourcePath, withQuery, type ResourceRef } from "./paths.ts";
 import type { KubeRest } from "./rest.ts";
@@ -39,6 +40,13 @@ export interface InformerOptions {
   transform?: ((object: KubeObject) => KubeObject) | undefined;
   /** Lists in pages of this many objects (default 500), so a large list is never one body. */
   pageSize?: number | undefined;
+  /**
+   * "keys": the cache remembers only which objects exist (to announce those gone at a relist,
+   * as `{metadata: {name, namespace}}`), for a consumer that keeps what it needs from the
+   * events itself (the webhook's facts), so no object is held twice; `get` and `list` then
+   * throw. Default "objects".
+   */
+  keep?: "objects" | "keys" | undefined;
 }
 
 /** Objects per list page: what client-go's reflector asks for. */
@@ -51,7 +59,10 @@ const WATCH_GRACE_MS = 30_000;
 /** A cache of one resource kept current by list + watch. */
 export class Informer<T extends KubeObject = KubeObject> {
   readonly #options: InformerOptions;
+  /** Key → object (`keep: "objects"`). */
   readonly #store = new Map<string, T>();
+  /** The keys alone (`keep: "keys"`). */
+  readonly #keys: InformerKeys | undefined;
   readonly #handlers: ((event: InformerEvent<T>) => void)[] = [];
   readonly #abort = new AbortController();
   readonly #clock: Clock;
@@ -68,6 +79,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   constructor(options: InformerOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#keys = options.keep === "keys" ? new InformerKeys(options.namespace) : undefined;
   }
 
   /** Subscribes to changes; handlers run synchronously and must not throw. */
@@ -91,16 +103,37 @@ export class Informer<T extends KubeObject = KubeObject> {
 
   /** The cached object with this key (`namespace/name` or `name`). */
   get(key: string): T | undefined {
+    this.#assertKeepsObjects();
     return this.#store.get(key);
   }
 
   /** Every cached object. */
   list(): T[] {
+    this.#assertKeepsObjects();
     return [...this.#store.values()];
   }
 
   get size(): number {
-    return this.#store.size;
+    return this.#store.size + (this.#keys?.size ?? 0);
+  }
+
+  #assertKeepsObjects(): void {
+    if (this.#keys !== undefined) throw new Error("this informer keeps keys only");
+  }
+
+  #keyOf(object: T): string {
+    return this.#keys?.keyOf(object) ?? objectKey(object);
+  }
+
+  /** What the cache holds for `object`: the object, or nothing but its key. */
+  #remember(key: string, object: T): void {
+    if (this.#keys === undefined) this.#store.set(key, object);
+    else this.#keys.remember(key, object);
+  }
+
+  #forget(key: string): void {
+    this.#store.delete(key);
+    this.#keys?.forget(key);
   }
 
   start(): void {
@@ -159,9 +192,9 @@ export class Informer<T extends KubeObject = KubeObject> {
       }>("GET", this.#collectionPath({ limit, continue: page }));
       for (const listed of list.items) {
         const item = this.#ingest(listed);
-        const key = objectKey(item);
+        const key = this.#keyOf(item);
         seen.add(key);
-        this.#store.set(key, item);
+        this.#remember(key, item);
         this.#emit({ type: "upsert", object: item });
       }
       resourceVersion = list.metadata.resourceVersion;
@@ -172,6 +205,9 @@ export class Informer<T extends KubeObject = KubeObject> {
         this.#store.delete(key);
         this.#emit({ type: "delete", object });
       }
+    }
+    for (const gone of this.#keys?.sweep(seen) ?? []) {
+      this.#emit({ type: "delete", object: gone as T });
     }
     this.#currentAt = this.#clock.now();
     if (!this.#synced) {
@@ -237,12 +273,12 @@ export class Informer<T extends KubeObject = KubeObject> {
     const next = event.object.metadata?.resourceVersion ?? version;
     if (event.type === "BOOKMARK") return next;
     const object = this.#ingest(event.object as T);
-    const key = objectKey(object);
+    const key = this.#keyOf(object);
     if (event.type === "DELETED") {
-      this.#store.delete(key);
+      this.#forget(key);
       this.#emit({ type: "delete", object });
     } else {
-      this.#store.set(key, object);
+      this.#remember(key, object);
       this.#emit({ type: "upsert", object });
     }
     return next;

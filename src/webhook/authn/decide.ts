@@ -3,11 +3,10 @@
 // the cached facts and the clock, so a request never waits on the API server.
 import { API_GROUP, type ServiceToken } from "../../api/index.ts";
 import { serviceUserGroups, serviceUserUsername } from "../../domain/identity.ts";
-import type { HashRecord } from "../../domain/hash-record.ts";
 import { tokenExpiry } from "../../domain/token-lifecycle.ts";
 import { isLivePreviousValue, overlapMs } from "../../domain/rotation.ts";
 import { hashToken, isWellFormedToken } from "../../tokens/index.ts";
-import type { ClusterFacts } from "../cache/facts.ts";
+import type { CachedHashRecord, ClusterFacts } from "../cache/facts.ts";
 
 /** Why a token did not authenticate; a metrics label and a log field, never sent to clients. */
 export type AuthenticationFailure =
@@ -100,7 +99,7 @@ export function decideAuthentication(
  * /authorize): the same checks, so both endpoints agree on what is still valid.
  */
 export function decideRecords(
-  candidates: readonly HashRecord[],
+  candidates: readonly CachedHashRecord[],
   requestedAudiences: readonly string[],
   facts: ClusterFacts,
   now: Date,
@@ -182,7 +181,7 @@ export function decideRecords(
  * Admin just changed the hash with an overlap, and the controller has yet to move the pin.
  */
 function pinningToken(
-  record: HashRecord,
+  record: CachedHashRecord,
   facts: ClusterFacts,
   now: Date,
 ): ServiceToken | undefined {

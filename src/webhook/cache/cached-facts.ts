@@ -1,5 +1,6 @@
 // The cluster facts the webhook decides on, built from informer events: objects are parsed
-// once when they change, so a request only does map lookups.
+// once when they change, so a request only does map lookups. These maps hold the only copy of
+// each object (the informers keep keys alone), trimmed and with repeated strings shared.
 import type { Logger } from "pino";
 import {
   InvalidObjectError,
@@ -8,45 +9,56 @@ import {
   type ServiceToken,
   type ServiceUser,
 } from "../../api/index.ts";
-import type { HashRecord } from "../../domain/hash-record.ts";
+import { hashRecordName } from "../../domain/hash-record.ts";
 import { errorMessage } from "../../k8s/errors.ts";
 import type { InformerEvent } from "../../k8s/informer.ts";
 import { objectKey, type KubeObject } from "../../k8s/object.ts";
 import type { TokenHash } from "../../tokens/index.ts";
-import type { ClusterFacts } from "./facts.ts";
+import type { CachedHashRecord, ClusterFacts } from "./facts.ts";
 import { HashRecordIndex } from "./hash-index.ts";
-import { SecondaryIndex } from "../../k8s/secondary-index.ts";
+import { MultiMap } from "./multi-map.ts";
+import { StringPool } from "./string-pool.ts";
 
 /** In-memory ClusterFacts, fed by `apply*` from the informers' change events. */
 export class CachedFacts implements ClusterFacts {
   readonly #log: Logger;
-  readonly #records = new HashRecordIndex();
-  readonly #tokens = new Map<string, ServiceToken>();
+  readonly #strings = new StringPool();
+  readonly #records = new HashRecordIndex(this.#strings);
+  /** Namespace → name → token: no `namespace/name` string per token. */
+  readonly #tokens = new Map<string, Map<string, ServiceToken>>();
+  #tokenCount = 0;
   readonly #users = new Map<string, ServiceUser>();
-  readonly #tokensByUser = new SecondaryIndex();
-  readonly #tokensBySpecHash = new SecondaryIndex();
+  readonly #tokensByUser = new MultiMap<ServiceToken>();
+  readonly #tokensBySpecHash = new MultiMap<ServiceToken>();
 
   constructor(log: Logger) {
     this.#log = log;
   }
 
   applyHashRecord(event: InformerEvent<KubeObject>): void {
-    this.#records.apply(event);
+    const record = this.#records.apply(event);
+    const token = record && this.serviceToken(record.tokenNamespace, record.tokenName);
+    if (record !== undefined && token !== undefined) shareTokenStrings(token, record);
   }
 
   applyServiceToken(event: InformerEvent<KubeObject>): void {
-    const key = objectKey(event.object);
+    const { namespace = "", name = "" } = event.object.metadata ?? {};
+    this.#forgetToken(namespace, name);
     const token =
       event.type === "upsert" ? this.#parse(parseServiceToken, event.object) : undefined;
-    if (token === undefined) {
-      this.#tokens.delete(key);
-      this.#tokensByUser.delete(key);
-      this.#tokensBySpecHash.delete(key);
-      return;
+    if (token === undefined) return;
+    this.#shareStrings(token);
+    const record = this.#records.byName(hashRecordName(token.metadata.uid ?? ""));
+    if (record !== undefined) shareTokenStrings(token, record);
+    let inNamespace = this.#tokens.get(token.metadata.namespace);
+    if (inNamespace === undefined) {
+      inNamespace = new Map();
+      this.#tokens.set(token.metadata.namespace, inNamespace);
     }
-    this.#tokens.set(key, token);
-    this.#tokensByUser.set(key, token.spec.serviceUser);
-    this.#tokensBySpecHash.set(key, token.spec.tokenHash);
+    inNamespace.set(token.metadata.name, token);
+    this.#tokenCount += 1;
+    this.#tokensByUser.add(token.spec.serviceUser, token);
+    if (token.spec.tokenHash !== undefined) this.#tokensBySpecHash.add(token.spec.tokenHash, token);
   }
 
   applyServiceUser(event: InformerEvent<KubeObject>): void {
@@ -56,16 +68,16 @@ export class CachedFacts implements ClusterFacts {
     else this.#users.set(name, user);
   }
 
-  recordsByHash(hash: TokenHash): readonly HashRecord[] {
+  recordsByHash(hash: TokenHash): readonly CachedHashRecord[] {
     return this.#records.lookup(hash);
   }
 
-  recordsByTokenId(tokenId: string): readonly HashRecord[] {
+  recordsByTokenId(tokenId: string): readonly CachedHashRecord[] {
     return this.#records.lookupByTokenId(tokenId);
   }
 
   serviceToken(namespace: string, name: string): ServiceToken | undefined {
-    return this.#tokens.get(`${namespace}/${name}`);
+    return this.#tokens.get(namespace)?.get(name);
   }
 
   serviceUser(name: string): ServiceUser | undefined {
@@ -73,24 +85,41 @@ export class CachedFacts implements ClusterFacts {
   }
 
   tokensOfUser(serviceUser: string): readonly ServiceToken[] {
-    return this.#tokensAt(this.#tokensByUser.get(serviceUser));
+    return this.#tokensByUser.get(serviceUser);
   }
 
   tokensWithSpecHash(hash: TokenHash): readonly ServiceToken[] {
-    return this.#tokensAt(this.#tokensBySpecHash.get(hash));
+    return this.#tokensBySpecHash.get(hash);
   }
 
   /** Cache sizes, for metrics and the benchmark. */
   sizes(): { hashRecords: number; serviceTokens: number; serviceUsers: number } {
     return {
       hashRecords: this.#records.size,
-      serviceTokens: this.#tokens.size,
+      serviceTokens: this.#tokenCount,
       serviceUsers: this.#users.size,
     };
   }
 
-  #tokensAt(keys: readonly string[]): ServiceToken[] {
-    return keys.flatMap((key) => this.#tokens.get(key) ?? []);
+  #forgetToken(namespace: string, name: string): void {
+    const inNamespace = this.#tokens.get(namespace);
+    const old = inNamespace?.get(name);
+    if (inNamespace === undefined || old === undefined) return;
+    inNamespace.delete(name);
+    if (inNamespace.size === 0) this.#tokens.delete(namespace);
+    this.#tokenCount -= 1;
+    this.#tokensByUser.remove(old.spec.serviceUser, old);
+    if (old.spec.tokenHash !== undefined) this.#tokensBySpecHash.remove(old.spec.tokenHash, old);
+  }
+
+  // Fields many tokens repeat point at one string (the parsed object is ours to change).
+  #shareStrings(token: ServiceToken): void {
+    const strings = this.#strings;
+    token.metadata.namespace = strings.intern(token.metadata.namespace);
+    token.spec.serviceUser = strings.intern(token.spec.serviceUser);
+    if (token.status === undefined) return;
+    token.status.phase = strings.intern(token.status.phase);
+    token.status.serviceUserUid = strings.intern(token.status.serviceUserUid);
   }
 
   // An object the schema rejects is treated as absent: nothing authenticates through it.
@@ -103,4 +132,17 @@ export class CachedFacts implements ClusterFacts {
       return undefined;
     }
   }
+}
+
+/**
+ * A token and its record name the same things (its name, uid and token id) in strings parsed
+ * apart: when they agree, both point at one copy. Equal values only, so no decision changes.
+ */
+function shareTokenStrings(token: ServiceToken, record: CachedHashRecord): void {
+  const { metadata, status } = token;
+  if (metadata.namespace !== record.tokenNamespace || metadata.name !== record.tokenName) return;
+  if (metadata.uid !== record.tokenUid) return;
+  metadata.name = record.tokenName;
+  metadata.uid = record.tokenUid;
+  if (status?.tokenId === record.tokenId) status.tokenId = record.tokenId;
 }

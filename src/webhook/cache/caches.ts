@@ -1,7 +1,8 @@
 // src/webhook/cache/: the webhook's informer caches and the read-only facts its decisions use.
 // The webhook's informers: hash records in its own namespace (the only Secrets it reads),
 // ServiceTokens in every namespace and ServiceUsers, feeding one CachedFacts. Objects are
-// trimmed on arrival to the fields the decisions read (trim.ts).
+// trimmed on arrival to the fields the decisions read (trim.ts), and CachedFacts holds the only
+// copy: the informers keep keys alone (record 65).
 import type { Logger } from "pino";
 import { Informer } from "../../k8s/informer.ts";
 import { InformerGroup } from "../../k8s/informer-group.ts";
@@ -44,14 +45,17 @@ export class WebhookCaches extends InformerGroup {
       // requiring the label keeps hand-made "records" out of the index.
       labelSelector: `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE}`,
       transform: trimHashRecord,
+      keep: "keys",
     });
     const tokens = new Informer({
       ...{ rest, relistIntervalMs, log, resource: SERVICE_TOKENS },
       transform: trimServiceToken,
+      keep: "keys",
     });
     const users = new Informer({
       ...{ rest, relistIntervalMs, log, resource: SERVICE_USERS },
       transform: trimServiceUser,
+      keep: "keys",
     });
     hashRecords.onChange((event) => facts.applyHashRecord(event));
     tokens.onChange((event) => facts.applyServiceToken(event));

@@ -3,12 +3,19 @@ import type { ServiceToken, ServiceUser } from "../../api/index.ts";
 import type { HashRecord } from "../../domain/hash-record.ts";
 import type { TokenHash } from "../../tokens/index.ts";
 
+/**
+ * What the cache keeps of a hash record: who it belongs to and its hash. Its created-at and
+ * expires-at are informational (expiry comes from the token's status, record 26), so the cache
+ * does not hold two Dates per record for them.
+ */
+export type CachedHashRecord = Omit<HashRecord, "createdAt" | "expiresAt">;
+
 /** The cached world, as the authentication and admission decisions read it. */
 export interface ClusterFacts {
   /** Hash records holding this hash (normally one; none for an unknown token). */
-  recordsByHash(hash: TokenHash): readonly HashRecord[];
+  recordsByHash(hash: TokenHash): readonly CachedHashRecord[];
   /** Hash records whose token id is `tokenId` (what /authorize sees of a token). */
-  recordsByTokenId(tokenId: string): readonly HashRecord[];
+  recordsByTokenId(tokenId: string): readonly CachedHashRecord[];
   serviceToken(namespace: string, name: string): ServiceToken | undefined;
   serviceUser(name: string): ServiceUser | undefined;
   /** Every cached ServiceToken of a ServiceUser, in any namespace. */

@@ -1,50 +1,69 @@
 // The authenticator's O(1) lookup: token hash → hash record, kept current from the informer on
 // hash-record Secrets. A record's hash can change in place (the token was regenerated), so the
 // old hash is dropped on every update.
-import { readTrustedHashRecord, type HashRecord } from "../../domain/hash-record.ts";
+import { readTrustedHashRecord } from "../../domain/hash-record.ts";
 import type { InformerEvent } from "../../k8s/informer.ts";
 import type { KubeObject } from "../../k8s/object.ts";
-import type { TokenHash } from "../../tokens/index.ts";
-import { SecondaryIndex } from "../../k8s/secondary-index.ts";
+import { tokenIdFromHash, type TokenHash } from "../../tokens/index.ts";
+import type { CachedHashRecord } from "./facts.ts";
+import { MultiMap } from "./multi-map.ts";
+import type { StringPool } from "./string-pool.ts";
 
-/** Hash records by Secret name, indexed by hash. */
+/**
+ * Hash records by Secret name, indexed by token id. A token id is the hash's first 16 hex
+ * digits, so the records of a hash are those of its token id that hold it: one index, not two.
+ */
 export class HashRecordIndex {
-  readonly #records = new Map<string, HashRecord>();
-  readonly #byHash = new SecondaryIndex();
-  readonly #byTokenId = new SecondaryIndex();
+  readonly #records = new Map<string, CachedHashRecord>();
+  readonly #byTokenId = new MultiMap<CachedHashRecord>();
+  readonly #strings: StringPool;
+
+  constructor(strings: StringPool) {
+    this.#strings = strings;
+  }
 
   /**
-   * Applies one informer event; a Secret that is not a complete record the controller wrote,
+   * Applies one informer event and returns the record now filed (if any); a Secret that is not a complete record the controller wrote,
    * under its canonical name, is dropped (it neither authenticates nor makes a hash ambiguous).
    */
-  apply(event: InformerEvent<KubeObject>): void {
+  apply(event: InformerEvent<KubeObject>): CachedHashRecord | undefined {
     const name = event.object.metadata?.name;
-    if (name === undefined) return;
-    const record = event.type === "upsert" ? readTrustedHashRecord(event.object) : undefined;
-    if (record === undefined) {
+    if (name === undefined) return undefined;
+    const old = this.#records.get(name);
+    if (old !== undefined) {
       this.#records.delete(name);
-      this.#byHash.delete(name);
-      this.#byTokenId.delete(name);
-      return;
+      this.#byTokenId.remove(old.tokenId, old);
     }
+    const read = event.type === "upsert" ? readTrustedHashRecord(event.object) : undefined;
+    if (read === undefined) return undefined;
+    // A fresh object of exactly these fields: the record as read also carries two Dates.
+    const record: CachedHashRecord = {
+      name: read.name,
+      hash: read.hash,
+      tokenId: read.tokenId,
+      tokenNamespace: this.#strings.intern(read.tokenNamespace),
+      tokenName: read.tokenName,
+      tokenUid: read.tokenUid,
+      serviceUserUid: this.#strings.intern(read.serviceUserUid),
+    };
     this.#records.set(name, record);
-    this.#byHash.set(name, record.hash);
-    this.#byTokenId.set(name, record.tokenId);
+    this.#byTokenId.add(record.tokenId, record);
+    return record;
+  }
+
+  /** The record named `name` (`token-<uid>`, `token-<uid>-previous`). */
+  byName(name: string): CachedHashRecord | undefined {
+    return this.#records.get(name);
   }
 
   /** Every record holding `hash`: normally one; more means an ambiguous, unusable hash. */
-  lookup(hash: TokenHash): HashRecord[] {
-    const records: HashRecord[] = [];
-    for (const name of this.#byHash.get(hash)) {
-      const record = this.#records.get(name);
-      if (record) records.push(record);
-    }
-    return records;
+  lookup(hash: TokenHash): CachedHashRecord[] {
+    return this.#byTokenId.get(tokenIdFromHash(hash)).filter((record) => record.hash === hash);
   }
 
   /** Every record whose token id (the hash's first 16 hex digits) is `tokenId`. */
-  lookupByTokenId(tokenId: string): HashRecord[] {
-    return this.#byTokenId.get(tokenId).flatMap((name) => this.#records.get(name) ?? []);
+  lookupByTokenId(tokenId: string): CachedHashRecord[] {
+    return this.#byTokenId.get(tokenId);
   }
 
   get size(): number {

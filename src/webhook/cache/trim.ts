@@ -5,27 +5,38 @@
 import { API_GROUP } from "../../api/index.ts";
 import type { KubeObject, ManagedFieldsEntry, ObjectMeta } from "../../k8s/object.ts";
 
-/** metadata fields kept for every kind (resourceVersion: watches resume from it). */
+/**
+ * metadata fields kept for tokens and users (creationTimestamp: the earliest a token's value can
+ * date from); hash records also keep their labels, which say whose record it is. Nothing reads
+ * resourceVersion or generation from the cache: watches resume from the raw event's.
+ */
 const METADATA = [
   "name",
   "namespace",
   "uid",
-  "resourceVersion",
-  "generation",
   "creationTimestamp",
   "deletionTimestamp",
-  "labels",
 ] as const satisfies readonly (keyof ObjectMeta)[];
 
 /** Annotations kept: the operator's own (created-at, expires-at, rotate-requested-at, …). */
 const KEPT_ANNOTATION_PREFIX = `${API_GROUP}/`;
 
-/** Per kind: top-level fields kept whole, and the status fields kept. */
+/** Per kind: top-level fields kept whole, the spec and status fields kept. */
 export const KEPT_FIELDS = {
   /** Hash records: labels, annotations and data say everything (data is a hash or two). */
-  hashRecord: { whole: ["type", "data"], status: [] },
+  hashRecord: { whole: ["type", "data"], spec: [], status: [] },
   serviceToken: {
-    whole: ["spec"],
+    whole: [],
+    // Everything but the description (free text up to 1 KiB that no decision reads).
+    spec: [
+      "serviceUser",
+      "expiresInDays",
+      "revoked",
+      "audiences",
+      "secretName",
+      "tokenHash",
+      "rotation",
+    ],
     status: [
       "phase",
       "tokenId",
@@ -39,19 +50,29 @@ export const KEPT_FIELDS = {
       "previousValueExpiresAt",
     ],
   },
-  serviceUser: { whole: ["spec"], status: [] },
-} as const satisfies Record<string, { whole: readonly string[]; status: readonly string[] }>;
+  serviceUser: { whole: ["spec"], spec: [], status: [] },
+} as const satisfies Record<
+  string,
+  { whole: readonly string[]; spec: readonly string[]; status: readonly string[] }
+>;
 
 type Kind = keyof typeof KEPT_FIELDS;
 
-function pick(source: object | undefined, fields: readonly string[]): Record<string, unknown> {
+function pick(source: unknown, fields: readonly string[]): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
-  if (source === undefined) return kept;
+  if (source === undefined || source === null) return kept;
   for (const field of fields) {
     const value = (source as Record<string, unknown>)[field];
     if (value !== undefined) kept[field] = value;
   }
   return kept;
+}
+
+/** `pick` of an object; anything else (the schema will reject it) is passed on as it is. */
+function pickObject(value: unknown, fields: readonly string[]): unknown {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? pick(value, fields)
+    : value;
 }
 
 /**
@@ -70,6 +91,7 @@ function dataOwners(entries: unknown): ManagedFieldsEntry[] | undefined {
 
 function trimmedMetadata(meta: ObjectMeta | undefined, kind: Kind): ObjectMeta {
   const kept = pick(meta, METADATA) as ObjectMeta;
+  if (kind === "hashRecord" && meta?.labels !== undefined) kept.labels = meta.labels;
   const annotations = Object.entries(meta?.annotations ?? {}).filter(([key]) =>
     key.startsWith(KEPT_ANNOTATION_PREFIX),
   );
@@ -83,15 +105,15 @@ function trimmedMetadata(meta: ObjectMeta | undefined, kind: Kind): ObjectMeta {
 
 /** The part of `object` (of `kind`) the webhook keeps. */
 export function trimObject(kind: Kind, object: KubeObject): KubeObject {
-  const { whole, status } = KEPT_FIELDS[kind];
+  const { whole, spec, status } = KEPT_FIELDS[kind];
   const trimmed: KubeObject = {
-    ...pick(object, ["apiVersion", "kind", ...whole]),
+    // No apiVersion or kind: the informer's resource says both, and no decision reads them.
+    ...pick(object, whole),
     metadata: trimmedMetadata(object.metadata, kind),
   };
-  const rawStatus = (object as { status?: object }).status;
-  if (status.length > 0 && rawStatus !== undefined) {
-    (trimmed as { status?: object }).status = pick(rawStatus, status);
-  }
+  const raw = object as { spec?: unknown; status?: unknown };
+  if (spec.length > 0 && raw.spec !== undefined) trimmed.spec = pickObject(raw.spec, spec);
+  if (status.length > 0 && raw.status !== undefined) trimmed.status = pick(raw.status, status);
   return trimmed;
 }
 

@@ -146,6 +146,37 @@ describe("Informer", () => {
     );
   });
 
+  it("keeping keys only, announces the same events and deletes objects gone at a relist by name", async () => {
+    await informer.stop();
+    const announced: InformerEvent<KubeObject>[] = [];
+    informer = new Informer({
+      rest,
+      resource: SECRETS,
+      namespace: "ns",
+      relistIntervalMs: 3_600_000,
+      log: pino({ level: "silent" }),
+      clock,
+      keep: "keys",
+    });
+    informer.onChange((event) => announced.push(event));
+    lists.push(listOf(["a", "b"], "10"), listOf(["a"], "20"));
+    watches.push(watchEvent("ERROR", { kind: "Status", code: 410, message: "too old" }));
+    informer.start();
+    await expect.poll(() => announced.length).toBe(4);
+    expect(announced.map((event) => `${event.type} ${event.object.metadata?.name ?? ""}`)).toEqual([
+      "upsert a",
+      "upsert b",
+      "upsert a",
+      "delete b",
+    ]);
+    // What it announces as gone is all it kept: the name, in its namespace.
+    expect(announced[3]?.object).toEqual({ metadata: { namespace: "ns", name: "b" } });
+    expect(announced[0]?.object).toEqual(secret("a"));
+    expect(informer.size).toBe(1);
+    expect(() => informer.get("a")).toThrow("keeps keys only");
+    expect(() => informer.list()).toThrow("keeps keys only");
+  });
+
   it("follows watch events, deletions included", async () => {
     lists.push(listOf(["a"], "10"));
     watches.push((res) => {

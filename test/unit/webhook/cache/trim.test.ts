@@ -29,7 +29,7 @@ const listed = (object: KubeObject, extra: Record<string, unknown> = {}): KubeOb
 });
 
 describe("trimming on ingest", () => {
-  it("keeps a ServiceToken's spec, the status fields decisions read, and nothing else", () => {
+  it("keeps a ServiceToken's spec but its description, the status fields decisions read, and nothing else", () => {
     const status = {
       phase: "Active",
       tokenId: "0123456789abcdef",
@@ -40,20 +40,18 @@ describe("trimming on ingest", () => {
       conditions: [{ type: "Ready", status: "True", message: "long text" }],
       expiresIn: "30d",
     };
-    const token = listed(serviceToken("ci", { deleting: true }), { status });
+    const listedToken = listed(serviceToken("ci", { deleting: true }), { status });
+    const token = { ...listedToken, spec: { ...(listedToken.spec as object), description: "CI" } };
     const trimmed = trimServiceToken(token);
     expect(trimmed).toEqual({
-      apiVersion: token.apiVersion,
-      kind: token.kind,
       metadata: {
         name: "ci",
         namespace: "prod",
         uid: "uid-token-prod-ci",
-        resourceVersion: "7",
         deletionTimestamp: "2025-06-01T11:00:00Z",
         annotations: { "svctokens.dev/rotate-requested-at": "x" },
       },
-      spec: token.spec,
+      spec: listedToken.spec,
       status: {
         phase: "Active",
         tokenId: "0123456789abcdef",
