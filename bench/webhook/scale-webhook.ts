@@ -1,6 +1,11 @@
 // The webhook service of bench:webhook-scale, in a process of its own (so its RSS is its own):
 // started on the port the control plane's token authenticator calls, with its real informers
-// listing everything the parent created; reports the sync time and memory, then serves.
+// listing everything the parent created; reports the sync time and memory, then serves. Asked
+// again, it reports how long it spent on each /authenticate request it served (from the
+// request's headers parsed to the response handed to the socket), so the parent can tell the
+// webhook's own time from kube-apiserver's round trip.
+import { subscribe } from "node:diagnostics_channel";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
 import type { ControlPlaneInfo } from "../../src/devenv/identities.ts";
@@ -13,6 +18,23 @@ export interface ScaleWebhookReady {
   heapUsedMb: number;
   sizes: Record<string, number>;
 }
+
+/** Server-side times of the /authenticate requests served so far, in order (ms). */
+export interface ScaleWebhookTimes {
+  authenticateMs: number[];
+}
+
+const startedAt = new WeakMap<IncomingMessage, number>();
+const authenticateMs: number[] = [];
+subscribe("http.server.request.start", (message) => {
+  startedAt.set((message as { request: IncomingMessage }).request, performance.now());
+});
+subscribe("http.server.response.finish", (message) => {
+  const { request } = message as { request: IncomingMessage; response: ServerResponse };
+  const started = startedAt.get(request);
+  if (started !== undefined && request.url === "/authenticate")
+    authenticateMs.push(performance.now() - started);
+});
 
 process.once("message", (info: ControlPlaneInfo) => {
   const started = performance.now();
@@ -28,6 +50,7 @@ process.once("message", (info: ControlPlaneInfo) => {
         sizes: webhook.service.caches.facts.sizes(),
       };
       process.send?.(ready);
+      process.on("message", () => process.send?.({ authenticateMs } satisfies ScaleWebhookTimes));
     },
     (error: unknown) => {
       process.stderr.write(`webhook failed: ${String(error)}\n`);
