@@ -32,7 +32,8 @@ subscribe("http.server.request.start", (message) => {
 subscribe("http.server.response.finish", (message) => {
   const { request } = message as { request: IncomingMessage; response: ServerResponse };
   const started = startedAt.get(request);
-  if (started !== undefined && request.url === "/authenticate")
+  // kube-apiserver adds `?timeout=…`.
+  if (started !== undefined && request.url?.split("?")[0] === "/authenticate")
     authenticateMs.push(performance.now() - started);
 });
 
