@@ -21,20 +21,28 @@ export interface ScaleWebhookReady {
 
 /** Server-side times of the /authenticate requests served so far, in order (ms). */
 export interface ScaleWebhookTimes {
+  /** Headers parsed → answer handed to the socket. */
   authenticateMs: number[];
+  /** Of that, headers parsed → body read to its end (the rest is our handler). */
+  bodyMs: number[];
 }
 
-const startedAt = new WeakMap<IncomingMessage, number>();
+const startedAt = new WeakMap<IncomingMessage, { start: number; bodyEnd?: number }>();
 const authenticateMs: number[] = [];
+const bodyMs: number[] = [];
 subscribe("http.server.request.start", (message) => {
-  startedAt.set((message as { request: IncomingMessage }).request, performance.now());
+  const { request } = message as { request: IncomingMessage };
+  const times: { start: number; bodyEnd?: number } = { start: performance.now() };
+  startedAt.set(request, times);
+  request.once("end", () => (times.bodyEnd = performance.now()));
 });
 subscribe("http.server.response.finish", (message) => {
   const { request } = message as { request: IncomingMessage; response: ServerResponse };
-  const started = startedAt.get(request);
+  const times = startedAt.get(request);
   // kube-apiserver adds `?timeout=…`.
-  if (started !== undefined && request.url?.split("?")[0] === "/authenticate")
-    authenticateMs.push(performance.now() - started);
+  if (times === undefined || request.url?.split("?")[0] !== "/authenticate") return;
+  authenticateMs.push(performance.now() - times.start);
+  bodyMs.push((times.bodyEnd ?? times.start) - times.start);
 });
 
 process.once("message", (info: ControlPlaneInfo) => {
@@ -51,7 +59,9 @@ process.once("message", (info: ControlPlaneInfo) => {
         sizes: webhook.service.caches.facts.sizes(),
       };
       process.send?.(ready);
-      process.on("message", () => process.send?.({ authenticateMs } satisfies ScaleWebhookTimes));
+      process.on("message", () =>
+        process.send?.({ authenticateMs, bodyMs } satisfies ScaleWebhookTimes),
+      );
     },
     (error: unknown) => {
       process.stderr.write(`webhook failed: ${String(error)}\n`);
