@@ -9,7 +9,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { request } from "node:https";
 import { parseArgs } from "node:util";
 import { createCertificateAuthority } from "../src/tls/pki.ts";
-import type { FixedAnswer, ServerOrder, ServerReady } from "./webhook/bench-server.ts";
+import type { FixedAnswer, ServerCpu, ServerOrder, ServerReady } from "./webhook/bench-server.ts";
 import type { LoadOrder, LoadReport } from "./webhook/load-client.ts";
 import { DEPLOYED_HEAP_FLAGS } from "./webhook/memory.ts";
 import { tokenValue } from "./webhook/synthetic-cluster.ts";
@@ -99,11 +99,26 @@ function fetchAnswer(port: number, caPem: string, raw: string): Promise<FixedAns
   });
 }
 
+/** One load run against one server, and that server's CPU time per answer (µs). */
+interface Measured extends LoadReport {
+  serverCpuUs: number;
+}
 interface Cell {
-  floor: LoadReport[];
-  product: LoadReport[];
+  floor: Measured[];
+  product: Measured[];
 }
 const rate = (r: LoadReport): number => r.requests / r.seconds;
+
+/** A load run, with the server's CPU time read before and after it. */
+async function measure(server: ChildProcess, order: LoadOrder): Promise<Measured> {
+  const before = await ask<ServerCpu>(server, { mode: "cpu" } satisfies ServerOrder);
+  const report = await ask<LoadReport>(client, order);
+  const after = await ask<ServerCpu>(server, { mode: "cpu" } satisfies ServerOrder);
+  return {
+    ...report,
+    serverCpuUs: (after.cpuMicros - before.cpuMicros) / Math.max(1, report.allRequests),
+  };
+}
 const median = (values: number[]): number =>
   values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
@@ -146,7 +161,9 @@ for (const tokens of list(args.tokens)) {
   say(
     `\n${tokens} tokens: product synced in ${((ready.syncMs ?? 0) / 1000).toFixed(1)} s, rss ${ready.rssMb} MB (heap ${ready.heapUsedMb} MB; ${ready.reducedRssMb} MB after a memory-reducing GC); floor rss ${floorReady.rssMb} MB; answer ${answers["/authenticate"]?.body.length} B`,
   );
-  say("route          conns |   floor/s  p50 ms  p99 ms |  product/s  p50 ms  p99 ms | ratio");
+  say(
+    "route          conns |   floor/s  p50 ms  p99 ms  µs/req |  product/s  p50 ms  p99 ms  µs/req | ratio  cpu | client",
+  );
   for (const route of ROUTES) {
     const requests = requestsFor(route, tokens);
     const success = route === "/verify" ? "HTTP/1.1 200" : '"authenticated":true';
@@ -162,21 +179,25 @@ for (const tokens of list(args.tokens)) {
         warmupSeconds: Number(args.warmup),
       });
       for (let rep = 0; rep < reps; rep++) {
-        cell.floor.push(await ask<LoadReport>(client, order(floorReady.port)));
-        cell.product.push(await ask<LoadReport>(client, order(ready.port)));
+        cell.floor.push(await measure(floor, order(floorReady.port)));
+        cell.product.push(await measure(product, order(ready.port)));
       }
       const failures = [...cell.floor, ...cell.product].reduce((sum, r) => sum + r.failures, 0);
       const f = median(cell.floor.map(rate));
       const p = median(cell.product.map(rate));
       const ratio = p / f;
       if (tokens === 10_000) minRatioAt10k.push(ratio);
-      const pct = (rs: LoadReport[], key: "p50Ms" | "p99Ms"): string =>
+      const pct = (rs: Measured[], key: "p50Ms" | "p99Ms" | "serverCpuUs", digits = 2): string =>
         median(rs.map((r) => r[key]))
-          .toFixed(2)
+          .toFixed(digits)
           .padStart(7);
+      const cpuRatio =
+        median(cell.product.map((r) => r.serverCpuUs)) /
+        median(cell.floor.map((r) => r.serverCpuUs));
+      const clientCpu = Math.max(...[...cell.floor, ...cell.product].map((r) => r.clientCpu));
       say(
-        `${route.padEnd(14)} ${String(connections).padStart(5)} | ${Math.round(f).toString().padStart(9)} ${pct(cell.floor, "p50Ms")} ${pct(cell.floor, "p99Ms")} | ` +
-          `${Math.round(p).toString().padStart(10)} ${pct(cell.product, "p50Ms")} ${pct(cell.product, "p99Ms")} | ${ratio.toFixed(2)}${failures > 0 ? ` (${failures} failures!)` : ""}`,
+        `${route.padEnd(14)} ${String(connections).padStart(5)} | ${Math.round(f).toString().padStart(9)} ${pct(cell.floor, "p50Ms")} ${pct(cell.floor, "p99Ms")} ${pct(cell.floor, "serverCpuUs", 0)} | ` +
+          `${Math.round(p).toString().padStart(10)} ${pct(cell.product, "p50Ms")} ${pct(cell.product, "p99Ms")} ${pct(cell.product, "serverCpuUs", 0)} | ${ratio.toFixed(2)} ${cpuRatio.toFixed(2)} | ${clientCpu.toFixed(2)}${failures > 0 ? ` (${failures} failures!)` : ""}`,
       );
     }
   }

@@ -24,7 +24,7 @@ import { loadKubeConfig } from "../src/k8s/kubeconfig.ts";
 import { resourcePath, SECRETS } from "../src/k8s/paths.ts";
 import { KubeRest, PATCH } from "../src/k8s/rest.ts";
 import { DEPLOYED_HEAP_FLAGS } from "./webhook/memory.ts";
-import type { ScaleWebhookReady } from "./webhook/scale-webhook.ts";
+import type { ScaleWebhookReady, ScaleWebhookTimes } from "./webhook/scale-webhook.ts";
 import {
   listedHashRecord,
   OPERATOR_NAMESPACE,
@@ -201,6 +201,19 @@ try {
   say(
     `cold first request (SelfSubjectReview), medians of ${sample - 1}: svctokens ${svctMs.toFixed(2)} ms, ` +
       `ServiceAccount ${saMs.toFixed(2)} ms, ratio ${(svctMs / saMs).toFixed(2)}`,
+  );
+  // The webhook's own share: its server-side time per cold /authenticate (the first is the
+  // warm-up's), against the gap between the two medians.
+  const times = await new Promise<ScaleWebhookTimes>((resolve) => {
+    webhook.once("message", (message) => resolve(message as ScaleWebhookTimes));
+    webhook.send("times");
+  });
+  const serverMs = median(times.authenticateMs.slice(1));
+  const bodyMs = median(times.bodyMs.slice(1));
+  say(
+    `webhook server-side time per cold /authenticate: median ${serverMs.toFixed(3)} ms of ` +
+      `${times.authenticateMs.length - 1} (${bodyMs.toFixed(3)} ms of it until the body's end); ` +
+      `the rest of the gap (${(svctMs - saMs - serverMs).toFixed(2)} ms) is kube-apiserver's side of the webhook round trip`,
   );
   agent.destroy();
   webhook.kill();

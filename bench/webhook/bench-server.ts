@@ -38,6 +38,7 @@ export interface FixedAnswer {
 export type ServerOrder =
   | { mode: "product"; tokens: number; certPem: string; keyPem: string }
   | { mode: "memory" }
+  | { mode: "cpu" }
   | { mode: "exit" }
   | { mode: "floor"; answers: Record<string, FixedAnswer>; certPem: string; keyPem: string };
 
@@ -46,6 +47,11 @@ export interface ServerReady extends MemoryReading {
   port: number;
   /** Product only: time to list and index every object, and memory once that is done. */
   syncMs?: number;
+}
+
+/** The server's CPU time so far (user + system), in microseconds. */
+export interface ServerCpu {
+  cpuMicros: number;
 }
 
 /** What the informers of `tokens` tokens list: one API listing per resource, in pages. */
@@ -145,6 +151,11 @@ async function startFloor(order: Extract<ServerOrder, { mode: "floor" }>): Promi
 process.on("message", (order: ServerOrder) => {
   // A normal exit, so `--cpu-prof` writes the profile.
   if (order.mode === "exit") process.exit(0);
+  if (order.mode === "cpu") {
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpuMicros: user + system } satisfies ServerCpu);
+    return;
+  }
   const start =
     order.mode === "memory"
       ? Promise.resolve({ port: 0, ...readMemory() })

@@ -27,6 +27,10 @@ export interface LoadReport {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** Every answer, warm-up included (what the servers' CPU time is divided by). */
+  allRequests: number;
+  /** The client's CPU time over the counted seconds: near 1 means it saturates a core. */
+  clientCpu: number;
 }
 
 const HEADER_END = Buffer.from("\r\n\r\n");
@@ -55,6 +59,8 @@ async function load(order: LoadOrder): Promise<LoadReport> {
   let failures = 0;
   let next = 0;
   let counting = false;
+  let allRequests = 0;
+  let cpuAtWarmEnd = process.cpuUsage();
   const warmEnd = performance.now() + order.warmupSeconds * 1000;
   const end = warmEnd + order.seconds * 1000;
   const one = (): Promise<void> =>
@@ -70,11 +76,15 @@ async function load(order: LoadOrder): Promise<LoadReport> {
           resolve();
           return;
         }
-        if (!counting && now >= warmEnd) counting = true;
+        if (!counting && now >= warmEnd) {
+          counting = true;
+          cpuAtWarmEnd = process.cpuUsage();
+        }
         sentAt = now;
         socket.write(requests[next++ % requests.length] ?? Buffer.alloc(0));
       };
       answers(socket, (answer) => {
+        allRequests++;
         if (counting) {
           latencies.push(performance.now() - sentAt);
           if (!answer.includes(order.success)) failures++;
@@ -85,6 +95,7 @@ async function load(order: LoadOrder): Promise<LoadReport> {
     });
   await Promise.all(Array.from({ length: order.connections }, one));
   const seconds = (performance.now() - Math.max(warmEnd, 0)) / 1000;
+  const cpu = process.cpuUsage(cpuAtWarmEnd);
   const sorted = Float64Array.from(latencies).sort();
   const at = (p: number): number => sorted[Math.floor((sorted.length - 1) * p)] ?? 0;
   return {
@@ -94,6 +105,8 @@ async function load(order: LoadOrder): Promise<LoadReport> {
     p50Ms: at(0.5),
     p99Ms: at(0.99),
     maxMs: at(1),
+    allRequests,
+    clientCpu: (cpu.user + cpu.system) / 1e6 / seconds,
   };
 }
 

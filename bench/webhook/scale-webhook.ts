@@ -1,6 +1,11 @@
 // The webhook service of bench:webhook-scale, in a process of its own (so its RSS is its own):
 // started on the port the control plane's token authenticator calls, with its real informers
-// listing everything the parent created; reports the sync time and memory, then serves.
+// listing everything the parent created; reports the sync time and memory, then serves. Asked
+// again, it reports how long it spent on each /authenticate request it served (from the
+// request's headers parsed to the response handed to the socket), so the parent can tell the
+// webhook's own time from kube-apiserver's round trip.
+import { subscribe } from "node:diagnostics_channel";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
 import type { ControlPlaneInfo } from "../../src/devenv/identities.ts";
@@ -13,6 +18,32 @@ export interface ScaleWebhookReady extends MemoryReading {
   sizes: Record<string, number>;
 }
 
+/** Server-side times of the /authenticate requests served so far, in order (ms). */
+export interface ScaleWebhookTimes {
+  /** Headers parsed → answer handed to the socket. */
+  authenticateMs: number[];
+  /** Of that, headers parsed → body read to its end (the rest is our handler). */
+  bodyMs: number[];
+}
+
+const startedAt = new WeakMap<IncomingMessage, { start: number; bodyEnd?: number }>();
+const authenticateMs: number[] = [];
+const bodyMs: number[] = [];
+subscribe("http.server.request.start", (message) => {
+  const { request } = message as { request: IncomingMessage };
+  const times: { start: number; bodyEnd?: number } = { start: performance.now() };
+  startedAt.set(request, times);
+  request.once("end", () => (times.bodyEnd = performance.now()));
+});
+subscribe("http.server.response.finish", (message) => {
+  const { request } = message as { request: IncomingMessage; response: ServerResponse };
+  const times = startedAt.get(request);
+  // kube-apiserver adds `?timeout=…`.
+  if (times === undefined || request.url?.split("?")[0] !== "/authenticate") return;
+  authenticateMs.push(performance.now() - times.start);
+  bodyMs.push((times.bodyEnd ?? times.start) - times.start);
+});
+
 process.once("message", (info: ControlPlaneInfo) => {
   const started = performance.now();
   startLocalWebhook(info, { log: pino({ level: "warn" }) }).then(
@@ -24,6 +55,9 @@ process.once("message", (info: ControlPlaneInfo) => {
         sizes: webhook.service.caches.facts.sizes(),
       };
       process.send?.(ready);
+      process.on("message", () =>
+        process.send?.({ authenticateMs, bodyMs } satisfies ScaleWebhookTimes),
+      );
     },
     (error: unknown) => {
       process.stderr.write(`webhook failed: ${String(error)}\n`);

@@ -33,6 +33,26 @@ export function encodeBase62(value: bigint, width: number): string {
 }
 
 /**
+ * `encodeBase62` for a safe integer (a CRC32, a count): plain number arithmetic, no BigInt, so
+ * it is cheap enough for every request. Same digits, same RangeErrors.
+ */
+export function encodeBase62Number(value: number, width: number): string {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError("base62 encodes non-negative integers only");
+  }
+  let rest = value;
+  let digits = "";
+  while (rest > 0) {
+    digits = BASE62_ALPHABET.charAt(rest % 62) + digits;
+    rest = Math.floor(rest / 62);
+  }
+  if (digits.length > width) {
+    throw new RangeError(`value needs ${digits.length} base62 digits, more than ${width}`);
+  }
+  return digits.padStart(width, "0");
+}
+
+/**
  * Decodes base62 digits (leading "0"s allowed) to the integer they spell.
  * Throws a RangeError on any character outside the alphabet, or on empty input.
  */

@@ -1,6 +1,6 @@
 // The token checksum: lets anyone reject a mistyped or made-up token without a lookup.
 import { crc32 } from "node:zlib";
-import { encodeBase62 } from "./base62.ts";
+import { encodeBase62Number } from "./base62.ts";
 
 /** Checksum width in base62 digits: 62^6 > 2^32 > 62^5, so every CRC32 fits in 6. */
 export const CHECKSUM_LENGTH = 6;
@@ -11,5 +11,5 @@ export const CHECKSUM_LENGTH = 6;
  * with any zlib-compatible CRC32; CRC-32C (Castagnoli) would give different values.
  */
 export function tokenChecksum(text: string): string {
-  return encodeBase62(BigInt(crc32(text)), CHECKSUM_LENGTH);
+  return encodeBase62Number(crc32(text), CHECKSUM_LENGTH);
 }

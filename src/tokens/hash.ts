@@ -1,5 +1,5 @@
 // The one-way token hash that is stored and looked up, and the public tokenId taken from it.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** `sha256:` + 64 lowercase hex digits: the form of `spec.tokenHash` and hash records. */
 export type TokenHash = `sha256:${string}`;
@@ -15,7 +15,8 @@ const TOKEN_ID_HEX_DIGITS = 16;
  * bits, so a fast unsalted hash is safe and makes lookup by hash O(1).
  */
 export function hashToken(value: string): TokenHash {
-  return `${HASH_PREFIX}${createHash("sha256").update(value, "utf8").digest("hex")}`;
+  // One-shot: no Hash object per call (this runs on every authentication).
+  return `${HASH_PREFIX}${hash("sha256", value, "hex")}`;
 }
 
 /** True when the text is a TokenHash (lowercase hex only, so equal hashes are equal strings). */

@@ -1,6 +1,6 @@
 // The token value format: `svct_` + 43 base62 digits of 32 random bytes + 6-digit checksum.
 import { randomBytes } from "node:crypto";
-import { BASE62_CHARACTER_CLASS, decodeBase62, encodeBase62 } from "./base62.ts";
+import { BASE62_CHARACTER_CLASS, encodeBase62 } from "./base62.ts";
 import { CHECKSUM_LENGTH, tokenChecksum } from "./checksum.ts";
 
 /** Marks a string as an svctokens token for people, log readers and secret scanners. */
@@ -26,7 +26,11 @@ export const TOKEN_PATTERN = new RegExp(
 );
 
 const WHOLE_TOKEN_SHAPE = new RegExp(`^${TOKEN_PATTERN.source}$`);
-const BODY_LIMIT = 1n << BigInt(TOKEN_ENTROPY_BYTES * 8);
+/**
+ * The largest body, 2^256 - 1, as its 43 digits: fixed-width base62 compares as strings exactly
+ * as the numbers compare (base62.ts), so a body is in range without decoding it to a BigInt.
+ */
+const LARGEST_BODY = encodeBase62((1n << BigInt(TOKEN_ENTROPY_BYTES * 8)) - 1n, TOKEN_BODY_LENGTH);
 const CHECKED_LENGTH = TOKEN_PREFIX.length + TOKEN_BODY_LENGTH;
 
 /** A fresh token from the system CSPRNG. Shown once; only its hash is ever kept. */
@@ -47,7 +51,7 @@ export type TokenDefect = "shape" | "body-too-large" | "checksum";
 export function tokenDefect(value: string): TokenDefect | undefined {
   if (!WHOLE_TOKEN_SHAPE.test(value)) return "shape";
   const body = value.slice(TOKEN_PREFIX.length, CHECKED_LENGTH);
-  if (decodeBase62(body) >= BODY_LIMIT) return "body-too-large";
+  if (body > LARGEST_BODY) return "body-too-large";
   return tokenChecksum(value.slice(0, CHECKED_LENGTH)) === value.slice(CHECKED_LENGTH)
     ? undefined
     : "checksum";

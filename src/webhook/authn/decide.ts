@@ -3,10 +3,13 @@
 // the cached facts and the clock, so a request never waits on the API server.
 import { API_GROUP, type ServiceToken } from "../../api/index.ts";
 import { serviceUserGroups, serviceUserUsername } from "../../domain/identity.ts";
-import { tokenExpiry } from "../../domain/token-lifecycle.ts";
 import { isLivePreviousValue, overlapMs } from "../../domain/rotation.ts";
 import { hashToken, isWellFormedToken } from "../../tokens/index.ts";
 import type { CachedHashRecord, ClusterFacts } from "../cache/facts.ts";
+import { ExpiryMemo } from "./expiry-memo.ts";
+
+/** Expiry per cached token object, shared by every decision (expiry-memo.ts). */
+const expiry = new ExpiryMemo();
 
 /** Why a token did not authenticate; a metrics label and a log field, never sent to clients. */
 export type AuthenticationFailure =
@@ -106,20 +109,12 @@ export function decideRecords(
 ): AuthenticationDecision {
   const [first] = candidates;
   if (first === undefined) return { authenticated: false, reason: "unknown" };
-  // Only records their token pins count: a planted copy of a hash is ignored, not ambiguous.
-  // A token's current and previous records may briefly hold the same value mid-rotation: one
-  // token is one match.
-  const pinned = candidates.flatMap((record) => {
-    const token = pinningToken(record, facts, now);
-    return token ? [{ record, token }] : [];
-  });
-  const tokens = new Set(pinned.map(({ token }) => token.metadata.uid));
-  const [match] = pinned;
+  const match = pinnedMatch(candidates, facts, now);
   if (match === undefined) {
     const tokenKey = `${first.tokenNamespace}/${first.tokenName}`;
     return { authenticated: false, reason: "stale", tokenId: first.tokenId, tokenKey };
   }
-  if (tokens.size > 1) return { authenticated: false, reason: "ambiguous" };
+  if (match === "ambiguous") return { authenticated: false, reason: "ambiguous" };
 
   const { record, token } = match;
   const { spec } = token;
@@ -136,9 +131,8 @@ export function decideRecords(
   // Expiry from the token alone: status.createdAt, pinned with status.tokenId before the value
   // existed. Without it (a status written by hand), the earliest instant possible — the
   // token's creation — is taken; the record's created-at is never read.
-  const times = { ...token.status, creationTimestamp: token.metadata.creationTimestamp };
-  const expiresAt = tokenExpiry(times, spec.expiresInDays, undefined, now);
-  if (expiresAt !== undefined && now.getTime() >= expiresAt.getTime()) {
+  const expiresAtMs = expiry.expiresAtMs(token, now);
+  if (expiresAtMs !== undefined && now.getTime() >= expiresAtMs) {
     return { authenticated: false, reason: "expired", ...owned };
   }
 
@@ -170,6 +164,27 @@ export function decideRecords(
     audiences,
     ...owned,
   };
+}
+
+/**
+ * The record and token of the one ServiceToken pinning any of `candidates`; "ambiguous" when
+ * several tokens do. Only records their token pins count: a planted copy of a hash is ignored,
+ * not ambiguous. A token's current and previous records may briefly hold the same value
+ * mid-rotation: one token is one match.
+ */
+function pinnedMatch(
+  candidates: readonly CachedHashRecord[],
+  facts: ClusterFacts,
+  now: Date,
+): { record: CachedHashRecord; token: ServiceToken } | "ambiguous" | undefined {
+  let match: { record: CachedHashRecord; token: ServiceToken } | undefined;
+  for (const record of candidates) {
+    const token = pinningToken(record, facts, now);
+    if (token === undefined) continue;
+    if (match === undefined) match = { record, token };
+    else if (token.metadata.uid !== match.token.metadata.uid) return "ambiguous";
+  }
+  return match;
 }
 
 /**
@@ -206,6 +221,8 @@ export function grantedAudiences(
   tokenAudiences: readonly string[] | undefined,
   requested: readonly string[],
 ): string[] | undefined {
+  // The common request asks for nothing: no Set, no copies.
+  if (requested.length === 0) return tokenAudiences === undefined ? [] : undefined;
   const asked = [...new Set(requested)];
   if (tokenAudiences === undefined) return asked;
   const granted = asked.filter((audience) => tokenAudiences.includes(audience));

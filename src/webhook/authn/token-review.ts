@@ -36,8 +36,47 @@ export interface TokenReviewRequest {
   audiences: string[];
 }
 
-/** Parses a request body; a failure carries a short reason (field paths, never values). */
+/**
+ * Parses a request body; a failure carries a short reason (field paths, never values). What
+ * kube-apiserver sends is read by hand (`readWellFormed`); anything else goes through the
+ * schema, which accepts exactly the same and words every refusal.
+ */
 export function parseTokenReview(body: unknown): ParseResult<TokenReviewRequest> {
+  return readWellFormed(body) ?? parseTokenReviewBySchema(body);
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const isApiVersion = (value: unknown): value is TokenReviewApiVersion =>
+  value === TOKEN_REVIEW_API_VERSION || value === TOKEN_REVIEW_V1BETA1_API_VERSION;
+const isBounded = (value: unknown, max: number): value is string =>
+  typeof value === "string" && value.length >= 1 && value.length <= max;
+
+/**
+ * The hot path's narrow reader: a TokenReview the schema would accept, read without it, or
+ * undefined for anything it is not sure of (the schema then decides and explains).
+ */
+function readWellFormed(body: unknown): ParseResult<TokenReviewRequest> | undefined {
+  if (!isRecord(body) || !isApiVersion(body.apiVersion) || body.kind !== TOKEN_REVIEW_KIND) {
+    return undefined;
+  }
+  const { spec } = body;
+  if (!isRecord(spec) || !isBounded(spec.token, MAX_TOKEN_LENGTH)) return undefined;
+  const asked = spec.audiences;
+  if (asked === undefined || asked === null) {
+    return { ok: true, value: { apiVersion: body.apiVersion, token: spec.token, audiences: [] } };
+  }
+  if (!Array.isArray(asked) || asked.length > MAX_AUDIENCES) return undefined;
+  const audiences: string[] = [];
+  for (const audience of asked as unknown[]) {
+    if (!isBounded(audience, MAX_AUDIENCE_LENGTH)) return undefined;
+    audiences.push(audience);
+  }
+  return { ok: true, value: { apiVersion: body.apiVersion, token: spec.token, audiences } };
+}
+
+/** The schema's parse alone: what `parseTokenReview` falls back to (tests hold both alike). */
+export function parseTokenReviewBySchema(body: unknown): ParseResult<TokenReviewRequest> {
   const result = TokenReviewSchema.safeParse(body);
   if (!result.success) return { ok: false, reason: describeZodError("TokenReview", result.error) };
   const { token, audiences } = result.data.spec;
@@ -91,4 +130,37 @@ export function tokenReviewRefusal(
     kind: TOKEN_REVIEW_KIND,
     status: { authenticated: false, ...(error === undefined ? {} : { error }) },
   };
+}
+
+/** The head of every successful answer, per version, up to the user's fields. */
+const AUTHENTICATED_HEAD = Object.fromEntries(
+  TOKEN_REVIEW_API_VERSIONS.map((version) => [
+    version,
+    `{"apiVersion":${JSON.stringify(version)},"kind":"${TOKEN_REVIEW_KIND}","status":{"authenticated":true,"user":`,
+  ]),
+) as Record<TokenReviewApiVersion, string>;
+const REFUSED = Object.fromEntries(
+  TOKEN_REVIEW_API_VERSIONS.map((version) => [
+    version,
+    JSON.stringify(tokenReviewRefusal(undefined, version)),
+  ]),
+) as Record<TokenReviewApiVersion, string>;
+
+/**
+ * `JSON.stringify(tokenReviewResponse(decision, apiVersion))`, byte for byte, from fixed
+ * fragments and the decision's own values (each JSON-escaped): no answer object per request.
+ */
+export function tokenReviewResponseJson(
+  decision: AuthenticationDecision,
+  apiVersion: TokenReviewApiVersion = TOKEN_REVIEW_API_VERSION,
+): string {
+  if (!decision.authenticated) return REFUSED[apiVersion];
+  const { username, uid, groups, extra } = decision.user;
+  const uidField = uid === "" ? "" : `,"uid":${JSON.stringify(uid)}`;
+  const audiences =
+    decision.audiences.length > 0 ? `,"audiences":${JSON.stringify(decision.audiences)}` : "";
+  return (
+    `${AUTHENTICATED_HEAD[apiVersion]}{"username":${JSON.stringify(username)}${uidField}` +
+    `,"groups":${JSON.stringify(groups)},"extra":${JSON.stringify(extra)}}${audiences}}}`
+  );
 }

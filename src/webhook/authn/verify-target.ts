@@ -39,6 +39,8 @@ const GROUP_NAME = /^[\x21-\x2b\x2d-\x7e]+$/;
  * which is not read, so `/verify/../authenticate` is a /verify request and nothing more.
  */
 export function verifyTarget(path: string, query: string): VerifyTarget {
+  // What nginx and Traefik send most: nothing asked beyond a valid token.
+  if (path === "/verify" && query === "") return { kind: "verify", audiences: [], groups: [] };
   const slash = path.indexOf("/", 1);
   const first = slash === -1 ? path.slice(1) : path.slice(1, slash);
   const [name, ...matrix] = first.split(";");

@@ -25,11 +25,24 @@ export const BODY_ERRORS: Record<string, [number, string]> = {
   "request.size.invalid": [400, "request body size does not match Content-Length"],
 };
 
+const JSON_TYPE = "application/json; charset=utf-8";
+
 /** Sends `body` as JSON with `code` (what express's res.json sends, without an ETag). */
 export function sendJson(res: ServerResponse, code: number, body: string): void {
-  res.statusCode = code;
-  res.setHeader("Content-Type", "application/json; charset=utf-8");
-  res.setHeader("Content-Length", Buffer.byteLength(body));
+  res.writeHead(code, { "Content-Type": JSON_TYPE, "Content-Length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/**
+ * A JSON answer that must not be cached (a TokenReview's), its headers written in one go: with
+ * no header set before, node formats them straight from this object.
+ */
+export function sendUncachedJson(res: ServerResponse, code: number, body: string): void {
+  res.writeHead(code, {
+    "Cache-Control": "no-store",
+    "Content-Type": JSON_TYPE,
+    "Content-Length": Buffer.byteLength(body),
+  });
   res.end(body);
 }
 

@@ -5,6 +5,7 @@ import {
   BASE62_CHARACTER_CLASS,
   decodeBase62,
   encodeBase62,
+  encodeBase62Number,
 } from "../../../src/tokens/base62.ts";
 
 describe("base62", () => {
@@ -54,6 +55,21 @@ describe("base62", () => {
     expect(() => decodeBase62("")).toThrow(RangeError);
     for (const bad of ["ab-c", "a_b", "a b", "é", "+/="]) {
       expect(() => decodeBase62(bad)).toThrow(RangeError);
+    }
+  });
+
+  it("encodes numbers as it encodes the same BigInt (CRC32s and their edges)", () => {
+    const values = [0, 1, 61, 62, 3843, 0xcbf43926, 2 ** 32 - 1];
+    for (let i = 0; i < 1000; i++) values.push(randomBytes(4).readUInt32BE());
+    for (const value of values) {
+      expect(encodeBase62Number(value, 6)).toBe(encodeBase62(BigInt(value), 6));
+    }
+    expect(encodeBase62Number(Number.MAX_SAFE_INTEGER, 9)).toBe(
+      encodeBase62(BigInt(Number.MAX_SAFE_INTEGER), 9),
+    );
+    expect(() => encodeBase62Number(2 ** 32 - 1, 5)).toThrow(RangeError);
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) {
+      expect(() => encodeBase62Number(bad, 10)).toThrow(RangeError);
     }
   });
 });

@@ -7,12 +7,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   parseTokenReview,
   tokenReviewRefusal,
-  tokenReviewResponse,
+  tokenReviewResponseJson,
 } from "../../authn/token-review.ts";
 import { admitJson, admitSynced, refuseBody } from "../admit.ts";
 import { admitApiserverClient } from "../apiserver-client.ts";
 import type { WebhookDeps } from "../deps.ts";
-import { sendJson, sendStatus } from "../http-errors.ts";
+import { sendStatus, sendUncachedJson } from "../http-errors.ts";
 import { readJsonBody } from "../json-body.ts";
 import { runAuthentication } from "./run-authentication.ts";
 
@@ -36,7 +36,6 @@ export function authenticateHandler(
 }
 
 function answer(deps: WebhookDeps, body: unknown, res: ServerResponse): void {
-  res.setHeader("Cache-Control", "no-store");
   const parsed = parseTokenReview(body);
   if (!parsed.ok) {
     deps.metrics.rejectedRequests.inc({ route: "authenticate", code: 400 });
@@ -46,7 +45,7 @@ function answer(deps: WebhookDeps, body: unknown, res: ServerResponse): void {
   const { apiVersion, token, audiences } = parsed.value;
   const decision = runAuthentication(deps, "authenticate", token, audiences);
   const review = decision
-    ? tokenReviewResponse(decision, apiVersion)
-    : tokenReviewRefusal("internal error", apiVersion);
-  sendJson(res, 200, JSON.stringify(review));
+    ? tokenReviewResponseJson(decision, apiVersion)
+    : JSON.stringify(tokenReviewRefusal("internal error", apiVersion));
+  sendUncachedJson(res, 200, review);
 }

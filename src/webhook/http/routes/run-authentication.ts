@@ -54,12 +54,6 @@ export function runAuthentication(
   const series = seriesOf(deps.metrics, endpoint);
   series.seconds.observe((performance.now() - started) / 1000);
 
-  const attribution = {
-    endpoint,
-    tokenId: decision.tokenId,
-    serviceToken: decision.tokenKey,
-    serviceUser: decision.serviceUser,
-  };
   if (decision.authenticated) {
     series.success.inc();
     deps.recordUse(decision.tokenKey, now);
@@ -79,6 +73,12 @@ export function runAuthentication(
     if (reason === "malformed" || reason === "unknown") {
       deps.log.debug({ endpoint, reason }, "token refused");
     } else {
+      const attribution = {
+        endpoint,
+        tokenId: decision.tokenId,
+        serviceToken: decision.tokenKey,
+        serviceUser: decision.serviceUser,
+      };
       deps.log.info({ ...attribution, reason }, "token refused");
     }
   }

@@ -30,10 +30,12 @@ export function verifyHandler(
     );
     // A valid token without a required group: authenticated (and counted so), then refused.
     if (answer.status === 403) deps.metrics.rejectedRequests.inc({ route: "verify", code: 403 });
-    res.statusCode = answer.status;
-    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
-    res.setHeader("Content-Type", "text/plain; charset=utf-8");
-    res.setHeader("Content-Length", Buffer.byteLength(answer.body));
+    // All headers in one writeHead: node formats them straight from the object.
+    res.writeHead(answer.status, {
+      ...answer.headers,
+      "Content-Type": "text/plain; charset=utf-8",
+      "Content-Length": Buffer.byteLength(answer.body),
+    });
     res.end(req.method === "HEAD" ? undefined : answer.body);
   };
 }

@@ -95,3 +95,12 @@ describe("verifyTarget", () => {
     expect(verifyTarget(path, query)).toEqual(expected);
   });
 });
+
+describe("verifyTarget's common case", () => {
+  it("answers a bare /verify as the general path does, with arrays of its own", () => {
+    const bare = verifyTarget("/verify", "");
+    expect(bare).toEqual(verifyTarget("/verify", "unrelated=1"));
+    expect(bare).toEqual({ kind: "verify", audiences: [], groups: [] });
+    expect(verifyTarget("/verify", "")).not.toBe(bare);
+  });
+});
