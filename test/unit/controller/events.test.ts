@@ -62,7 +62,9 @@ describe("EventRecorder", () => {
       pino({ level: "silent" }),
       new ManualClock(),
     );
-    await expect(events.record(token, EventReason.Regenerated, "regenerated")).resolves.toBeUndefined();
+    await expect(
+      events.record(token, EventReason.Regenerated, "regenerated"),
+    ).resolves.toBeUndefined();
     expect(fake.requests).toHaveLength(1);
   });
 });
