@@ -29,12 +29,7 @@ import {
   secretConflict,
   type DeliverySecretState,
 } from "./desired.ts";
-import {
-  namesToRead,
-  planTokenValue,
-  type ValuePlan,
-  type ValuePlanInput,
-} from "./value-plan.ts";
+import { namesToRead, planTokenValue, type ValuePlan, type ValuePlanInput } from "./value-plan.ts";
 import { withVersion, writeFirstValue } from "./first-value.ts";
 import { pinValue } from "./pin.ts";
 import { isDeepStrictEqual } from "node:util";
