@@ -24,7 +24,7 @@ interface ManagedEntry {
   fieldsV1?: { "f:metadata"?: Record<string, unknown> };
 }
 const managedFields = (object: TestObject | undefined): ManagedEntry[] =>
-  (object?.metadata?.managedFields ?? []) as ManagedEntry[];
+  object?.metadata?.managedFields ?? [];
 /** What the controller's field manager owns of the token outside its status subresource. */
 const controllerOwnedMetadata = (token: TestObject | undefined): ManagedEntry[] =>
   managedFields(token).filter(
