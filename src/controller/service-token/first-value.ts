@@ -11,7 +11,7 @@ import { SECRETS } from "../../k8s/paths.ts";
 import { generateToken, hashToken, type TokenHash } from "../../tokens/index.ts";
 import type { ControllerContext } from "../context.ts";
 import { RequeueNowError } from "../runtime/errors.ts";
-import { applySecret, createObject, readObject } from "../writes.ts";
+import { applySecret, createObject, deleteObject, readObject } from "../writes.ts";
 import { deliverySecretState, recordState, type RecordState } from "./desired.ts";
 import { planTokenValue } from "./value-plan.ts";
 import type { DeliverySecretState } from "./desired.ts";
@@ -44,9 +44,10 @@ export async function writeFirstValue(
   const hash = hashToken(value);
   const wantedRecord = target.desiredRecord(hash);
   let record = target.record;
+  let written: KubeObject | undefined;
   if (record.kind === "missing") {
     try {
-      await createObject(ctx, SECRETS, wantedRecord);
+      written = await createObject(ctx, SECRETS, wantedRecord);
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
       // Our cache lags (or a Secret is planted): decide again on what is really there.
@@ -69,13 +70,19 @@ export async function writeFirstValue(
   if (record.kind === "foreign") return { kind: "conflict", at: "record" };
   if (record.kind === "ours") {
     // An undelivered value (the delivery name was read free): replaced, never used.
-    await applySecret(ctx, withVersion(wantedRecord, record.secret?.metadata?.resourceVersion));
+    written = await applySecret(
+      ctx,
+      withVersion(wantedRecord, record.secret?.metadata?.resourceVersion),
+    );
   }
   try {
     await createObject(ctx, SECRETS, target.desiredDelivery(value));
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
-    // Whatever holds the name does not hold the value just made: not ours, never used.
+    // Whatever holds the name does not hold the value just made: not ours, never used. The
+    // record of a value nobody will ever have goes too (this very one: uid precondition).
+    const uid = written?.metadata?.uid;
+    await deleteObject(ctx, SECRETS, ctx.operatorNamespace, target.recordName, { uid });
     return { kind: "conflict", at: "delivery" };
   }
   return { kind: "written", hash };

@@ -98,13 +98,21 @@ export interface NamesToRead {
  * The caches hold only labelled Secrets, one step behind our own writes. A first value into two
  * free names reads nothing: its creates find whatever is there (409 AlreadyExists, then a read).
  * A first value that rewrites an undelivered record reads the delivery name first (a lagging
- * cache must not make a delivered value look undelivered). Everything else reads the free names
- * before the pin, as before.
+ * cache must not make a delivered value look undelivered), and so does any first value while
+ * the token's status reports a SecretConflict. Everything else reads the free names before the
+ * pin, as before.
  */
-export function namesToRead(plan: ValuePlan, input: ValuePlanInput): NamesToRead {
+export function namesToRead(
+  plan: ValuePlan,
+  input: ValuePlanInput,
+  conflictReported = false,
+): NamesToRead {
   const freeDelivery = input.clientHash === undefined && input.delivery.kind === "missing";
   const freeRecord = input.record.kind === "missing";
   if (plan.kind === "generate" && plan.why === "first") {
+    // While a conflict is reported, look before writing: a name held by a Secret the caches do
+    // not show would otherwise cost a record written and deleted on every run.
+    if (conflictReported) return { delivery: freeDelivery, record: freeRecord };
     return { delivery: freeDelivery && !freeRecord, record: false };
   }
   if (plan.kind === "generate" || plan.kind === "keep") {

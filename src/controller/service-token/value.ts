@@ -6,7 +6,12 @@
 // is simply replaced, a delivered pinned value gets its record, and a value nothing the
 // controller alone writes names is never used.
 import type { Logger } from "pino";
-import { ReadyReason, type ServiceToken, type ServiceUser } from "../../api/index.ts";
+import {
+  CONDITION_READY,
+  ReadyReason,
+  type ServiceToken,
+  type ServiceUser,
+} from "../../api/index.ts";
 import { desiredHashRecord, hashRecordName } from "../../domain/hash-record.ts";
 import { serviceUserUsername } from "../../domain/identity.ts";
 import { tokenExpiresAt, tokenGeneratedAt, tokenPhase } from "../../domain/token-lifecycle.ts";
@@ -149,7 +154,10 @@ export async function ensureTokenValue(
       expiresAt,
     });
   let next = plan();
-  const reads = namesToRead(next, planInput());
+  const conflictReported =
+    status.conditions?.find((c) => c.type === CONDITION_READY)?.reason ===
+    ReadyReason.SecretConflict;
+  const reads = namesToRead(next, planInput(), conflictReported);
   if (secretName && reads.delivery) {
     delivery = deliverySecretState(await readObject(ctx, SECRETS, namespace, secretName), uid);
   }

@@ -173,6 +173,7 @@ describe("planTokenValue", () => {
 interface ReadCase {
   name: string;
   input: Partial<ValuePlanInput>;
+  conflict?: boolean;
   reads: { delivery: boolean; record: boolean };
 }
 
@@ -181,6 +182,12 @@ const readCases: ReadCase[] = [
     name: "first value into two free names: no reads (the creates find what is there)",
     input: {},
     reads: { delivery: false, record: false },
+  },
+  {
+    name: "first value while a SecretConflict is reported: read both free names first",
+    input: {},
+    conflict: true,
+    reads: { delivery: true, record: true },
   },
   {
     name: "first value over an undelivered record: read the delivery name first",
@@ -220,8 +227,8 @@ const readCases: ReadCase[] = [
 ];
 
 describe("namesToRead", () => {
-  it.each(readCases)("$name", ({ input, reads }) => {
+  it.each(readCases)("$name", ({ input, conflict, reads }) => {
     const full = { ...base, ...input };
-    expect(namesToRead(planTokenValue(full), full)).toEqual(reads);
+    expect(namesToRead(planTokenValue(full), full, conflict)).toEqual(reads);
   });
 });
