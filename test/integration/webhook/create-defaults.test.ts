@@ -38,7 +38,7 @@ const userReference = (uid: string | undefined, name: string): Record<string, un
 });
 
 beforeAll(async () => {
-  run = await WebhookRun.start();
+  run = await WebhookRun.start({ mutatingAdmission: true });
   ns = await run.namespace("mutate");
   user = await run.createUser(run.admin, `mutate-${run.run}`, { role: "Member" });
   eddie = await run.person(`eddie-${run.run}`, await run.writerRole());

@@ -14,7 +14,7 @@ import { generateToken, hashToken } from "../../../src/tokens/index.ts";
 import { eventually } from "../support/cluster.ts";
 import { startController } from "../support/controller.ts";
 import { OPERATOR_NAMESPACE } from "../support/operator.ts";
-import { secretValue, type Api, type TestObject } from "../support/resources.ts";
+import { readyCondition, secretValue, type Api, type TestObject } from "../support/resources.ts";
 import { ShiftableClock } from "../support/shiftable-clock.ts";
 import {
   answers,
@@ -66,13 +66,15 @@ describe("(a, and b before generation) Secrets planted before the controller wri
     unlabelled: generateToken(),
     labelled: generateToken(),
     record: generateToken(),
+    bothDelivery: generateToken(),
+    bothRecord: generateToken(),
   };
 
   beforeAll(async () => {
     // The controller is down while the tokens are created and the Secrets planted.
     await run.controller?.stop();
     const tokens: Record<string, TestObject> = {};
-    for (const name of ["a-unlabelled", "a-labelled", "a-admission", "b-record"]) {
+    for (const name of ["a-unlabelled", "a-labelled", "a-admission", "b-record", "ab-both"]) {
       tokens[name] = await run.createToken(run.admin, ns, name, { serviceUser: user });
     }
     const delivery = (name: string, value: string, labels: Record<string, string>) => ({
@@ -111,6 +113,15 @@ describe("(a, and b before generation) Secrets planted before the controller wri
       OPERATOR_NAMESPACE,
       plantedRecord(hashRecordName(b.metadata?.uid ?? ""), b, planted.record),
     );
+    // Both names at once (record 63: the record is a first value's pin): a delivery Secret with
+    // all our marks and a record with the controller's field manager, of different values.
+    const both = tokens["ab-both"] as TestObject;
+    await plant(inNamespace, ns, delivery("ab-both", planted.bothDelivery, MANAGED_BY));
+    await plant(
+      inOperatorNamespace,
+      OPERATOR_NAMESPACE,
+      plantedRecord(hashRecordName(both.metadata?.uid ?? ""), both, planted.bothRecord),
+    );
     run.controller = await startController({ clock });
   }, 120_000);
 
@@ -127,6 +138,22 @@ describe("(a, and b before generation) Secrets planted before the controller wri
       await expectRefused(run, planted[key]);
     },
   );
+
+  it("Secrets planted at both names that do not agree: SecretConflict, neither used nor overwritten", async () => {
+    const token = await readyReason(run, ns, "ab-both", "SecretConflict");
+    expect(token.status?.tokenId).toBeUndefined();
+    expect(readyCondition(token)?.message).toContain("ab-both-token");
+    expect(secretValue(await run.admin.secret(ns, "ab-both-token"), "token")).toBe(
+      planted.bothDelivery,
+    );
+    const record = await run.admin.secret(
+      OPERATOR_NAMESPACE,
+      hashRecordName(token.metadata?.uid ?? ""),
+    );
+    expect(record && readHashRecord(record)?.hash).toBe(hashToken(planted.bothRecord));
+    await expectRefused(run, planted.bothDelivery);
+    await expectRefused(run, planted.bothRecord);
+  });
 
   it("with admission registered, the labelled plant is refused and the token generated", async () => {
     const { value } = await run.delivered(ns, "a-admission");

@@ -40,6 +40,12 @@ export interface WebhookRunOptions extends TestWebhookOptions {
   log?: Logger;
   /** The controller's lifecycle policies (shipped defaults otherwise). */
   lifecycle?: LifecycleSettings;
+  /**
+   * Also register the mutating webhook (/mutate) for the file. Off by default for now: with it,
+   * planted-secrets (e) sees its orphaned token deleted by the garbage collector (unexplained;
+   * see docs/decisions.md, record 64).
+   */
+  mutatingAdmission?: boolean;
 }
 
 /** A token's value as its delivery Secret holds it, and its public id. */
@@ -78,7 +84,9 @@ export class WebhookRun {
     this.dir = await mkdtemp(join(tmpdir(), "svctokens-webhook-it-"));
     const log = options.log ?? pino({ level: "silent" });
     this.webhook = await startTestWebhook(log, options.lastUsedFlushMs ?? 1000, options);
-    this.#unregister = await registerScopedAdmission(this.webhook, RUN_LABEL, this.run);
+    this.#unregister = await registerScopedAdmission(this.webhook, RUN_LABEL, this.run, {
+      mutating: options.mutatingAdmission ?? false,
+    });
     this.controller = await startController({
       log,
       ...(options.clock ? { clock: options.clock } : {}),

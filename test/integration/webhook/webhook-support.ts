@@ -70,23 +70,26 @@ export async function startTestWebhook(
 const ADMISSION = "/apis/admissionregistration.k8s.io/v1";
 
 /**
- * Registers /validate and /mutate (as the shipped manifests do) for objects labelled
- * `label=value` only, and returns a function that removes the registrations (call it before
+ * Registers /validate (and, with `mutating`, /mutate as the shipped manifests do) for objects
+ * labelled `label=value` only, and returns a function that removes the registrations (call it before
  * stopping the service).
  */
 export async function registerScopedAdmission(
   webhook: TestWebhook,
   label: string,
   value: string,
+  options: { mutating?: boolean } = {},
 ): Promise<() => Promise<void>> {
-  const options = {
+  const config = {
     endpoint: { url: webhook.url },
     caPem: webhook.caPem,
     name: `svctokens-test-${value}`,
   };
   const configs = [
-    { plural: "validatingwebhookconfigurations", config: validatingWebhookConfiguration(options) },
-    { plural: "mutatingwebhookconfigurations", config: mutatingWebhookConfiguration(options) },
+    { plural: "validatingwebhookconfigurations", config: validatingWebhookConfiguration(config) },
+    ...(options.mutating
+      ? [{ plural: "mutatingwebhookconfigurations", config: mutatingWebhookConfiguration(config) }]
+      : []),
   ];
   const rest = new KubeRest(adminKubeConfig());
   for (const { plural, config } of configs) {
