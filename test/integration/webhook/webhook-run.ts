@@ -40,11 +40,7 @@ export interface WebhookRunOptions extends TestWebhookOptions {
   log?: Logger;
   /** The controller's lifecycle policies (shipped defaults otherwise). */
   lifecycle?: LifecycleSettings;
-  /**
-   * Also register the mutating webhook (/mutate) for the file. Off by default for now: with it,
-   * planted-secrets (e) sees its orphaned token deleted by the garbage collector (unexplained;
-   * see docs/decisions.md, record 64).
-   */
+  /** Also register the mutating webhook (/mutate) for the file, as the manifests ship it. */
   mutatingAdmission?: boolean;
 }
 
