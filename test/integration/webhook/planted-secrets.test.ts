@@ -6,7 +6,7 @@
 // attack without the admission webhook (controller and authenticator must hold on their own),
 // and a plant with it shows admission refusing it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_USERS } from "../../../src/api/index.ts";
+import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/api/index.ts";
 import { hashRecordName, readHashRecord } from "../../../src/domain/hash-record.ts";
 import { PATCH } from "../../../src/k8s/rest.ts";
 import { SECRETS, resourcePath, withQuery } from "../../../src/k8s/paths.ts";
@@ -286,7 +286,16 @@ describe("(e) a ServiceUser deleted and recreated under the same name", () => {
     // The old token survives its user (as if restored from a backup): orphaned, not collected.
     // The controller is down meanwhile, so it does not point the token at the dying user again.
     await run.controller?.stop();
-    await run.admin.delete(`${resourcePath(SERVICE_USERS, { name })}?propagationPolicy=Orphan`);
+    // Orphaned by an Admin, not by the garbage collector's Orphan policy: kube-controller-manager
+    // may not watch ServiceTokens yet this soon after the CRDs were installed (it rediscovers
+    // resources every 30 s), and would then collect the token as a dangling dependent instead.
+    await run.admin.rest.request(
+      "PATCH",
+      resourcePath(SERVICE_TOKENS, { namespace: ns, name: "e-old" }),
+      { metadata: { ownerReferences: null } },
+      PATCH.merge,
+    );
+    await run.admin.delete(resourcePath(SERVICE_USERS, { name }));
     await eventually("the ServiceUser to be gone", async () =>
       (await run.admin.user(name)) ? undefined : true,
     );
