@@ -17,6 +17,7 @@ import {
   writesByVerb,
 } from "./controller/cluster.ts";
 import { createToken, runFloor } from "./controller/floor.ts";
+import { startMutatingWebhook } from "./controller/mutating-webhook.ts";
 
 const count = Number(process.argv[2] ?? 1000);
 const CONCURRENCY = 8;
@@ -47,6 +48,11 @@ try {
     concurrency: CONCURRENCY,
     log: pino({ level: "silent" }),
   };
+  // As shipped: ServiceToken creates pass the mutating webhook (finalizer, owner reference).
+  const stopWebhook = await startMutatingWebhook(cluster.controlPlane.info, rest, {
+    namespace: "bench",
+    user: "bench",
+  });
   const controller = new Controller(controllerOptions);
   controller.start();
   await controller.caches.synced();
@@ -69,6 +75,7 @@ try {
   await controller.whenIdle();
   const writes = await writesByVerb(controller.metrics);
   await controller.stop();
+  await stopWebhook();
 
   const restarted = new Controller({ ...controllerOptions, identity: "bench-restart" });
   const restartStarted = performance.now();

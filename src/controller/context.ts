@@ -9,8 +9,8 @@ import type { Clock } from "../k8s/clock.ts";
 
 /** Field manager of every server-side apply (and every other write) the controller makes. */
 export const FIELD_MANAGER = CONTROLLER_CLIENT.fieldManager;
-/** Finalizer on ServiceTokens: removes the hash record, which owner references cannot reach. */
-export const TOKEN_FINALIZER = "svctokens.dev/hash-record";
+/** Finalizer on ServiceTokens (src/domain/token-ownership.ts). */
+export { TOKEN_FINALIZER } from "../domain/token-ownership.ts";
 
 export interface ControllerContext {
   rest: KubeRest;

@@ -6,7 +6,10 @@ import { join } from "node:path";
 import { createLogger } from "../log.ts";
 import { KubeRest } from "../k8s/rest.ts";
 import { loadKubeConfig } from "../k8s/kubeconfig.ts";
-import { localValidatingWebhookConfiguration } from "../webhook/admission/registration.ts";
+import {
+  localValidatingWebhookConfiguration,
+  mutatingWebhookConfiguration,
+} from "../webhook/admission/registration.ts";
 import { LocalControlPlane } from "./controlplane.ts";
 import { DEV_DIR, freshStateDir, publishKubeconfig } from "./dev-dir.ts";
 import { kubeconfigYaml } from "./kubeconfig.ts";
@@ -62,6 +65,14 @@ try {
     "POST",
     "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
     localValidatingWebhookConfiguration(info.webhookPort, webhook.caPem),
+  );
+  await rest.request(
+    "POST",
+    "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations",
+    mutatingWebhookConfiguration({
+      endpoint: { url: `https://127.0.0.1:${info.webhookPort}` },
+      caPem: webhook.caPem,
+    }),
   );
   rest.close();
 

@@ -1,6 +1,7 @@
 // Self-signed TLS for clusters without cert-manager: the first replica makes a CA and a serving
 // certificate for the webhook Service, keeps them in a Secret that every replica shares, and
-// puts the CA into the ValidatingWebhookConfiguration's caBundle. Renewed before expiry.
+// puts the CA into the caBundle of the Validating- and MutatingWebhookConfiguration of that
+// name. Renewed before expiry.
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
@@ -19,7 +20,12 @@ const CA_DAYS = 3650;
 const SERVING_DAYS = 365;
 /** Renew the serving certificate once it has less than this left. */
 export const RENEW_BEFORE_MS = 30 * 24 * 60 * 60 * 1000;
-const CONFIGURATIONS = "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations";
+const ADMISSION = "/apis/admissionregistration.k8s.io/v1";
+/** Both admission configurations carry the same name; the mutating one is optional. */
+const CONFIGURATIONS = [
+  { kind: "ValidatingWebhookConfiguration", path: `${ADMISSION}/validatingwebhookconfigurations` },
+  { kind: "MutatingWebhookConfiguration", path: `${ADMISSION}/mutatingwebhookconfigurations` },
+] as const;
 
 /** Where the material lives and whom it serves. */
 export interface SelfSignedTlsOptions {
@@ -187,9 +193,19 @@ async function ensureSecret(options: SelfSignedTlsOptions): Promise<TlsMaterial>
   }
 }
 
-/** Puts the CA into every webhook of the configuration; absent configuration: nothing to do. */
+/** Puts the CA into every webhook of both configurations; an absent one: nothing to do. */
 async function ensureCaBundle(options: SelfSignedTlsOptions, material: TlsMaterial): Promise<void> {
-  const path = `${CONFIGURATIONS}/${options.webhookConfigurationName}`;
+  for (const configuration of CONFIGURATIONS) {
+    await ensureCaBundleOf(options, material, configuration);
+  }
+}
+
+async function ensureCaBundleOf(
+  options: SelfSignedTlsOptions,
+  material: TlsMaterial,
+  configuration: (typeof CONFIGURATIONS)[number],
+): Promise<void> {
+  const path = `${configuration.path}/${options.webhookConfigurationName}`;
   const config = await options.rest.request<KubeObject>("GET", path).catch((error: unknown) => {
     if (isNotFound(error)) return undefined;
     throw error;
@@ -197,7 +213,7 @@ async function ensureCaBundle(options: SelfSignedTlsOptions, material: TlsMateri
   if (!config) {
     options.log.warn(
       { name: options.webhookConfigurationName },
-      "ValidatingWebhookConfiguration not found; caBundle not set",
+      `${configuration.kind} not found; caBundle not set`,
     );
     return;
   }
@@ -215,7 +231,10 @@ async function ensureCaBundle(options: SelfSignedTlsOptions, material: TlsMateri
     value: bundle,
   }));
   await options.rest.request("PATCH", path, patch, "application/json-patch+json");
-  options.log.info({ name: options.webhookConfigurationName }, "caBundle updated");
+  options.log.info(
+    { name: options.webhookConfigurationName, kind: configuration.kind },
+    "caBundle updated",
+  );
 }
 
 async function writeAtomically(path: string, text: string, mode: number): Promise<void> {

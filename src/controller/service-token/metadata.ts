@@ -1,40 +1,25 @@
 // The token's finalizer and its owner reference to its ServiceUser, written with a merge patch
 // that carries the resourceVersion: it fails (and requeues) rather than clobber another
-// writer's finalizers or owners.
-import {
-  API_GROUP_VERSION,
-  SERVICE_USER_KIND,
-  type ServiceToken,
-  type ServiceUser,
-} from "../../api/index.ts";
+// writer's finalizers or owners. Usually nothing to do: the mutating admission webhook sets
+// both at create (record 64); this covers a token created before its ServiceUser, or while the
+// webhook was away.
+import type { ServiceToken, ServiceUser } from "../../api/index.ts";
+import { isServiceUserReference, serviceUserOwnerReference } from "../../domain/token-ownership.ts";
 import type { OwnerReference } from "../../k8s/object.ts";
 import { SERVICE_TOKENS } from "../../api/index.ts";
 import { TOKEN_FINALIZER, type ControllerContext } from "../context.ts";
 import { mergePatch } from "../writes.ts";
 import { parseServiceToken } from "../../api/index.ts";
 
-function userOwnerReference(user: ServiceUser): OwnerReference {
-  return {
-    apiVersion: API_GROUP_VERSION,
-    kind: SERVICE_USER_KIND,
-    name: user.metadata.name,
-    uid: user.metadata.uid ?? "",
-  };
-}
-
 /** Owner references with exactly one, current, reference to the token's ServiceUser. */
 export function desiredOwnerReferences(
   current: readonly OwnerReference[],
   user: ServiceUser | undefined,
 ): OwnerReference[] {
-  const others = current.filter(
-    (ref) => ref.kind !== SERVICE_USER_KIND || ref.apiVersion !== API_GROUP_VERSION,
-  );
-  const existing = current.find(
-    (ref) => ref.kind === SERVICE_USER_KIND && ref.apiVersion === API_GROUP_VERSION,
-  );
+  const others = current.filter((ref) => !isServiceUserReference(ref));
+  const existing = current.find((ref) => isServiceUserReference(ref));
   if (!user) return existing ? [...others, existing] : others;
-  return [...others, userOwnerReference(user)];
+  return [...others, serviceUserOwnerReference(user)];
 }
 
 /** Adds the finalizer and the ServiceUser owner reference when missing; returns the token. */

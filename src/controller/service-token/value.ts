@@ -1,10 +1,17 @@
-// The token value: generated once and kept. The I/O shell around planTokenValue (value-plan.ts):
-// reads what sits at the token's two Secret names, pins a new value in the token's status
-// before it exists anywhere, then writes the delivery Secret, then the hash record. Every crash
-// point is recoverable: a pinned value that never reached its Secret is simply replaced, a
-// delivered pinned value gets its record, and a value that is not pinned is never used.
+// The token value: generated once and kept. The I/O shell around planTokenValue (value-plan.ts).
+// A first value is written record → delivery Secret (first-value.ts) and named by the final
+// status: the record in the operator namespace is its pin. Regenerations (and the keeps that
+// finish them) pin the new value in the token's status before it exists anywhere, then write
+// the delivery Secret, then the record. Every crash point is recoverable: an undelivered value
+// is simply replaced, a delivered pinned value gets its record, and a value nothing the
+// controller alone writes names is never used.
 import type { Logger } from "pino";
-import { ReadyReason, type ServiceToken, type ServiceUser } from "../../api/index.ts";
+import {
+  CONDITION_READY,
+  ReadyReason,
+  type ServiceToken,
+  type ServiceUser,
+} from "../../api/index.ts";
 import { desiredHashRecord, hashRecordName } from "../../domain/hash-record.ts";
 import { serviceUserUsername } from "../../domain/identity.ts";
 import { tokenExpiresAt, tokenGeneratedAt, tokenPhase } from "../../domain/token-lifecycle.ts";
@@ -27,7 +34,8 @@ import {
   secretConflict,
   type DeliverySecretState,
 } from "./desired.ts";
-import { planTokenValue, type ValuePlan } from "./value-plan.ts";
+import { namesToRead, planTokenValue, type ValuePlan, type ValuePlanInput } from "./value-plan.ts";
+import { withVersion, writeFirstValue } from "./first-value.ts";
 import { pinValue } from "./pin.ts";
 import { isDeepStrictEqual } from "node:util";
 
@@ -71,20 +79,17 @@ export async function ensureTokenValue(
   );
   const status = token.status ?? {};
   const generatedBefore = status.createdAt !== undefined || record.record !== undefined;
-  const userUid =
+  let userUid =
     status.serviceUserUid ??
     record.record?.serviceUserUid ??
     (generatedBefore ? ownerUid : undefined) ??
     user?.metadata.uid;
 
-  const createdAt = generatedBefore
-    ? tokenGeneratedAt(
-        { ...status, creationTimestamp: token.metadata.creationTimestamp },
-        record.record?.createdAt,
-        now,
-      )
+  const times = { ...status, creationTimestamp: token.metadata.creationTimestamp };
+  let createdAt = generatedBefore
+    ? tokenGeneratedAt(times, record.record?.createdAt, now)
     : new Date(truncateToSecond(now.getTime()));
-  const expiresAt = tokenExpiresAt(createdAt, token.spec.expiresInDays);
+  let expiresAt = tokenExpiresAt(createdAt, token.spec.expiresInDays);
   const secretName = token.spec.tokenHash ? undefined : deliverySecretName(token);
   const result = (tokenId: string, verdict?: ReadyVerdict): TokenValueOutcome => ({
     generated: true,
@@ -124,26 +129,42 @@ export async function ensureTokenValue(
   let delivery: DeliverySecretState = secretName
     ? deliverySecretState(cachedDelivery, uid)
     : { kind: "missing" };
-  const plan = (): ValuePlan =>
-    planTokenValue({
-      clientHash: token.spec.tokenHash as TokenHash | undefined,
-      delivery,
-      record,
-      pinnedTokenId: status.tokenId,
-      expired: generatedBefore && tokenPhase(false, expiresAt, now) === "Expired",
+  const planInput = (): ValuePlanInput => ({
+    clientHash: token.spec.tokenHash as TokenHash | undefined,
+    delivery,
+    record,
+    pinnedTokenId: status.tokenId,
+    expired: generatedBefore && tokenPhase(false, expiresAt, now) === "Expired",
+  });
+  const plan = (): ValuePlan => planTokenValue(planInput());
+  const hashRecordFor = (hash: TokenHash): KubeObject =>
+    desiredHashRecord({
+      operatorNamespace: ctx.operatorNamespace,
+      token: { namespace, name: token.metadata.name, uid },
+      serviceUserUid: userUid ?? "",
+      hash,
+      createdAt,
+      expiresAt,
+    });
+  const deliveryFor = (value: string, tokenId: string): KubeObject =>
+    desiredDeliverySecret(token, {
+      value,
+      username: serviceUserUsername(token.spec.serviceUser),
+      tokenId,
+      expiresAt,
     });
   let next = plan();
-  if (next.kind === "generate" || next.kind === "keep") {
-    // The caches only hold labelled Secrets: before pinning anything, look at the names the
-    // caches call free (a foreign Secret there is a conflict, not a reason to pin a value).
-    if (secretName && delivery.kind === "missing") {
-      delivery = deliverySecretState(await readObject(ctx, SECRETS, namespace, secretName), uid);
-    }
-    if (record.kind === "missing") {
-      record = recordState(await readObject(ctx, SECRETS, ctx.operatorNamespace, recordName), uid);
-    }
-    next = plan();
+  const conflictReported =
+    status.conditions?.find((c) => c.type === CONDITION_READY)?.reason ===
+    ReadyReason.SecretConflict;
+  const reads = namesToRead(next, planInput(), conflictReported);
+  if (secretName && reads.delivery) {
+    delivery = deliverySecretState(await readObject(ctx, SECRETS, namespace, secretName), uid);
   }
+  if (reads.record) {
+    record = recordState(await readObject(ctx, SECRETS, ctx.operatorNamespace, recordName), uid);
+  }
+  if (reads.delivery || reads.record) next = plan();
   if (next.kind === "conflict") return conflict(next.at);
   if (next.kind === "expired") {
     const tokenId = status.tokenId ?? record.record?.tokenId;
@@ -161,6 +182,33 @@ export async function ensureTokenValue(
       });
     }
   }
+  if (secretName && next.kind === "generate" && next.why === "first") {
+    // A fresh value: nothing of an undelivered record (time, user) carries over.
+    createdAt = new Date(truncateToSecond(now.getTime()));
+    expiresAt = tokenExpiresAt(createdAt, token.spec.expiresInDays);
+    userUid = user?.metadata.uid;
+    const written = await writeFirstValue(ctx, {
+      tokenUid: uid,
+      namespace,
+      secretName,
+      recordName,
+      record,
+      delivery,
+      desiredRecord: (hash) => hashRecordFor(hash),
+      desiredDelivery: (value) => deliveryFor(value, tokenIdFromHash(hashToken(value))),
+    });
+    if (written.kind === "conflict") return conflict(written.at);
+    if (written.kind === "keep") {
+      createdAt = tokenGeneratedAt(times, written.record.createdAt, now);
+      expiresAt = tokenExpiresAt(createdAt, token.spec.expiresInDays);
+      userUid = written.record.serviceUserUid ?? userUid;
+      return { token, outcome: result(written.record.tokenId) };
+    }
+    const tokenId = tokenIdFromHash(written.hash);
+    // No Event for a first value: Ready=True says it, and an Event is a write per token.
+    log.info({ tokenId }, "token generated");
+    return { token, outcome: result(tokenId) };
+  }
 
   const value = next.kind === "generate" ? generateToken() : undefined;
   const hash = next.kind === "keep" ? next.hash : hashToken(value ?? "");
@@ -172,12 +220,7 @@ export async function ensureTokenValue(
   });
 
   if (secretName) {
-    const wanted = desiredDeliverySecret(token, {
-      value: value ?? delivered(delivery),
-      username: serviceUserUsername(token.spec.serviceUser),
-      tokenId,
-      expiresAt,
-    });
+    const wanted = deliveryFor(value ?? delivered(delivery), tokenId);
     if (delivery.kind === "missing") {
       try {
         await createObject(ctx, SECRETS, wanted);
@@ -203,14 +246,7 @@ export async function ensureTokenValue(
     }
   }
 
-  const desired = desiredHashRecord({
-    operatorNamespace: ctx.operatorNamespace,
-    token: { namespace: namespace, name: token.metadata.name, uid },
-    serviceUserUid: userUid ?? "",
-    hash,
-    createdAt,
-    expiresAt,
-  });
+  const desired = hashRecordFor(hash);
   if (record.kind === "missing") {
     try {
       await createObject(ctx, SECRETS, desired);
@@ -224,8 +260,6 @@ export async function ensureTokenValue(
   } else if (!recordMatches(record.secret, desired)) {
     await applySecret(ctx, withVersion(desired, record.secret?.metadata?.resourceVersion));
   }
-  // No Event for a first value: Ready=True says it, and an Event per token is a write per token.
-  if (first) log.info({ tokenId }, "token generated");
   return { token, outcome: result(tokenId) };
 }
 
@@ -233,19 +267,6 @@ export async function ensureTokenValue(
 function delivered(state: DeliverySecretState): string {
   if (state.kind !== "ours" || state.value === undefined) throw new Error("no value to keep");
   return state.value;
-}
-
-/**
- * Writes the pin — tokenId, createdAt, serviceUserUid — into the token's status (only the
- * controller writes status) before the value is written anywhere; no write when it holds.
- */
-function withVersion(secret: KubeObject, resourceVersion: string | undefined): KubeObject {
-  // Server-side apply honours metadata.resourceVersion as a precondition: never clobber a
-  // Secret that changed hands since we classified it.
-  return {
-    ...secret,
-    metadata: { ...secret.metadata, ...(resourceVersion ? { resourceVersion } : {}) },
-  };
 }
 
 function dataDiffers(current: Record<string, string>, wanted: KubeObject): boolean {

@@ -108,6 +108,53 @@ export function validatingWebhookConfiguration(options: RegistrationOptions): Ku
   };
 }
 
+/** Short: the mutation is only an optimisation, and a create must not wait on it. */
+export const MUTATION_TIMEOUT_SECONDS = 2;
+
+/**
+ * The MutatingWebhookConfiguration (same name as the validating one) that sends ServiceToken
+ * CREATEs to /mutate: the controller's finalizer and the ServiceUser owner reference are set at
+ * creation (record 64). failurePolicy Ignore: without the webhook the controller adds them.
+ * reinvocationPolicy Never: nothing another mutating webhook adds changes what we add.
+ */
+export function mutatingWebhookConfiguration(options: RegistrationOptions): KubeObject {
+  const clientConfig = {
+    ...("url" in options.endpoint
+      ? { url: `${options.endpoint.url.replace(/\/$/, "")}/mutate` }
+      : { service: { ...options.endpoint.service, path: "/mutate" } }),
+    caBundle: Buffer.from(options.caPem).toString("base64"),
+  };
+  return {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "MutatingWebhookConfiguration",
+    metadata: {
+      name: options.name ?? VALIDATING_WEBHOOK_CONFIGURATION_NAME,
+      labels: { [MANAGED_BY_LABEL_KEY]: MANAGED_BY_LABEL_VALUE },
+    },
+    webhooks: [
+      {
+        name: `tokens.${API_GROUP}`,
+        clientConfig,
+        admissionReviewVersions: ["v1"],
+        sideEffects: "None",
+        failurePolicy: "Ignore",
+        matchPolicy: "Equivalent",
+        reinvocationPolicy: "Never",
+        timeoutSeconds: MUTATION_TIMEOUT_SECONDS,
+        rules: [
+          {
+            apiGroups: [API_GROUP],
+            apiVersions: [API_VERSION],
+            resources: [SERVICE_TOKEN_PLURAL],
+            operations: ["CREATE"],
+            scope: "Namespaced",
+          },
+        ],
+      },
+    ],
+  };
+}
+
 /** For the local control plane: kube-apiserver calls https://127.0.0.1:<port>/validate. */
 export function localValidatingWebhookConfiguration(port: number, caPem: string): KubeObject {
   return validatingWebhookConfiguration({ endpoint: { url: `https://127.0.0.1:${port}` }, caPem });

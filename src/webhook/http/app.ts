@@ -18,6 +18,7 @@ import { AUTHENTICATE_BODY_LIMIT, authenticateHandler } from "./routes/authentic
 import { authorizeHandler } from "./routes/authorize.ts";
 import type { WebhookDeps } from "./deps.ts";
 import { BODY_ERRORS, sendStatus } from "./http-errors.ts";
+import { mutateHandler } from "./routes/mutate.ts";
 import { validateHandler } from "./routes/validate.ts";
 import { verifyHandler } from "./routes/verify.ts";
 
@@ -85,6 +86,16 @@ function expressApp(deps: WebhookDeps, authenticate: WebhookHandler): Express {
       validateHandler(deps),
     )
     .all(methodNotAllowed("POST"));
+  app
+    .route("/mutate")
+    .post(
+      requireApiserverClient(deps, "mutate"),
+      requireSynced(deps),
+      requireJson(deps),
+      jsonBody(VALIDATE_BODY_LIMIT),
+      mutateHandler(deps),
+    )
+    .all(methodNotAllowed("POST"));
   app.use((_req: Request, res: Response) => sendStatus(res, 404, "no such endpoint"));
   app.use(errorHandler(deps));
   return app;
@@ -116,7 +127,7 @@ function methodNotAllowed(allow: string): RequestHandler {
   };
 }
 
-const ROUTES = new Set(["authenticate", "authorize", "validate", "verify"]);
+const ROUTES = new Set(["authenticate", "authorize", "mutate", "validate", "verify"]);
 
 /** The route as a metrics label: known names only, so hostile paths add no label values. */
 function routeName(req: Request): string {

@@ -38,6 +38,7 @@ export const BASE_OBJECTS = [
   "NetworkPolicy svctokens-system/svctokens-controller",
   "NetworkPolicy svctokens-system/svctokens-webhook",
   "ValidatingWebhookConfiguration svctokens",
+  "MutatingWebhookConfiguration svctokens",
 ];
 export const CERT_MANAGER_OBJECTS = [
   ...BASE_OBJECTS.filter((object) => !object.endsWith(TLS_BOOTSTRAP)),

@@ -128,10 +128,12 @@ describe("every toggle flipped renders", () => {
       secretName: "svctokens-webhook-cert",
       issuerRef: { kind: "Issuer", name: "svctokens-selfsigned" },
     });
-    const vwc = find<KubeObject>(objects, "ValidatingWebhookConfiguration", "svctokens");
-    expect(vwc.metadata?.annotations).toEqual({
-      "cert-manager.io/inject-ca-from": "svctokens-system/svctokens-webhook",
-    });
+    for (const kind of ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]) {
+      const configuration = find<KubeObject>(objects, kind, "svctokens");
+      expect(configuration.metadata?.annotations, kind).toEqual({
+        "cert-manager.io/inject-ca-from": "svctokens-system/svctokens-webhook",
+      });
+    }
     const service = find<KubeObject>(objects, "Service", "svctokens-webhook");
     expect(service.spec).toMatchObject({ clusterIP: "10.96.100.100" });
   });

@@ -14,7 +14,10 @@ import type {
 } from "@kubernetes/client-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../src/k8s/object.ts";
-import { validatingWebhookConfiguration } from "../../../src/webhook/admission/registration.ts";
+import {
+  mutatingWebhookConfiguration,
+  validatingWebhookConfiguration,
+} from "../../../src/webhook/admission/registration.ts";
 import { OPERATOR_NAMESPACE } from "../support/operator.ts";
 import {
   deployPath,
@@ -185,9 +188,12 @@ describe("deploy/manifests renders", () => {
     }
   });
 
-  it("the ValidatingWebhookConfiguration that src/webhook/registration.ts renders", () => {
-    const shipped = find<KubeObject>(base, "ValidatingWebhookConfiguration", "svctokens");
-    const rendered = validatingWebhookConfiguration({
+  it.each([
+    ["ValidatingWebhookConfiguration", validatingWebhookConfiguration, "Fail"],
+    ["MutatingWebhookConfiguration", mutatingWebhookConfiguration, "Ignore"],
+  ] as const)("the %s that src/webhook/registration.ts renders", (kind, render, failure) => {
+    const shipped = find<KubeObject>(base, kind, "svctokens");
+    const rendered = render({
       endpoint: {
         service: { namespace: OPERATOR_NAMESPACE, name: "svctokens-webhook", port: 443 },
       },
@@ -203,7 +209,7 @@ describe("deploy/manifests renders", () => {
       );
     expect(shipped.webhooks).toEqual(withoutCaBundle(rendered.webhooks));
     for (const webhook of shipped.webhooks as Record<string, unknown>[]) {
-      expect(webhook).toMatchObject({ failurePolicy: "Fail", sideEffects: "None" });
+      expect(webhook).toMatchObject({ failurePolicy: failure, sideEffects: "None" });
     }
   });
 
@@ -221,7 +227,7 @@ describe("deploy/manifests renders", () => {
     }
     const vwcRule = find<V1ClusterRole>(base, "ClusterRole", TLS_BOOTSTRAP).rules?.[0];
     expect(vwcRule).toMatchObject({
-      resources: ["validatingwebhookconfigurations"],
+      resources: ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"],
       resourceNames: ["svctokens"],
       verbs: ["get", "patch"],
     });

@@ -59,10 +59,12 @@ describe("deploy/overlays/cert-manager renders", () => {
       name: "SVCTOKENS_TLS_MODE",
       value: "files",
     });
-    const vwc = find<KubeObject>(objects, "ValidatingWebhookConfiguration", "svctokens");
-    expect(vwc.metadata?.annotations?.["cert-manager.io/inject-ca-from"]).toBe(
-      `${OPERATOR_NAMESPACE}/svctokens-webhook`,
-    );
+    for (const kind of ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]) {
+      const configuration = find<KubeObject>(objects, kind, "svctokens");
+      expect(configuration.metadata?.annotations?.["cert-manager.io/inject-ca-from"], kind).toBe(
+        `${OPERATOR_NAMESPACE}/svctokens-webhook`,
+      );
+    }
   });
 });
 

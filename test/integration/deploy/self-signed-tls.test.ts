@@ -1,5 +1,6 @@
 // The webhook's self-signed TLS mode, under the webhook's own identity and shipped RBAC: one
-// shared Secret for all replicas, the CA put into the ValidatingWebhookConfiguration, renewal.
+// shared Secret for all replicas, the CA put into the Validating- and MutatingWebhookConfiguration,
+// renewal.
 import { X509Certificate } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -22,6 +23,7 @@ const CONFIGURATION = "svctokens";
 const SECRET = "svctokens-webhook-tls";
 const SERVICE_HOST = "svctokens-webhook.svctokens-system.svc";
 const configurationPath = `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${CONFIGURATION}`;
+const mutatingPath = `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${CONFIGURATION}`;
 
 describe("webhook self-signed TLS mode", () => {
   const admin = new Api();
@@ -38,36 +40,35 @@ describe("webhook self-signed TLS mode", () => {
       ]);
       expect(result.stderr).toBe("");
     }
-    // A registration under the shipped name that matches nothing, so no other test is judged.
-    await admin.rest.request(
-      "POST",
-      "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
-      {
-        metadata: { name: CONFIGURATION },
-        webhooks: [
-          {
-            name: "nothing.svctokens.dev",
-            clientConfig: {
-              service: {
-                namespace: OPERATOR_NAMESPACE,
-                name: "svctokens-webhook",
-                path: "/validate",
-              },
+    // Registrations under the shipped name that match nothing, so no other test is judged.
+    const matchingNothing = {
+      metadata: { name: CONFIGURATION },
+      webhooks: [
+        {
+          name: "nothing.svctokens.dev",
+          clientConfig: {
+            service: {
+              namespace: OPERATOR_NAMESPACE,
+              name: "svctokens-webhook",
+              path: "/validate",
             },
-            rules: [
-              {
-                apiGroups: ["tls-test.svctokens.dev"],
-                apiVersions: ["v1"],
-                operations: ["CREATE"],
-                resources: ["nothings"],
-              },
-            ],
-            sideEffects: "None",
-            admissionReviewVersions: ["v1"],
           },
-        ],
-      },
-    );
+          rules: [
+            {
+              apiGroups: ["tls-test.svctokens.dev"],
+              apiVersions: ["v1"],
+              operations: ["CREATE"],
+              resources: ["nothings"],
+            },
+          ],
+          sideEffects: "None",
+          admissionReviewVersions: ["v1"],
+        },
+      ],
+    };
+    for (const path of [configurationPath, mutatingPath]) {
+      await admin.rest.request("POST", path.slice(0, path.lastIndexOf("/")), matchingNothing);
+    }
     dir = await mkdtemp(join(tmpdir(), "svctokens-tls-"));
     options = {
       rest: new KubeRest(kubeConfigFrom(await webhookKubeconfig())),
@@ -89,6 +90,7 @@ describe("webhook self-signed TLS mode", () => {
       deployPath("manifests/webhook-tls-rbac.yaml"),
     ]);
     await admin.delete(configurationPath);
+    await admin.delete(mutatingPath);
     await admin.delete(`/api/v1/namespaces/${OPERATOR_NAMESPACE}/secrets/${SECRET}`);
     options.rest.close();
     await rm(dir, { recursive: true, force: true });
@@ -107,12 +109,14 @@ describe("webhook self-signed TLS mode", () => {
     expect(cert.checkHost(SERVICE_HOST)).toBe(SERVICE_HOST);
     expect(cert.verify(new X509Certificate(caPem).publicKey)).toBe(true);
 
-    const configuration = await admin.rest.request<{
-      webhooks: { clientConfig: { caBundle?: string } }[];
-    }>("GET", configurationPath);
-    expect(configuration.webhooks[0]?.clientConfig.caBundle).toBe(
-      Buffer.from(caPem).toString("base64"),
-    );
+    for (const path of [configurationPath, mutatingPath]) {
+      const configuration = await admin.rest.request<{
+        webhooks: { clientConfig: { caBundle?: string } }[];
+      }>("GET", path);
+      expect(configuration.webhooks[0]?.clientConfig.caBundle, path).toBe(
+        Buffer.from(caPem).toString("base64"),
+      );
+    }
   });
 
   it("lets a second replica reuse the same certificate", async () => {

@@ -6,15 +6,15 @@
 // attack without the admission webhook (controller and authenticator must hold on their own),
 // and a plant with it shows admission refusing it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_USERS } from "../../../src/api/index.ts";
-import { hashRecordName } from "../../../src/domain/hash-record.ts";
+import { SERVICE_TOKENS, SERVICE_USERS } from "../../../src/api/index.ts";
+import { hashRecordName, readHashRecord } from "../../../src/domain/hash-record.ts";
 import { PATCH } from "../../../src/k8s/rest.ts";
 import { SECRETS, resourcePath, withQuery } from "../../../src/k8s/paths.ts";
-import { generateToken } from "../../../src/tokens/index.ts";
+import { generateToken, hashToken } from "../../../src/tokens/index.ts";
 import { eventually } from "../support/cluster.ts";
 import { startController } from "../support/controller.ts";
 import { OPERATOR_NAMESPACE } from "../support/operator.ts";
-import { secretValue, type Api, type TestObject } from "../support/resources.ts";
+import { readyCondition, secretValue, type Api, type TestObject } from "../support/resources.ts";
 import { ShiftableClock } from "../support/shiftable-clock.ts";
 import {
   answers,
@@ -66,13 +66,15 @@ describe("(a, and b before generation) Secrets planted before the controller wri
     unlabelled: generateToken(),
     labelled: generateToken(),
     record: generateToken(),
+    bothDelivery: generateToken(),
+    bothRecord: generateToken(),
   };
 
   beforeAll(async () => {
     // The controller is down while the tokens are created and the Secrets planted.
     await run.controller?.stop();
     const tokens: Record<string, TestObject> = {};
-    for (const name of ["a-unlabelled", "a-labelled", "a-admission", "b-record"]) {
+    for (const name of ["a-unlabelled", "a-labelled", "a-admission", "b-record", "ab-both"]) {
       tokens[name] = await run.createToken(run.admin, ns, name, { serviceUser: user });
     }
     const delivery = (name: string, value: string, labels: Record<string, string>) => ({
@@ -111,6 +113,15 @@ describe("(a, and b before generation) Secrets planted before the controller wri
       OPERATOR_NAMESPACE,
       plantedRecord(hashRecordName(b.metadata?.uid ?? ""), b, planted.record),
     );
+    // Both names at once (record 63: the record is a first value's pin): a delivery Secret with
+    // all our marks and a record with the controller's field manager, of different values.
+    const both = tokens["ab-both"] as TestObject;
+    await plant(inNamespace, ns, delivery("ab-both", planted.bothDelivery, MANAGED_BY));
+    await plant(
+      inOperatorNamespace,
+      OPERATOR_NAMESPACE,
+      plantedRecord(hashRecordName(both.metadata?.uid ?? ""), both, planted.bothRecord),
+    );
     run.controller = await startController({ clock });
   }, 120_000);
 
@@ -128,15 +139,42 @@ describe("(a, and b before generation) Secrets planted before the controller wri
     },
   );
 
+  it("Secrets planted at both names that do not agree: SecretConflict, neither used nor overwritten", async () => {
+    const token = await readyReason(run, ns, "ab-both", "SecretConflict");
+    expect(token.status?.tokenId).toBeUndefined();
+    expect(readyCondition(token)?.message).toContain("ab-both-token");
+    expect(secretValue(await run.admin.secret(ns, "ab-both-token"), "token")).toBe(
+      planted.bothDelivery,
+    );
+    const record = await run.admin.secret(
+      OPERATOR_NAMESPACE,
+      hashRecordName(token.metadata?.uid ?? ""),
+    );
+    expect(record && readHashRecord(record)?.hash).toBe(hashToken(planted.bothRecord));
+    await expectRefused(run, planted.bothDelivery);
+    await expectRefused(run, planted.bothRecord);
+  });
+
   it("with admission registered, the labelled plant is refused and the token generated", async () => {
     const { value } = await run.delivered(ns, "a-admission");
     expect((await answers(run, value)).authenticated).toBe(true);
   });
 
-  it("a record planted at token-<uid> (created-at 2099) is a SecretConflict, its value refused", async () => {
-    const token = await readyReason(run, ns, "b-record", "SecretConflict");
-    expect(token.status?.createdAt).toBeUndefined();
-    await warningEvent(run, ns, "b-record", "SecretConflict");
+  it("a record planted at token-<uid> (created-at 2099) is replaced by a fresh value, never used", async () => {
+    // With our marks it is indistinguishable from a record whose value never left the
+    // controller (a crash before the delivery Secret): the record is rewritten, its value and
+    // its dates are dropped (docs/decisions.md, record 63).
+    const { value } = await run.delivered(ns, "b-record");
+    expect(value).not.toBe(planted.record);
+    const token = (await run.admin.token(ns, "b-record")) as TestObject;
+    const before2099 = (text: unknown): boolean =>
+      Date.parse(String(text)) < Date.parse(FAR_FUTURE);
+    expect(before2099(token.status?.createdAt)).toBe(true);
+    const uid = token.metadata?.uid ?? "";
+    const record = await run.admin.secret(OPERATOR_NAMESPACE, hashRecordName(uid));
+    expect(record && readHashRecord(record)?.hash).toBe(hashToken(value));
+    expect(before2099(record?.metadata?.annotations?.["svctokens.dev/created-at"])).toBe(true);
+    expect((await answers(run, value)).authenticated).toBe(true);
     await expectRefused(run, planted.record);
   });
 });
@@ -248,7 +286,16 @@ describe("(e) a ServiceUser deleted and recreated under the same name", () => {
     // The old token survives its user (as if restored from a backup): orphaned, not collected.
     // The controller is down meanwhile, so it does not point the token at the dying user again.
     await run.controller?.stop();
-    await run.admin.delete(`${resourcePath(SERVICE_USERS, { name })}?propagationPolicy=Orphan`);
+    // Orphaned by an Admin, not by the garbage collector's Orphan policy: kube-controller-manager
+    // may not watch ServiceTokens yet this soon after the CRDs were installed (it rediscovers
+    // resources every 30 s), and would then collect the token as a dangling dependent instead.
+    await run.admin.rest.request(
+      "PATCH",
+      resourcePath(SERVICE_TOKENS, { namespace: ns, name: "e-old" }),
+      { metadata: { ownerReferences: null } },
+      PATCH.merge,
+    );
+    await run.admin.delete(resourcePath(SERVICE_USERS, { name }));
     await eventually("the ServiceUser to be gone", async () =>
       (await run.admin.user(name)) ? undefined : true,
     );

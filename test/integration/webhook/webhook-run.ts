@@ -40,6 +40,8 @@ export interface WebhookRunOptions extends TestWebhookOptions {
   log?: Logger;
   /** The controller's lifecycle policies (shipped defaults otherwise). */
   lifecycle?: LifecycleSettings;
+  /** Also register the mutating webhook (/mutate) for the file, as the manifests ship it. */
+  mutatingAdmission?: boolean;
 }
 
 /** A token's value as its delivery Secret holds it, and its public id. */
@@ -78,7 +80,9 @@ export class WebhookRun {
     this.dir = await mkdtemp(join(tmpdir(), "svctokens-webhook-it-"));
     const log = options.log ?? pino({ level: "silent" });
     this.webhook = await startTestWebhook(log, options.lastUsedFlushMs ?? 1000, options);
-    this.#unregister = await registerScopedAdmission(this.webhook, RUN_LABEL, this.run);
+    this.#unregister = await registerScopedAdmission(this.webhook, RUN_LABEL, this.run, {
+      mutating: options.mutatingAdmission ?? false,
+    });
     this.controller = await startController({
       log,
       ...(options.clock ? { clock: options.clock } : {}),

@@ -12,7 +12,10 @@ import { isNotFound, KubeApiError } from "../../../src/k8s/errors.ts";
 import type { KubeObject } from "../../../src/k8s/object.ts";
 import { KubeRest } from "../../../src/k8s/rest.ts";
 import { watchEvents } from "../../../src/k8s/watch-stream.ts";
-import { validatingWebhookConfiguration } from "../../../src/webhook/admission/registration.ts";
+import {
+  mutatingWebhookConfiguration,
+  validatingWebhookConfiguration,
+} from "../../../src/webhook/admission/registration.ts";
 import { startLocalWebhook, type LocalWebhook } from "../../../src/devenv/local-operator.ts";
 import { adminKubeConfig, controlPlane, eventually } from "../support/cluster.ts";
 import { kubectl } from "../support/kubectl.ts";
@@ -64,31 +67,43 @@ export async function startTestWebhook(
   });
 }
 
-const CONFIGURATIONS = "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations";
+const ADMISSION = "/apis/admissionregistration.k8s.io/v1";
 
 /**
- * Registers /validate for objects labelled `label=value` only, and returns a function that
- * removes the registration (call it before stopping the service).
+ * Registers /validate (and, with `mutating`, /mutate as the shipped manifests do) for objects
+ * labelled `label=value` only, and returns a function that removes the registrations (call it before
+ * stopping the service).
  */
 export async function registerScopedAdmission(
   webhook: TestWebhook,
   label: string,
   value: string,
+  options: { mutating?: boolean } = {},
 ): Promise<() => Promise<void>> {
-  const config = validatingWebhookConfiguration({
+  const config = {
     endpoint: { url: webhook.url },
     caPem: webhook.caPem,
     name: `svctokens-test-${value}`,
-  });
-  for (const entry of config.webhooks as { objectSelector?: { matchLabels?: object } }[]) {
-    entry.objectSelector = {
-      matchLabels: { ...entry.objectSelector?.matchLabels, [label]: value },
-    };
-  }
+  };
+  const configs = [
+    { plural: "validatingwebhookconfigurations", config: validatingWebhookConfiguration(config) },
+    ...(options.mutating
+      ? [{ plural: "mutatingwebhookconfigurations", config: mutatingWebhookConfiguration(config) }]
+      : []),
+  ];
   const rest = new KubeRest(adminKubeConfig());
-  await rest.request<KubeObject>("POST", CONFIGURATIONS, config);
+  for (const { plural, config } of configs) {
+    for (const entry of config.webhooks as { objectSelector?: { matchLabels?: object } }[]) {
+      entry.objectSelector = {
+        matchLabels: { ...entry.objectSelector?.matchLabels, [label]: value },
+      };
+    }
+    await rest.request<KubeObject>("POST", `${ADMISSION}/${plural}`, config);
+  }
   return async () => {
-    await rest.request("DELETE", `${CONFIGURATIONS}/${config.metadata?.name ?? ""}`);
+    for (const { plural, config } of configs) {
+      await rest.request("DELETE", `${ADMISSION}/${plural}/${config.metadata?.name ?? ""}`);
+    }
     rest.close();
   };
 }

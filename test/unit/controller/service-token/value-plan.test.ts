@@ -2,6 +2,7 @@
 // missing / foreign / ours × expired, for generated and client-generated tokens.
 import { describe, expect, it } from "vitest";
 import {
+  namesToRead,
   planTokenValue,
   type DeliveryAtName,
   type RecordAtName,
@@ -53,9 +54,19 @@ const cases: Case[] = [
     plan: { kind: "conflict", at: "delivery" },
   },
   {
-    name: "a record with all our marks before any pin (planted) → conflict",
+    name: "a record whose value was never delivered (crash after the record) → a fresh first value",
     input: { record: recorded() },
-    plan: { kind: "conflict", at: "record" },
+    plan: { kind: "generate", why: "first" },
+  },
+  {
+    name: "crash after record and delivery, before the status: they agree → keep",
+    input: { delivery: delivered(VALUE), record: recorded() },
+    plan: { kind: "keep", hash: HASH },
+  },
+  {
+    name: "a delivery Secret with our marks, no record vouching for it → conflict",
+    input: { delivery: delivered(generateToken()), record: recorded() },
+    plan: { kind: "conflict", at: "delivery" },
   },
   // Pinned and delivered.
   {
@@ -156,5 +167,68 @@ const cases: Case[] = [
 describe("planTokenValue", () => {
   it.each(cases)("$name", ({ input, plan }) => {
     expect(planTokenValue({ ...base, ...input })).toEqual(plan);
+  });
+});
+
+interface ReadCase {
+  name: string;
+  input: Partial<ValuePlanInput>;
+  conflict?: boolean;
+  reads: { delivery: boolean; record: boolean };
+}
+
+const readCases: ReadCase[] = [
+  {
+    name: "first value into two free names: no reads (the creates find what is there)",
+    input: {},
+    reads: { delivery: false, record: false },
+  },
+  {
+    name: "first value while a SecretConflict is reported: read both free names first",
+    input: {},
+    conflict: true,
+    reads: { delivery: true, record: true },
+  },
+  {
+    name: "first value over an undelivered record: read the delivery name first",
+    input: { record: recorded() },
+    reads: { delivery: true, record: false },
+  },
+  {
+    name: "pinned, delivery gone: read both free names before the pin",
+    input: { pinnedTokenId: PIN },
+    reads: { delivery: true, record: true },
+  },
+  {
+    name: "pinned value delivered, no record: read the record name",
+    input: { pinnedTokenId: PIN, delivery: delivered(VALUE) },
+    reads: { delivery: false, record: true },
+  },
+  {
+    name: "pinned, delivered and recorded: nothing to read",
+    input: { pinnedTokenId: PIN, delivery: delivered(VALUE), record: recorded() },
+    reads: { delivery: false, record: false },
+  },
+  {
+    name: "client hash: only the record name, never a delivery name",
+    input: { clientHash: HASH },
+    reads: { delivery: false, record: true },
+  },
+  {
+    name: "conflict: nothing to read",
+    input: { delivery: delivered(VALUE) },
+    reads: { delivery: false, record: false },
+  },
+  {
+    name: "expired: nothing to read",
+    input: { pinnedTokenId: PIN, record: recorded(), expired: true },
+    reads: { delivery: false, record: false },
+  },
+];
+
+describe("namesToRead", () => {
+  it.each(readCases)("$name", ({ input, conflict, reads }) => {
+    const full = { ...base, ...input };
+    expect(namesToRead(planTokenValue(full), full, conflict)).toEqual(reads);
   });
 });

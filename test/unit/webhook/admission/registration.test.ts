@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   localValidatingWebhookConfiguration,
+  mutatingWebhookConfiguration,
   OPERATOR_SECRET_MATCH_CONDITION,
   validatingWebhookConfiguration,
 } from "../../../../src/webhook/admission/registration.ts";
@@ -74,5 +75,38 @@ describe("validatingWebhookConfiguration", () => {
         `${version}.metadata.labels['app.kubernetes.io/managed-by'] == 'svctokens'`,
       );
     }
+  });
+});
+
+describe("mutatingWebhookConfiguration", () => {
+  it("sends only ServiceToken CREATEs to /mutate, ignoring failures, with a short timeout", () => {
+    const config = mutatingWebhookConfiguration({
+      endpoint: { url: "https://127.0.0.1:8443/" },
+      caPem: CA,
+    });
+    expect(config).toMatchObject({
+      kind: "MutatingWebhookConfiguration",
+      metadata: { name: "svctokens" },
+      webhooks: [
+        {
+          name: "tokens.svctokens.dev",
+          clientConfig: {
+            url: "https://127.0.0.1:8443/mutate",
+            caBundle: Buffer.from(CA).toString("base64"),
+          },
+          sideEffects: "None",
+          failurePolicy: "Ignore",
+          reinvocationPolicy: "Never",
+          timeoutSeconds: 2,
+          rules: [
+            {
+              apiGroups: ["svctokens.dev"],
+              resources: ["servicetokens"],
+              operations: ["CREATE"],
+            },
+          ],
+        },
+      ],
+    });
   });
 });

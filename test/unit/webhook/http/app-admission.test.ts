@@ -158,3 +158,45 @@ describe("caches, probes and metrics", () => {
     expect(answer.text).toContain("svctokens_webhook_authentication_duration_seconds_bucket");
   });
 });
+
+describe("POST /mutate", () => {
+  it("answers a ServiceToken CREATE with the finalizer and owner patch, echoing the uid", async () => {
+    const checks = t.h.adminChecks.length;
+    const create = admissionRequest("CREATE", "servicetokens", { object: ci });
+    const answer = await postJson(
+      t.h,
+      t.pki,
+      "/mutate",
+      admissionReview({ ...create, uid: "m-1" }),
+    );
+    expect(answer.status).toBe(200);
+    const body = answer.json() as { response: { uid: string; allowed: boolean; patch: string } };
+    expect(body.response).toMatchObject({ uid: "m-1", allowed: true, patchType: "JSONPatch" });
+    expect(JSON.parse(Buffer.from(body.response.patch, "base64").toString())).toEqual([
+      { op: "add", path: "/metadata/finalizers", value: ["svctokens.dev/hash-record"] },
+      {
+        op: "add",
+        path: "/metadata/ownerReferences",
+        value: [
+          {
+            apiVersion: "svctokens.dev/v1alpha1",
+            kind: "ServiceUser",
+            name: "ci-bot",
+            uid: "uid-user-ci-bot",
+          },
+        ],
+      },
+    ]);
+    // Allowed, never refused, and no access review: it grants nothing.
+    const update = admissionRequest("UPDATE", "servicetokens", { object: ci, oldObject: ci });
+    const unchanged = await postJson(t.h, t.pki, "/mutate", admissionReview(update));
+    expect(unchanged.json()).toEqual({
+      apiVersion: "admission.k8s.io/v1",
+      kind: "AdmissionReview",
+      response: { uid: "uid-review", allowed: true },
+    });
+    expect(t.h.adminChecks.length - checks).toBe(0);
+    expect((await postJson(t.h, t.pki, "/mutate", { nope: true })).status).toBe(400);
+    expect((await call(t.h, t.pki, { path: "/mutate" })).status).toBe(405);
+  });
+});

@@ -90,6 +90,7 @@ describe("only kube-apiserver's client certificate reaches /authenticate and /va
   const bodies = {
     "/authenticate": tokenReview(ciToken.value),
     "/validate": admissionReview({ ...create, userInfo: { username: "root" } }),
+    "/mutate": admissionReview(create),
   };
   it.each<[string, "none" | "strangerCa" | "otherName", number, string]>([
     ["no certificate", "none", 401, "a client certificate is required"],
