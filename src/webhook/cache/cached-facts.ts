@@ -16,7 +16,7 @@ import { objectKey, type KubeObject } from "../../k8s/object.ts";
 import type { TokenHash } from "../../tokens/index.ts";
 import type { CachedHashRecord, ClusterFacts } from "./facts.ts";
 import { HashRecordIndex } from "./hash-index.ts";
-import { MultiMap } from "./multi-map.ts";
+import { MultiMap } from "../../k8s/multi-map.ts";
 import { StringPool } from "./string-pool.ts";
 
 /** In-memory ClusterFacts, fed by `apply*` from the informers' change events. */

@@ -6,7 +6,7 @@ import type { InformerEvent } from "../../k8s/informer.ts";
 import type { KubeObject } from "../../k8s/object.ts";
 import { tokenIdFromHash, type TokenHash } from "../../tokens/index.ts";
 import type { CachedHashRecord } from "./facts.ts";
-import { MultiMap } from "./multi-map.ts";
+import { MultiMap } from "../../k8s/multi-map.ts";
 import type { StringPool } from "./string-pool.ts";
 
 /**

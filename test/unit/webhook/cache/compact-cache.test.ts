@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { hashToken } from "../../../../src/tokens/index.ts";
 import { CachedFacts } from "../../../../src/webhook/cache/cached-facts.ts";
-import { MultiMap } from "../../../../src/webhook/cache/multi-map.ts";
+import { MultiMap } from "../../../../src/k8s/multi-map.ts";
 import { StringPool } from "../../../../src/webhook/cache/string-pool.ts";
 import { trimHashRecord, trimServiceToken } from "../../../../src/webhook/cache/trim.ts";
 import { issue, pinnedTo, serviceToken, silentLog } from "../fixtures.ts";

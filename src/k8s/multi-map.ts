@@ -1,11 +1,13 @@
-// Key → the values filed under it, for the caches' lookups (hash → records, user → tokens).
+// Key → the values filed under it, for the caches' lookups (hash → records, user → tokens, the
+// controller's secondary indexes).
 
 /**
- * A map from a key to the objects filed under it, compared by identity. Most keys hold one value
- * (a token hash, a token id), so a lone value is stored as itself and an array is made only
- * for the second: 100k keys cost 100k map entries, not 100k Sets besides.
+ * A map from a key to the values filed under it (objects compared by identity, strings by
+ * value). Most keys hold one value (a token hash, a token id), so a lone value is stored as
+ * itself and an array is made only for the second: 100k keys cost 100k map entries, not 100k
+ * Sets besides. Values must not be arrays themselves.
  */
-export class MultiMap<V extends object> {
+export class MultiMap<V extends object | string> {
   readonly #values = new Map<string, V | V[]>();
 
   add(key: string, value: V): void {
@@ -23,7 +25,7 @@ export class MultiMap<V extends object> {
       return;
     }
     if (!Array.isArray(filed)) return;
-    const rest = filed.filter((other) => other !== value);
+    const rest: V[] = (filed as V[]).filter((other) => other !== value);
     const [only] = rest;
     if (rest.length === 0 || only === undefined) this.#values.delete(key);
     else this.#values.set(key, rest.length === 1 ? only : rest);
