@@ -26,7 +26,7 @@ export interface FirstValueTarget {
   record: RecordState;
   delivery: DeliverySecretState;
   desiredRecord: (hash: TokenHash) => KubeObject;
-  desiredDelivery: (value: string) => KubeObject;
+  desiredDelivery: (value: string, hash: TokenHash) => KubeObject;
 }
 
 export type FirstValueResult =
@@ -76,7 +76,7 @@ export async function writeFirstValue(
     );
   }
   try {
-    await createObject(ctx, SECRETS, target.desiredDelivery(value));
+    await createObject(ctx, SECRETS, target.desiredDelivery(value, hash));
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
     // Whatever holds the name does not hold the value just made: not ours, never used. The

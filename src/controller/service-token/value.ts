@@ -194,8 +194,8 @@ export async function ensureTokenValue(
       recordName,
       record,
       delivery,
-      desiredRecord: (hash) => hashRecordFor(hash),
-      desiredDelivery: (value) => deliveryFor(value, tokenIdFromHash(hashToken(value))),
+      desiredRecord: hashRecordFor,
+      desiredDelivery: (value, hash) => deliveryFor(value, tokenIdFromHash(hash)),
     });
     if (written.kind === "conflict") return conflict(written.at);
     if (written.kind === "keep") {
