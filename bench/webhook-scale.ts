@@ -5,7 +5,7 @@
 // and reports its informers' sync time and RSS. Last, the cold first request through
 // kube-apiserver: each of SAMPLE fresh svctokens tokens and ServiceAccount tokens used once
 // (SelfSubjectReview, token authenticator only), medians side by side.
-// `npm run bench:webhook-scale [-- --tokens 100000 --concurrency 48 --sample 200]`
+// `npm run bench:webhook-scale [-- --tokens 100000 --concurrency 48 --sample 200 --warm 2000]`
 import { fork } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { Agent, request } from "node:https";
@@ -41,11 +41,13 @@ const { values: args } = parseArgs({
     tokens: { type: "string", default: "100000" },
     concurrency: { type: "string", default: "48" },
     sample: { type: "string", default: "200" },
+    warm: { type: "string", default: "2000" },
   },
 });
 const tokens = Number(args.tokens);
 const concurrency = Number(args.concurrency);
-const sample = Math.min(Number(args.sample), tokens);
+const warm = Number(args.warm);
+const sample = Math.min(Number(args.sample), Math.floor((tokens - 2 - warm) / 2));
 const say = (message: string): boolean => process.stdout.write(`${message}\n`);
 
 /** Runs `work(i)` for i in [0, count) with `concurrency` in flight. */
@@ -147,8 +149,11 @@ try {
       `rss ${ready.rssMb} MB, heap ${ready.heapUsedMb} MB (${ready.reducedRssMb} MB after a memory-reducing GC)`,
   );
 
-  // Cold first requests: ServiceAccount tokens against svctokens tokens, alternating.
-  const accounts = Array.from({ length: sample }, (_, k) => `bench-sa-${k}`);
+  // Cold first requests: ServiceAccount tokens against svctokens tokens, alternating, each
+  // token used once (cold in kube-apiserver's token cache). Twice: first as the webhook
+  // process's first requests, then after WARM other cold tokens went through it, as in a
+  // cluster where the webhook has been serving (its JIT warm, its caches the same).
+  const accounts = Array.from({ length: 2 * sample }, (_, k) => `bench-sa-${k}`);
   const saTokens: string[] = [];
   for (const name of accounts) {
     const path = `/api/v1/namespaces/bench-0/serviceaccounts`;
@@ -185,36 +190,61 @@ try {
       req.on("error", reject);
       req.end('{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}');
     });
-  const step = Math.max(1, Math.floor(tokens / sample));
-  const svct: number[] = [];
-  const sa: number[] = [];
+  // Distinct token indices, spread over the set: never the same token twice.
+  const step = Math.max(1, Math.floor((tokens - 2) / (2 * sample + warm)));
+  let nextToken = 2;
+  const freshToken = (): string => {
+    const value = tokenValue(nextToken);
+    nextToken += step;
+    return value;
+  };
+  const median = (values: number[]): number =>
+    [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
+  const coldPhase = async (
+    phase: string,
+    accountTokens: string[],
+  ): Promise<{ svctMs: number; saMs: number }> => {
+    const svct: number[] = [];
+    const sa: number[] = [];
+    for (const saToken of accountTokens) {
+      sa.push(await review(saToken));
+      svct.push(await review(freshToken()));
+    }
+    const [svctMs, saMs] = [median(svct), median(sa)];
+    say(
+      `cold first request (SelfSubjectReview), ${phase}, medians of ${sample - 1}: svctokens ${svctMs.toFixed(2)} ms, ` +
+        `ServiceAccount ${saMs.toFixed(2)} ms, ratio ${(svctMs / saMs).toFixed(2)}`,
+    );
+    return { svctMs, saMs };
+  };
   // Warm the connection and both authenticators with tokens not measured.
   await review(saTokens[0] ?? "");
   await review(tokenValue(1));
-  for (let k = 1; k < sample; k++) {
-    sa.push(await review(saTokens[k] ?? ""));
-    svct.push(await review(tokenValue(k * step + (k * step === 1 ? 2 : 0))));
-  }
-  const median = (values: number[]): number =>
-    values.sort((a, b) => a - b)[values.length >> 1] ?? 0;
-  const [svctMs, saMs] = [median(svct), median(sa)];
-  say(
-    `cold first request (SelfSubjectReview), medians of ${sample - 1}: svctokens ${svctMs.toFixed(2)} ms, ` +
-      `ServiceAccount ${saMs.toFixed(2)} ms, ratio ${(svctMs / saMs).toFixed(2)}`,
+  const first = await coldPhase("the webhook's first requests", saTokens.slice(1, sample));
+  for (let k = 0; k < warm; k++) await review(freshToken());
+  const warmed = await coldPhase(
+    `after ${warm} other cold tokens`,
+    saTokens.slice(sample + 1, 2 * sample),
   );
-  // The webhook's own share: its server-side time per cold /authenticate (the first is the
-  // warm-up's), against the gap between the two medians.
+  // The webhook's own share: its server-side time per cold /authenticate, per phase (the
+  // first request is the connection's warm-up), against the gap between the two medians.
   const times = await new Promise<ScaleWebhookTimes>((resolve) => {
     webhook.once("message", (message) => resolve(message as ScaleWebhookTimes));
     webhook.send("times");
   });
-  const serverMs = median(times.authenticateMs.slice(1));
-  const bodyMs = median(times.bodyMs.slice(1));
-  say(
-    `webhook server-side time per cold /authenticate: median ${serverMs.toFixed(3)} ms of ` +
-      `${times.authenticateMs.length - 1} (${bodyMs.toFixed(3)} ms of it until the body's end); ` +
-      `the rest of the gap (${(svctMs - saMs - serverMs).toFixed(2)} ms) is kube-apiserver's side of the webhook round trip`,
-  );
+  const phases = [
+    { name: "first requests", from: 1, to: sample, gap: first },
+    { name: "after warm-up", from: sample + warm, to: 2 * sample + warm - 1, gap: warmed },
+  ];
+  for (const { name, from, to, gap } of phases) {
+    const serverMs = median(times.authenticateMs.slice(from, to));
+    const bodyMs = median(times.bodyMs.slice(from, to));
+    say(
+      `webhook server-side time per cold /authenticate, ${name}: median ${serverMs.toFixed(3)} ms ` +
+        `(${bodyMs.toFixed(3)} ms of it until the body's end); the rest of the gap ` +
+        `(${(gap.svctMs - gap.saMs - serverMs).toFixed(2)} ms) is kube-apiserver's side of the webhook round trip`,
+    );
+  }
   agent.destroy();
   webhook.kill();
   rest.close();

@@ -8,12 +8,12 @@ import {
   MANAGED_BY_LABEL_VALUE,
   ReadyReason,
   SERVICE_TOKEN_KIND,
-  SERVICE_USER_KIND,
   ServiceTokenPhase,
   type ServiceToken,
   type ServiceTokenStatus,
 } from "../../api/index.ts";
 import { readTrustedHashRecord, type HashRecord } from "../../domain/hash-record.ts";
+import { isServiceUserReference } from "../../domain/token-ownership.ts";
 import { writtenByController } from "../../domain/secret-trust.ts";
 import type { RecordAtName } from "./value-plan.ts";
 import type { KubeObject, OwnerReference } from "../../k8s/object.ts";
@@ -128,7 +128,7 @@ export function recordState(secret: KubeObject | undefined, tokenUid: string): R
 /** The ServiceUser uid a token of an older version was made for: its owner reference. */
 export function ownerUserUid(token: ServiceToken): string | undefined {
   const owners = (token.metadata.ownerReferences ?? []) as OwnerReference[];
-  return owners.find((ref) => ref.kind === SERVICE_USER_KIND)?.uid;
+  return owners.find((ref) => isServiceUserReference(ref))?.uid;
 }
 
 /** Inputs of a token's status. */

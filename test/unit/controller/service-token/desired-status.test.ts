@@ -4,6 +4,7 @@ import { ServiceTokenPhase, type ServiceTokenStatus } from "../../../../src/api/
 import {
   desiredTokenStatus,
   missingUser,
+  ownerUserUid,
   phaseVerdict,
   type TokenStatusFacts,
 } from "../../../../src/controller/service-token/desired.ts";
@@ -205,5 +206,33 @@ describe("desiredTokenStatus", () => {
     });
     expect(conflict.conditions?.[0]?.lastTransitionTime).toBe(at(0));
     expect(conflict.conditions?.[1]).toMatchObject({ type: "Stalled", status: "True" });
+  });
+});
+
+describe("ownerUserUid: the uid of a token's ServiceUser owner reference", () => {
+  const ref = (apiVersion: string, kind: string, uid: string): object => ({
+    apiVersion,
+    kind,
+    name: "ci-bot",
+    uid,
+  });
+  it.each([
+    ["ours", [ref("svctokens.dev/v1alpha1", "ServiceUser", "u-1")], "u-1"],
+    [
+      "another group's ServiceUser is not ours",
+      [ref("evil.example/v1", "ServiceUser", "u-2")],
+      undefined,
+    ],
+    [
+      "ours after a look-alike",
+      [
+        ref("evil.example/v1", "ServiceUser", "u-2"),
+        ref("svctokens.dev/v1alpha1", "ServiceUser", "u-1"),
+      ],
+      "u-1",
+    ],
+    ["none", [], undefined],
+  ])("%s", (_case, ownerReferences, uid) => {
+    expect(ownerUserUid(token({ ownerReferences }))).toBe(uid);
   });
 });
