@@ -50,6 +50,18 @@ describe("trimSecretForCache keeps the trust check's answer", () => {
   });
 });
 
+describe("trimSecretForCache", () => {
+  it("drops the uid and creation time nothing reads from a cached Secret", () => {
+    const full = secret([entry(CONTROLLER_FIELD_MANAGER, DATA)]);
+    full.metadata = { ...full.metadata, uid: "u", creationTimestamp: "2026-01-01T00:00:00Z" };
+    const trimmed = trimSecretForCache(full);
+    expect(trimmed.metadata?.uid).toBeUndefined();
+    expect(trimmed.metadata?.creationTimestamp).toBeUndefined();
+    expect(trimmed.metadata?.name).toBe("s");
+    expect(full.metadata.uid).toBe("u"); // the input is left alone
+  });
+});
+
 describe("trimForCache", () => {
   it("drops managedFields and kubectl's last-applied copy, keeps everything else", () => {
     const token: KubeObject = {
