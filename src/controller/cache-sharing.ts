@@ -5,6 +5,28 @@
 import { LABEL_TOKEN_ID, LABEL_TOKEN_NAME, LABEL_TOKEN_UID } from "../api/index.ts";
 import type { KubeObject } from "../k8s/object.ts";
 import { StringPool } from "../webhook/cache/string-pool.ts";
+import { trimForCache, trimSecretForCache } from "./cache-trim.ts";
+
+type Transform = (object: KubeObject) => KubeObject;
+
+/**
+ * What the controller's informers apply to every object they receive: the trim of
+ * cache-trim.ts, then one CacheSharing for all of them. A token's owner reference (to its
+ * ServiceUser), finalizers and spec repeat per user; a Secret's trimmed managedFields are the
+ * same for all.
+ */
+export function cacheTransforms(): Record<"token" | "secret" | "other", Transform> {
+  const sharing = new CacheSharing();
+  const kept =
+    (trim: Transform, parts: readonly string[] = []): Transform =>
+    (object) =>
+      sharing.share(trim(object), parts);
+  return {
+    token: kept(trimForCache, ["metadata.ownerReferences", "metadata.finalizers", "spec"]),
+    secret: kept(trimSecretForCache, ["metadata.managedFields"]),
+    other: kept(trimForCache),
+  };
+}
 
 /**
  * Fields whose strings are (nearly) unique per object: pooling them would only churn the pool.
