@@ -5,7 +5,7 @@
 import { LABEL_TOKEN_ID, LABEL_TOKEN_NAME, LABEL_TOKEN_UID } from "../api/index.ts";
 import type { KubeObject } from "../k8s/object.ts";
 import { StringPool } from "../webhook/cache/string-pool.ts";
-import { trimForCache, trimSecretForCache } from "./cache-trim.ts";
+import { trimForCache, trimSecretForCache, trimTokenForCache } from "./cache-trim.ts";
 
 type Transform = (object: KubeObject) => KubeObject;
 
@@ -22,7 +22,12 @@ export function cacheTransforms(): Record<"token" | "secret" | "other", Transfor
     (object) =>
       sharing.share(trim(object), parts);
   return {
-    token: kept(trimForCache, ["metadata.ownerReferences", "metadata.finalizers", "spec"]),
+    token: kept(trimTokenForCache, [
+      "metadata.ownerReferences",
+      "metadata.finalizers",
+      "metadata.managedFields",
+      "spec",
+    ]),
     secret: kept(trimSecretForCache, ["metadata.managedFields"]),
     other: kept(trimForCache),
   };
