@@ -14,8 +14,8 @@ import {
   say,
   startBenchCluster,
   totalWrites,
-  writesByVerb,
 } from "./controller/cluster.ts";
+import { writesByVerb } from "./controller/process-figures.ts";
 import { createToken, runFloor } from "./controller/floor.ts";
 import { startMutatingWebhook } from "./controller/mutating-webhook.ts";
 

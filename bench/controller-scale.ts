@@ -2,8 +2,12 @@
 // the controller writes), delivery Secrets and hash records created directly through the API on
 // a fresh local control plane; then a controller in its own process settles them (its RSS), and
 // a second one restarts over them: the time until idle, its RSS, and its writes (must be 0).
-// `npm run bench:controller:scale [-- COUNT [TOKENS_PER_USER]]` (default 100000, 100).
-import { fork } from "node:child_process";
+// Both run as the container runs the controller: the JS `npm run build` compiles, with the heap
+// Node gives a process under the 512Mi limit of deploy/manifests/controller.yaml.
+// `npm run bench:controller:scale [-- COUNT [TOKENS_PER_USER]] [--hold] [--snapshot DIR]`
+// (default 100000, 100). `--snapshot DIR`: each controller writes a heap snapshot there once idle.
+import { execFileSync, fork } from "node:child_process";
+import { join } from "node:path";
 import {
   SERVICE_TOKENS,
   SERVICE_USERS,
@@ -35,12 +39,27 @@ import {
   startBenchCluster,
 } from "./controller/cluster.ts";
 import type { ControllerRunReport } from "./controller/run-controller.ts";
+import { DEPLOYED_HEAP_FLAGS } from "./webhook/memory.ts";
 
-const count = Number(process.argv[2] ?? 100_000);
-const perUser = Number(process.argv[3] ?? 100);
+// `--hold`: after creating the objects, print the admin kubeconfig and keep the control plane
+// running until SIGINT instead of running the controllers (for repeated runs and heap snapshots
+// of bench/controller/run-controller.ts against the same objects).
+const hold = process.argv.includes("--hold");
+const snapshotAt = process.argv.indexOf("--snapshot");
+const snapshotDir = snapshotAt > 0 ? process.argv[snapshotAt + 1] : undefined;
+const [countArg, perUserArg] = process.argv
+  .slice(2)
+  .filter((arg) => !arg.startsWith("--") && arg !== snapshotDir);
+const count = Number(countArg ?? 100_000);
+const perUser = Number(perUserArg ?? 100);
 const NAMESPACE = "scale";
 const WRITERS = 32;
 const manager = { fieldManager: CONTROLLER_CLIENT.fieldManager };
+
+const repo = new URL("..", import.meta.url).pathname;
+// The image's build (Dockerfile: `npm run build` → dist/), so the controller runs compiled JS.
+execFileSync("npm", ["run", "build", "--silent"], { cwd: repo, stdio: "inherit" });
+const dist = join(repo, "dist");
 
 const cluster = await startBenchCluster();
 const { rest, kubectl } = cluster;
@@ -66,6 +85,7 @@ try {
     `created directly (${WRITERS} concurrent writers, 4 writes per token): ${(createMs / 1000).toFixed(0)} s (${((4 * count) / (createMs / 1000)).toFixed(0)} writes/s)`,
   );
 
+  if (hold) await holdUntilInterrupted();
   const first = await runController("settle");
   report("first controller (settles ServiceUser status)", first);
   const restart = await runController("restart");
@@ -77,6 +97,14 @@ try {
   rest.close();
 } finally {
   await cluster.controlPlane.stop();
+}
+
+/** Keeps the control plane up (its kubeconfig printed) until SIGINT, then stops it. */
+async function holdUntilInterrupted(): Promise<never> {
+  say(`holding; admin kubeconfig: ${cluster.controlPlane.info.adminKubeconfig} (Ctrl-C stops)`);
+  await new Promise((resolve) => process.once("SIGINT", resolve));
+  await cluster.controlPlane.stop();
+  process.exit(0);
 }
 
 /** One token as the controller leaves it: metadata, status, delivery Secret, hash record. */
@@ -139,9 +167,11 @@ async function createSettledToken(i: number, user: ServiceUser): Promise<void> {
 
 async function runController(name: string): Promise<ControllerRunReport> {
   const script = new URL("./controller/run-controller.ts", import.meta.url).pathname;
-  const child = fork(script, [cluster.controlPlane.info.adminKubeconfig, name], {
+  const snapshot = snapshotDir ? [join(snapshotDir, `controller-${name}.heapsnapshot`)] : [];
+  const child = fork(script, [cluster.controlPlane.info.adminKubeconfig, name, dist, ...snapshot], {
     stdio: "inherit",
-    execArgv: ["--expose-gc"],
+    // As in the container (bench/webhook/memory.ts); --expose-gc for the after-GC figures.
+    execArgv: ["--expose-gc", ...DEPLOYED_HEAP_FLAGS],
   });
   return new Promise((resolve, reject) => {
     child.once("message", (message) => resolve(message as ControllerRunReport));
@@ -156,7 +186,7 @@ function report(what: string, run: ControllerRunReport): void {
     `  caches synced after ${(run.syncedMs / 1000).toFixed(1)} s, idle after ${(run.idleMs / 1000).toFixed(1)} s`,
   );
   say(
-    `  RSS ${run.rssMb.toFixed(0)} MB (JS heap used ${run.heapUsedMb.toFixed(0)} MB); after a full GC ${run.rssAfterGcMb.toFixed(0)} MB (heap ${run.heapUsedAfterGcMb.toFixed(0)} of ${run.heapTotalAfterGcMb.toFixed(0)} MB, external ${run.externalAfterGcMb.toFixed(0)} MB)`,
+    `  RSS ${run.rssMb.toFixed(0)} MB (JS heap used ${run.heapUsedMb.toFixed(0)} MB); after a full GC ${run.rssAfterGcMb.toFixed(0)} MB (heap ${run.heapUsedAfterGcMb.toFixed(0)} of ${run.heapTotalAfterGcMb.toFixed(0)} MB, external ${run.externalAfterGcMb.toFixed(0)} MB); after a memory-reducing GC ${run.rssReducedMb.toFixed(0)} MB`,
   );
   say(`  writes ${writes}${run.writes.map(([key, n]) => `; ${key} ${n}`).join("")}`);
 }

@@ -1,7 +1,9 @@
-// Heap bytes per token that the controller's caches hold, whole objects against trimmed ones,
-// from objects shaped as kube-apiserver returns them (managedFields included). No cluster.
+// Heap bytes per token that the controller's caches hold: whole objects, trimmed ones, and what
+// the caches keep (trimmed, then shared: src/controller/cache-sharing.ts), from objects shaped
+// as kube-apiserver returns them (managedFields included). No cluster.
 // `node --expose-gc bench/controller/cache-bytes.ts [COUNT]`.
 import { trimForCache, trimSecretForCache } from "../../src/controller/cache-trim.ts";
+import { cacheTransforms } from "../../src/controller/cache-sharing.ts";
 import type { KubeObject } from "../../src/k8s/object.ts";
 import { say } from "./cluster.ts";
 
@@ -21,12 +23,20 @@ const entry = (
   fieldsV1: fields,
   ...(subresource ? { subresource } : {}),
 });
+// Tokens created a second apart (timestamps differ, as in a cluster whose tokens were made over
+// time), 100 per ServiceUser.
+const at = (i: number, days = 0): string =>
+  new Date(Date.UTC(2026, 11, 4) + i * 1000 + days * 86_400_000).toISOString().replace(".000", "");
+const userOf = (i: number): { name: string; uid: string } => ({
+  name: `scale-${Math.floor(i / 100)}`,
+  uid: `7a2d4b1c-0000-4000-8000-${String(Math.floor(i / 100)).padStart(12, "0")}`,
+});
 const meta = (i: number, kind: string, extra: object): KubeObject["metadata"] => ({
   name: `${kind}-${i}`,
   namespace: "scale",
   uid: `6f1c2a3e-0000-4000-8000-${String(i).padStart(12, "0")}`,
   resourceVersion: String(100_000 + i),
-  creationTimestamp: "2026-12-04T22:00:00Z",
+  creationTimestamp: at(i),
   ...extra,
 });
 
@@ -62,7 +72,7 @@ function objectsOf(i: number): KubeObject[] {
       generation: 1,
       finalizers: ["svctokens.dev/hash-record"],
       ownerReferences: [
-        { apiVersion: "svctokens.dev/v1alpha1", kind: "ServiceUser", name: "scale-1", uid: "y" },
+        { apiVersion: "svctokens.dev/v1alpha1", kind: "ServiceUser", ...userOf(i) },
       ],
       managedFields: [
         entry("kubectl-client-side-apply", "Update", {
@@ -77,7 +87,7 @@ function objectsOf(i: number): KubeObject[] {
         entry("svctokens-controller", "Update", {
           "f:metadata": {
             "f:finalizers": { ".": {}, 'v:"svctokens.dev/hash-record"': {} },
-            "f:ownerReferences": { ".": {}, 'k:{"uid":"y"}': {} },
+            "f:ownerReferences": { ".": {}, [`k:{"uid":"${userOf(i).uid}"}`]: {} },
           },
         }),
         entry(
@@ -102,15 +112,20 @@ function objectsOf(i: number): KubeObject[] {
         ),
       ],
     }),
-    spec: { serviceUser: "scale-1", expiresInDays: 30, revoked: false, description: "ci deploys" },
+    spec: {
+      serviceUser: userOf(i).name,
+      expiresInDays: 30,
+      revoked: false,
+      description: "ci deploys",
+    },
     status: {
       phase: "Active",
       tokenId: "0123456789abcdef",
-      username: "scale-1@service",
+      username: `${userOf(i).name}@service`,
       secretName: `t-${i}-token`,
-      createdAt: "2026-12-04T22:00:00Z",
-      expiresAt: "2027-01-03T22:00:00Z",
-      serviceUserUid: "y",
+      createdAt: at(i),
+      expiresAt: at(i, 30),
+      serviceUserUid: userOf(i).uid,
       expiresIn: "30d",
       conditions: [
         {
@@ -118,7 +133,7 @@ function objectsOf(i: number): KubeObject[] {
           status: "True",
           reason: "Active",
           message: "The token is active.",
-          lastTransitionTime: "2026-12-04T22:00:00Z",
+          lastTransitionTime: at(i),
           observedGeneration: 1,
         },
       ],
@@ -149,9 +164,9 @@ function objectsOf(i: number): KubeObject[] {
         "svctokens.dev/token-namespace": "scale",
         "svctokens.dev/token-uid": "x",
         "svctokens.dev/token-id": "0123456789abcdef",
-        "svctokens.dev/service-user-uid": "y",
+        "svctokens.dev/service-user-uid": userOf(i).uid,
       },
-      annotations: { "svctokens.dev/created-at": "2026-12-04T22:00:00.000Z" },
+      annotations: { "svctokens.dev/created-at": new Date(Date.parse(at(i))).toISOString() },
       managedFields: [entry("svctokens-controller", "Update", secretFields)],
     }),
     type: "svctokens.dev/token-hash",
@@ -160,36 +175,42 @@ function objectsOf(i: number): KubeObject[] {
   return [token, delivery, record];
 }
 
-function heapPerToken(trim: boolean): number {
+const CACHES = ["ServiceToken", "delivery Secret", "hash record"] as const;
+const trims = [trimForCache, trimSecretForCache, trimSecretForCache];
+type Keep = "whole" | "trimmed" | "kept";
+
+/** Heap bytes per token that one cache (index into CACHES) holds. */
+function heapPerToken(cache: number, keep: Keep): number {
+  const kept = cacheTransforms();
+  const transform = {
+    whole: (object: KubeObject) => object,
+    trimmed: trims[cache] ?? trimForCache,
+    kept: [kept.token, kept.secret, kept.secret][cache] ?? kept.other,
+  }[keep];
   gc();
   const before = process.memoryUsage().heapUsed;
-  const stores = [
-    new Map<string, KubeObject>(),
-    new Map<string, KubeObject>(),
-    new Map<string, KubeObject>(),
-  ];
+  const store = new Map<string, KubeObject>();
   for (let i = 0; i < count; i++) {
     // Parsed from JSON, as the informer gets them: no shared strings or shapes with the template.
-    const [token, delivery, record] = JSON.parse(JSON.stringify(objectsOf(i))) as KubeObject[];
-    stores[0]?.set(`t${i}`, trim && token ? trimForCache(token) : (token as KubeObject));
-    stores[1]?.set(
-      `d${i}`,
-      trim && delivery ? trimSecretForCache(delivery) : (delivery as KubeObject),
-    );
-    stores[2]?.set(`r${i}`, trim && record ? trimSecretForCache(record) : (record as KubeObject));
+    const object = (JSON.parse(JSON.stringify(objectsOf(i))) as KubeObject[])[cache];
+    if (object === undefined) throw new Error("unreachable");
+    store.set(`${cache}/${i}`, transform(object));
   }
   gc();
   const bytes = (process.memoryUsage().heapUsed - before) / count;
-  if (stores.some((store) => store.size !== count)) throw new Error("unreachable");
+  if (store.size !== count) throw new Error("unreachable");
   return bytes;
 }
 
-const whole = heapPerToken(false);
-const trimmed = heapPerToken(true);
-say(`cached bytes per token (token + delivery Secret + hash record), ${count} tokens:`);
-say(
-  `  whole objects ${whole.toFixed(0)} B → ${((whole * 100_000) / 1024 / 1024).toFixed(0)} MB at 100,000 tokens`,
-);
-say(
-  `  trimmed       ${trimmed.toFixed(0)} B → ${((trimmed * 100_000) / 1024 / 1024).toFixed(0)} MB at 100,000 tokens`,
-);
+const KEEPS: Keep[] = ["whole", "trimmed", "kept"];
+const cell = (bytes: number): string =>
+  `${`${bytes.toFixed(0)} B`.padStart(7)} ${((bytes * 100_000) / 1024 / 1024).toFixed(0).padStart(4)}`;
+say(`cached heap bytes per token, ${count} tokens (and MB at 100,000 tokens):`);
+say(`  ${"cache".padEnd(16)}${KEEPS.map((keep) => keep.padStart(13)).join("")}`);
+const totals = [0, 0, 0];
+CACHES.forEach((name, cache) => {
+  const bytes = KEEPS.map((keep) => heapPerToken(cache, keep));
+  bytes.forEach((b, k) => (totals[k] = (totals[k] ?? 0) + b));
+  say(`  ${name.padEnd(16)}${bytes.map((b) => ` ${cell(b)}`).join("")}`);
+});
+say(`  ${"all".padEnd(16)}${totals.map((b) => ` ${cell(b)}`).join("")}`);

@@ -7,7 +7,6 @@ import { loadKubeConfig } from "../../src/k8s/kubeconfig.ts";
 import { resourcePath } from "../../src/k8s/paths.ts";
 import { KubeRest } from "../../src/k8s/rest.ts";
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { ControllerMetrics } from "../../src/controller/metrics.ts";
 
 export const OPERATOR_NAMESPACE = "svctokens-system";
 export const say = (message: string): boolean => process.stdout.write(`${message}\n`);
@@ -68,18 +67,6 @@ export async function inParallel(
   await Promise.all(Array.from({ length: workers }, loop));
 }
 
-/** Writes (POST, PUT, PATCH, DELETE) the controller made, keyed `VERB resource`. */
-export async function writesByVerb(metrics: ControllerMetrics): Promise<Map<string, number>> {
-  const writes = new Map<string, number>();
-  for (const sample of (await metrics.apiRequests.get()).values) {
-    const verb = String(sample.labels.verb);
-    if (!["POST", "PUT", "PATCH", "DELETE"].includes(verb)) continue;
-    const key = `${verb} ${String(sample.labels.resource)}`;
-    writes.set(key, (writes.get(key) ?? 0) + sample.value);
-  }
-  return writes;
-}
-
 /** The sum of a writesByVerb map. */
 export function totalWrites(writes: Map<string, number>): number {
   return [...writes.values()].reduce((sum, n) => sum + n, 0);
@@ -95,12 +82,4 @@ export function printWritesPerToken(writes: Map<string, number>, tokens: number)
     `  ${"all writes".padEnd(32)} ${String(total).padStart(7)}  ${(total / tokens).toFixed(3)} per token`,
   );
   return total / tokens;
-}
-
-/** Resident set size of this process (or of `pid`), in MB, from /proc. */
-export async function rssMb(pid: number | "self" = "self"): Promise<number> {
-  const { readFile } = await import("node:fs/promises");
-  const status = await readFile(`/proc/${String(pid)}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
 }

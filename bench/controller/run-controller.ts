@@ -1,10 +1,16 @@
 // A controller in a process of its own, so its RSS is its own: started by controller-scale.ts,
-// it leads, waits until idle, reports its figures over IPC and stops.
-// `node bench/controller/run-controller.ts KUBECONFIG NAME`.
+// it leads, waits until idle, reports its figures over IPC and stops. It runs the controller as
+// the container does: the JS that `npm run build` compiled (DIST, the image's dist/), with the
+// heap flags its 512Mi limit gives it (set by the parent); only this file is type-stripped.
+// `node --expose-gc [heap flags] bench/controller/run-controller.ts KUBECONFIG NAME DIST [SNAPSHOT]`
+// SNAPSHOT: a path to write a heap snapshot to once idle (after a full GC).
+import { join } from "node:path";
+import { writeHeapSnapshot } from "node:v8";
 import { pino } from "pino";
-import { Controller } from "../../src/controller/controller.ts";
-import { loadKubeConfig } from "../../src/k8s/kubeconfig.ts";
-import { OPERATOR_NAMESPACE, rssMb, writesByVerb } from "./cluster.ts";
+import type * as ControllerModule from "../../src/controller/controller.ts";
+import type * as KubeconfigModule from "../../src/k8s/kubeconfig.ts";
+import { readMemory } from "../webhook/memory.ts";
+import { rssMb as rssOfThisProcessMb, writesByVerb } from "./process-figures.ts";
 
 /** What the process reports. */
 export interface ControllerRunReport {
@@ -18,11 +24,23 @@ export interface ControllerRunReport {
   /** Committed V8 heap and memory outside it (Buffers), after the GC: where RSS goes. */
   heapTotalAfterGcMb: number;
   externalAfterGcMb: number;
+  /** After a memory-reducing GC (what V8 does by itself once the process idles a while). */
+  rssReducedMb: number;
   writes: [string, number][];
   tokens: number;
 }
 
-const [kubeconfig = "", name = "scale"] = process.argv.slice(2);
+/** The namespace bench/controller/cluster.ts creates (not imported: that module is heavy). */
+const OPERATOR_NAMESPACE = "svctokens-system";
+
+const [kubeconfig = "", name = "scale", dist = "", snapshot] = process.argv.slice(2);
+const { Controller } = (await import(
+  join(dist, "controller/controller.js")
+)) as typeof ControllerModule;
+const { loadKubeConfig } = (await import(
+  join(dist, "k8s/kubeconfig.js")
+)) as typeof KubeconfigModule;
+
 const started = performance.now();
 const controller = new Controller({
   kubeConfig: loadKubeConfig(kubeconfig),
@@ -31,6 +49,8 @@ const controller = new Controller({
   resyncMs: 3_600_000,
   concurrency: 8,
   log: pino({ level: "silent" }),
+  // As src/controller/main.ts wires it.
+  processMetrics: true,
 });
 controller.start();
 await controller.caches.synced();
@@ -38,31 +58,25 @@ const syncedMs = performance.now() - started;
 while (!controller.isLeader()) await new Promise((resolve) => setTimeout(resolve, 10));
 await controller.whenIdle();
 const idleMs = performance.now() - started;
+const rssMb = await rssOfThisProcessMb();
+const heapUsedMb = process.memoryUsage().heapUsed / 1024 / 1024;
+const memory = readMemory();
+const usage = process.memoryUsage();
 const report: ControllerRunReport = {
   syncedMs,
   idleMs,
-  rssMb: await rssMb(),
-  heapUsedMb: process.memoryUsage().heapUsed / 1024 / 1024,
-  ...(await afterGc()),
+  rssMb,
+  heapUsedMb,
+  rssAfterGcMb: memory.rssMb,
+  heapUsedAfterGcMb: memory.heapUsedMb,
+  heapTotalAfterGcMb: usage.heapTotal / 1024 / 1024,
+  externalAfterGcMb: usage.external / 1024 / 1024,
+  rssReducedMb: memory.reducedRssMb,
   writes: [...(await writesByVerb(controller.metrics))],
   tokens: controller.caches.tokens.size,
 };
+if (snapshot) writeHeapSnapshot(snapshot);
 await controller.stop();
-
-async function afterGc(): Promise<
-  Pick<
-    ControllerRunReport,
-    "rssAfterGcMb" | "heapUsedAfterGcMb" | "heapTotalAfterGcMb" | "externalAfterGcMb"
-  >
-> {
-  // Started with --expose-gc by controller-scale.ts.
-  (globalThis as { gc?: () => void }).gc?.();
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  return {
-    rssAfterGcMb: await rssMb(),
-    heapUsedAfterGcMb: process.memoryUsage().heapUsed / 1024 / 1024,
-    heapTotalAfterGcMb: process.memoryUsage().heapTotal / 1024 / 1024,
-    externalAfterGcMb: process.memoryUsage().external / 1024 / 1024,
-  };
-}
-process.send?.(report, () => process.exit(0));
+// Run by hand (no IPC channel): print the report.
+if (process.send) process.send(report, () => process.exit(0));
+else process.stdout.write(`${JSON.stringify(report, undefined, 2)}\n`, () => process.exit(0));

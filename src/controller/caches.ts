@@ -22,7 +22,7 @@ import { objectKey, type KubeObject } from "../k8s/object.ts";
 import { NAMESPACES, ROLE_BINDINGS, SECRETS } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
 import { RecentWrites } from "./recent-writes.ts";
-import { trimForCache, trimSecretForCache } from "./cache-trim.ts";
+import { cacheTransforms } from "./cache-sharing.ts";
 
 const MANAGED_BY_SELECTOR = `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE}`;
 
@@ -96,12 +96,14 @@ function controllerInformers(
   "users" | "tokens" | "deliverySecrets" | "hashRecords" | "namespaces" | "teamBindings",
   Informer
 > {
-  // Trimmed on ingest: at 100k tokens, managedFields would be most of what the caches hold.
-  const common = { rest, relistIntervalMs, log, transform: trimForCache };
-  const secrets = { ...common, resource: SECRETS, transform: trimSecretForCache };
+  // Trimmed and shared on ingest (cache-sharing.ts): at 100k tokens, managedFields would be
+  // most of what the caches hold, and repeated strings most of the rest.
+  const kept = cacheTransforms();
+  const common = { rest, relistIntervalMs, log, transform: kept.other };
+  const secrets = { ...common, resource: SECRETS, transform: kept.secret };
   return {
     users: new Informer({ ...common, resource: SERVICE_USERS }),
-    tokens: new Informer({ ...common, resource: SERVICE_TOKENS }),
+    tokens: new Informer({ ...common, resource: SERVICE_TOKENS, transform: kept.token }),
     deliverySecrets: new Informer({
       ...secrets,
       fieldSelector: `type=${DELIVERY_SECRET_TYPE}`,

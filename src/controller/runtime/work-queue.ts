@@ -3,6 +3,7 @@
 // de-duplicated, at most one run per key at a time, bounded concurrency, per-key backoff.
 import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffPolicy } from "../../k8s/backoff.ts";
 import { systemClock, type Clock } from "../../k8s/clock.ts";
+import { DueKeys } from "./due-keys.ts";
 import { RequeueNowError, TerminalError } from "./errors.ts";
 
 /** What a successful run asks for next. `{}`: nothing until the key is added again. */
@@ -39,11 +40,6 @@ export interface WorkQueueOptions {
 
 type QueueState = "created" | "started" | "stopped";
 
-interface ScheduledRun {
-  readonly dueAt: number;
-  readonly cancel: () => void;
-}
-
 /**
  * Runs `process` for keys as worker slots free up. A key is either waiting (`size`), running
  * (`inFlight`; added again meanwhile = run once more after), or neither; separately it may
@@ -64,7 +60,8 @@ export class WorkQueue {
   readonly #running = new Set<string>();
   /** Running keys added again meanwhile: they run once more when the current run ends. */
   readonly #dirty = new Set<string>();
-  readonly #scheduled = new Map<string, ScheduledRun>();
+  /** Delayed runs, behind one clock timer (due-keys.ts). */
+  readonly #scheduled: DueKeys;
   /** Consecutive failures per key, for backoff; dropped on success. */
   readonly #failures = new Map<string, number>();
   #idleWaiters: (() => void)[] = [];
@@ -81,6 +78,7 @@ export class WorkQueue {
     this.#random = options.random ?? Math.random;
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.#requeueNowDelayMs = options.requeueNowDelayMs ?? DEFAULT_REQUEUE_NOW_DELAY_MS;
+    this.#scheduled = new DueKeys(this.#clock, (key) => this.add(key));
   }
 
   /** Keys waiting for a worker (the queue depth metric); scheduled keys are not counted. */
@@ -128,20 +126,14 @@ export class WorkQueue {
     }
     if (this.#waiting.has(key) || this.#dirty.has(key)) return;
     const dueAt = this.#clock.now() + delayMs;
-    const current = this.#scheduled.get(key);
-    if (current !== undefined && current.dueAt <= dueAt) return;
-    current?.cancel();
-    const cancel = this.#clock.schedule(() => this.add(key), delayMs);
-    this.#scheduled.set(key, { dueAt, cancel });
+    const current = this.#scheduled.dueAt(key);
+    if (current !== undefined && current <= dueAt) return;
+    this.#scheduled.set(key, dueAt);
   }
 
   /** Milliseconds until the earliest scheduled run is due (undefined: none scheduled). */
   nextScheduledInMs(): number | undefined {
-    let earliest: number | undefined;
-    for (const { dueAt } of this.#scheduled.values()) {
-      if (earliest === undefined || dueAt < earliest) earliest = dueAt;
-    }
-    return earliest === undefined ? undefined : Math.max(0, earliest - this.#clock.now());
+    return this.#scheduled.earliestInMs();
   }
 
   /** Starts processing. Idempotent; a stopped queue cannot be started again. */
@@ -157,7 +149,6 @@ export class WorkQueue {
    */
   stop(): Promise<void> {
     this.#state = "stopped";
-    for (const { cancel } of this.#scheduled.values()) cancel();
     this.#scheduled.clear();
     this.#waiting.clear();
     this.#dirty.clear();
@@ -234,7 +225,6 @@ export class WorkQueue {
   }
 
   #cancelScheduled(key: string): void {
-    this.#scheduled.get(key)?.cancel();
     this.#scheduled.delete(key);
   }
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { trimForCache, trimSecretForCache } from "../../../src/controller/cache-trim.ts";
+import {
+  trimForCache,
+  trimSecretForCache,
+  trimTokenForCache,
+} from "../../../src/controller/cache-trim.ts";
+import { revokedByController } from "../../../src/controller/lifecycle/token-facts.ts";
 import { writtenByController } from "../../../src/domain/secret-trust.ts";
 import {
   CONTROLLER_FIELD_MANAGER,
@@ -47,6 +52,46 @@ describe("trimSecretForCache keeps the trust check's answer", () => {
     expect(writtenByController(trimmed)).toBe(writtenByController(full));
     expect(trimmed.data).toEqual(full.data);
     expect(JSON.stringify(trimmed).length).toBeLessThanOrEqual(JSON.stringify(full).length);
+  });
+});
+
+describe("trimTokenForCache keeps whether the controller set spec.revoked", () => {
+  const REVOKED = { "f:spec": { "f:revoked": {} } };
+  const revokedToken = (managedFields: ManagedFieldsEntry[]): KubeObject => ({
+    apiVersion: "svctokens.dev/v1alpha1",
+    kind: "ServiceToken",
+    metadata: { name: "t", namespace: "ns", managedFields },
+    spec: { serviceUser: "u", revoked: true },
+  });
+  it.each([
+    { name: "the controller revoked", fields: [entry(CONTROLLER_FIELD_MANAGER, REVOKED)] },
+    { name: "an Admin revoked", fields: [entry("kubectl", REVOKED)] },
+    {
+      name: "the controller wrote status only",
+      fields: [{ ...entry(CONTROLLER_FIELD_MANAGER, { "f:status": {} }), subresource: "status" }],
+    },
+    { name: "the controller set only metadata", fields: [entry(CONTROLLER_FIELD_MANAGER, LABELS)] },
+    { name: "no managedFields", fields: [] },
+  ])("$name", ({ fields }) => {
+    const full = revokedToken(fields);
+    const trimmed = trimTokenForCache(full);
+    expect(revokedByController(trimmed)).toBe(revokedByController(full));
+    expect({ ...trimmed, metadata: { ...trimmed.metadata, managedFields: [] } }).toEqual({
+      ...full,
+      metadata: { ...full.metadata, managedFields: [] },
+    });
+  });
+});
+
+describe("trimSecretForCache", () => {
+  it("drops the uid and creation time nothing reads from a cached Secret", () => {
+    const full = secret([entry(CONTROLLER_FIELD_MANAGER, DATA)]);
+    full.metadata = { ...full.metadata, uid: "u", creationTimestamp: "2026-01-01T00:00:00Z" };
+    const trimmed = trimSecretForCache(full);
+    expect(trimmed.metadata?.uid).toBeUndefined();
+    expect(trimmed.metadata?.creationTimestamp).toBeUndefined();
+    expect(trimmed.metadata?.name).toBe("s");
+    expect(full.metadata.uid).toBe("u"); // the input is left alone
   });
 });
 
