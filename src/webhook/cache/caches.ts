@@ -2,7 +2,8 @@
 // The webhook's informers: hash records in its own namespace (the only Secrets it reads),
 // ServiceTokens in every namespace and ServiceUsers, feeding one CachedFacts. Objects are
 // trimmed on arrival to the fields the decisions read (trim.ts), and CachedFacts holds the only
-// copy: the informers keep keys alone (record 65).
+// copy: the informers keep keys alone (record 65), and for the two kinds with one object per
+// token not even those: CachedFacts says what it holds when a relist asks (record 70).
 import type { Logger } from "pino";
 import { Informer } from "../../k8s/informer.ts";
 import { InformerGroup } from "../../k8s/informer-group.ts";
@@ -45,12 +46,12 @@ export class WebhookCaches extends InformerGroup {
       // requiring the label keeps hand-made "records" out of the index.
       labelSelector: `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE}`,
       transform: trimHashRecord,
-      keep: "keys",
+      keep: { held: () => facts.heldHashRecords() },
     });
     const tokens = new Informer({
       ...{ rest, relistIntervalMs, log, resource: SERVICE_TOKENS },
       transform: trimServiceToken,
-      keep: "keys",
+      keep: { held: () => facts.heldServiceTokens() },
     });
     const users = new Informer({
       ...{ rest, relistIntervalMs, log, resource: SERVICE_USERS },
