@@ -42,9 +42,11 @@ export class CachedFacts implements ClusterFacts {
 
   applyServiceToken(event: InformerEvent<KubeObject>): void {
     const { namespace = "", name = "" } = event.object.metadata ?? {};
-    this.#forgetToken(namespace, name);
     const token =
       event.type === "upsert" ? this.#parse(parseServiceToken, event.object) : undefined;
+    // A relist re-announces every token: one held as it is stays (no churn, no new copy).
+    if (token !== undefined && sameJson(token, this.serviceToken(namespace, name))) return;
+    this.#forgetToken(namespace, name);
     if (token === undefined) return;
     this.#shareStrings(token);
     const recorded = this.#records.currentOf(token.metadata.uid ?? "");
@@ -157,4 +159,18 @@ function shareTokenStrings(token: ServiceToken, record: RecordedToken): void {
   if (metadata.uid !== record.tokenUid) return;
   metadata.name = record.tokenName;
   metadata.uid = record.tokenUid;
+}
+
+/** Deep equality of parsed JSON values (plain objects, arrays, primitives; undefined = absent). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const recordA = a as Record<string, unknown>;
+  const recordB = b as Record<string, unknown>;
+  const keysA = Object.keys(recordA).filter((key) => recordA[key] !== undefined);
+  const keysB = Object.keys(recordB).filter((key) => recordB[key] !== undefined);
+  return (
+    keysA.length === keysB.length && keysA.every((key) => sameJson(recordA[key], recordB[key]))
+  );
 }

@@ -12,6 +12,7 @@ import {
   hashRecordName,
   previousHashRecordName,
   readTrustedHashRecord,
+  type HashRecord,
 } from "../../domain/hash-record.ts";
 import type { InformerEvent } from "../../k8s/informer.ts";
 import type { KubeObject } from "../../k8s/object.ts";
@@ -93,8 +94,11 @@ export class HashRecordIndex {
   apply(event: InformerEvent<KubeObject>): RecordedToken | undefined {
     const name = event.object.metadata?.name;
     if (name === undefined) return undefined;
-    this.#removeNamed(name);
     const read = event.type === "upsert" ? readTrustedHashRecord(event.object) : undefined;
+    // A relist re-announces every record: one filed as it is stays (no churn, no new copy).
+    const filed = read && this.#filedAs(read);
+    if (filed !== undefined) return this.#recordedToken(filed);
+    this.#removeNamed(name);
     if (read === undefined) return undefined;
     const slot = this.#allocate();
     Buffer.from(read.hash.slice(HASH_PREFIX.length), "hex").copy(this.#hashes, slot * HASH_BYTES);
@@ -153,19 +157,32 @@ export class HashRecordIndex {
     };
   }
 
-  #hashOf(slot: number): string {
-    const start = slot * HASH_BYTES;
-    return HASH_PREFIX + this.#hashes.toString("hex", start, start + HASH_BYTES);
+  /** The slot of a filed record equal to `read`, if any. */
+  #filedAs(read: HashRecord): number | undefined {
+    const previous = read.name !== hashRecordName(read.tokenUid);
+    const slot = (previous ? this.#rotatedOut : this.#current).get(read.tokenUid);
+    if (slot === undefined || this.#hashOf(slot) !== read.hash) return undefined;
+    const same =
+      this.#namespaces[slot] === read.tokenNamespace &&
+      this.#names[slot] === read.tokenName &&
+      this.#userUids[slot] === read.serviceUserUid;
+    return same ? slot : undefined;
   }
 
-  #record(slot: number, hash: TokenHash | string): CachedHashRecord {
+  /** Slot's hash, as read: 32 bytes in lowercase hex are what a TokenHash is. */
+  #hashOf(slot: number): TokenHash {
+    const start = slot * HASH_BYTES;
+    return (HASH_PREFIX + this.#hashes.toString("hex", start, start + HASH_BYTES)) as TokenHash;
+  }
+
+  #record(slot: number, hash: TokenHash): CachedHashRecord {
     const tokenUid = this.#uids[slot] ?? "";
     const name =
       this.#previous[slot] === 1 ? previousHashRecordName(tokenUid) : hashRecordName(tokenUid);
     return {
       name,
-      hash: hash as TokenHash,
-      tokenId: tokenIdFromHash(hash as TokenHash),
+      hash,
+      tokenId: tokenIdFromHash(hash),
       tokenNamespace: this.#namespaces[slot] ?? "",
       tokenName: this.#names[slot] ?? "",
       tokenUid,
