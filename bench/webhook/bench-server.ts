@@ -8,10 +8,8 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
-import type { KubeRest } from "../../src/k8s/rest.ts";
 import { loggerOptions } from "../../src/log.ts";
 import { WebhookCaches } from "../../src/webhook/cache/caches.ts";
 import { CacheFreshness } from "../../src/webhook/cache/freshness.ts";
@@ -19,13 +17,8 @@ import { SuccessLog } from "../../src/webhook/authn/success-log.ts";
 import { createWebhookApp } from "../../src/webhook/http/app.ts";
 import { WebhookServer } from "../../src/webhook/http/server.ts";
 import { createWebhookMetrics } from "../../src/webhook/metrics.ts";
-import {
-  listedHashRecord,
-  listedServiceToken,
-  listedServiceUser,
-  OPERATOR_NAMESPACE,
-  userCount,
-} from "./synthetic-cluster.ts";
+import { OPERATOR_NAMESPACE } from "./synthetic-cluster.ts";
+import { syntheticApi } from "./synthetic-api.ts";
 import { readMemory, type MemoryReading } from "./memory.ts";
 
 /** A fixed answer of the floor: status, headers and body. */
@@ -52,36 +45,6 @@ export interface ServerReady extends MemoryReading {
 /** The server's CPU time so far (user + system), in microseconds. */
 export interface ServerCpu {
   cpuMicros: number;
-}
-
-/** What the informers of `tokens` tokens list: one API listing per resource, in pages. */
-function syntheticApi(tokens: number): KubeRest {
-  const listing = (path: string): { count: number; item: (i: number) => unknown } => {
-    if (path.includes("/secrets")) return { count: tokens, item: listedHashRecord };
-    if (path.includes("/servicetokens")) return { count: tokens, item: listedServiceToken };
-    return { count: userCount(tokens), item: listedServiceUser };
-  };
-  const fake = {
-    request(method: string, path: string): Promise<unknown> {
-      const query = new URL(path, "https://api").searchParams;
-      const { count, item } = listing(path);
-      const from = Number(query.get("continue") ?? 0);
-      const limit = Number(query.get("limit") ?? count) || count;
-      const to = Math.min(count, from + limit);
-      const items: unknown[] = [];
-      // Through JSON, as a listing arrives: every object is freshly parsed, strings included.
-      for (let i = from; i < to; i++) items.push(JSON.parse(JSON.stringify(item(i))));
-      const metadata = { resourceVersion: "1", ...(to < count ? { continue: String(to) } : {}) };
-      return Promise.resolve({ kind: "List", metadata, items });
-    },
-    stream(_path: string, signal: AbortSignal): Promise<unknown> {
-      // A watch that stays open and quiet until the informer stops.
-      const quiet = new PassThrough();
-      signal.addEventListener("abort", () => quiet.end(), { once: true });
-      return Promise.resolve(quiet);
-    },
-  };
-  return fake as unknown as KubeRest;
 }
 
 async function startProduct(

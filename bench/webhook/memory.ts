@@ -6,7 +6,9 @@
  * young generation: a 1 MB semi-space for such a small heap). A benchmark process has no such
  * limit: on a machine with gigabytes free, Node lets the young generation grow to 64 MB per
  * semi-space while the informers list, and keeps those pages. These flags give the benchmark's
- * webhook the sizes it has when deployed; `--heap default` measures without them.
+ * webhook the sizes it has when deployed; `--heap default` measures without them. Both servers
+ * also run with `--expose-gc`, as the deployed webhook does (it compacts once after its first
+ * sync, docs/decisions.md record 70; `readMemory` needs it too).
  */
 export const DEPLOYED_HEAP_FLAGS = ["--max-old-space-size=256", "--max-semi-space-size=1"];
 

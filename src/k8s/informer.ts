@@ -44,9 +44,10 @@ export interface InformerOptions {
    * "keys": the cache remembers only which objects exist (to announce those gone at a relist,
    * as `{metadata: {name, namespace}}`), for a consumer that keeps what it needs from the
    * events itself (the webhook's facts), so no object is held twice; `get` and `list` then
-   * throw. Default "objects".
+   * throw. `{held}`: as "keys", but the consumer says what it holds (name and namespace of each)
+   * when a relist asks, and the informer keeps not even keys. Default "objects".
    */
-  keep?: "objects" | "keys" | undefined;
+  keep?: "objects" | "keys" | { held: () => Iterable<KubeObject> } | undefined;
 }
 
 /** Objects per list page: what client-go's reflector asks for. */
@@ -79,7 +80,11 @@ export class Informer<T extends KubeObject = KubeObject> {
   constructor(options: InformerOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
-    this.#keys = options.keep === "keys" ? new InformerKeys(options.namespace) : undefined;
+    const { keep = "objects", namespace } = options;
+    this.#keys =
+      keep === "objects"
+        ? undefined
+        : new InformerKeys(namespace, keep === "keys" ? undefined : keep.held);
   }
 
   /** Subscribes to changes; handlers run synchronously and must not throw. */

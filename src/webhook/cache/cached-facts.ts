@@ -9,13 +9,12 @@ import {
   type ServiceToken,
   type ServiceUser,
 } from "../../api/index.ts";
-import { hashRecordName } from "../../domain/hash-record.ts";
 import { errorMessage } from "../../k8s/errors.ts";
 import type { InformerEvent } from "../../k8s/informer.ts";
 import { objectKey, type KubeObject } from "../../k8s/object.ts";
 import type { TokenHash } from "../../tokens/index.ts";
 import type { CachedHashRecord, ClusterFacts } from "./facts.ts";
-import { HashRecordIndex } from "./hash-index.ts";
+import { HashRecordIndex, type RecordedToken } from "./hash-index.ts";
 import { MultiMap } from "../../k8s/multi-map.ts";
 import { StringPool } from "./string-pool.ts";
 
@@ -36,20 +35,22 @@ export class CachedFacts implements ClusterFacts {
   }
 
   applyHashRecord(event: InformerEvent<KubeObject>): void {
-    const record = this.#records.apply(event);
-    const token = record && this.serviceToken(record.tokenNamespace, record.tokenName);
-    if (record !== undefined && token !== undefined) shareTokenStrings(token, record);
+    const recorded = this.#records.apply(event);
+    const token = recorded && this.serviceToken(recorded.tokenNamespace, recorded.tokenName);
+    if (recorded !== undefined && token !== undefined) shareTokenStrings(token, recorded);
   }
 
   applyServiceToken(event: InformerEvent<KubeObject>): void {
     const { namespace = "", name = "" } = event.object.metadata ?? {};
-    this.#forgetToken(namespace, name);
     const token =
       event.type === "upsert" ? this.#parse(parseServiceToken, event.object) : undefined;
+    // A relist re-announces every token: one held as it is stays (no churn, no new copy).
+    if (token !== undefined && sameJson(token, this.serviceToken(namespace, name))) return;
+    this.#forgetToken(namespace, name);
     if (token === undefined) return;
     this.#shareStrings(token);
-    const record = this.#records.byName(hashRecordName(token.metadata.uid ?? ""));
-    if (record !== undefined) shareTokenStrings(token, record);
+    const recorded = this.#records.currentOf(token.metadata.uid ?? "");
+    if (recorded !== undefined) shareTokenStrings(token, recorded);
     let inNamespace = this.#tokens.get(token.metadata.namespace);
     if (inNamespace === undefined) {
       inNamespace = new Map();
@@ -90,6 +91,20 @@ export class CachedFacts implements ClusterFacts {
 
   tokensWithSpecHash(hash: TokenHash): readonly ServiceToken[] {
     return this.#tokensBySpecHash.get(hash);
+  }
+
+  /**
+   * Every hash record and ServiceToken held, as `{metadata: {namespace, name}}`: what their
+   * informers keep instead of keys of their own, to announce gone those a relist lacks.
+   */
+  *heldHashRecords(): Generator<KubeObject> {
+    for (const name of this.#records.names()) yield { metadata: { name } };
+  }
+
+  *heldServiceTokens(): Generator<KubeObject> {
+    for (const [namespace, byName] of this.#tokens) {
+      for (const name of byName.keys()) yield { metadata: { namespace, name } };
+    }
   }
 
   /** Cache sizes, for metrics and the benchmark. */
@@ -135,14 +150,27 @@ export class CachedFacts implements ClusterFacts {
 }
 
 /**
- * A token and its record name the same things (its name, uid and token id) in strings parsed
- * apart: when they agree, both point at one copy. Equal values only, so no decision changes.
+ * A token and its record name the same things (its name and uid) in strings parsed apart: when
+ * they agree, both point at the record's copy. Equal values only, so no decision changes.
  */
-function shareTokenStrings(token: ServiceToken, record: CachedHashRecord): void {
-  const { metadata, status } = token;
+function shareTokenStrings(token: ServiceToken, record: RecordedToken): void {
+  const { metadata } = token;
   if (metadata.namespace !== record.tokenNamespace || metadata.name !== record.tokenName) return;
   if (metadata.uid !== record.tokenUid) return;
   metadata.name = record.tokenName;
   metadata.uid = record.tokenUid;
-  if (status?.tokenId === record.tokenId) status.tokenId = record.tokenId;
+}
+
+/** Deep equality of parsed JSON values (plain objects, arrays, primitives; undefined = absent). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const recordA = a as Record<string, unknown>;
+  const recordB = b as Record<string, unknown>;
+  const keysA = Object.keys(recordA).filter((key) => recordA[key] !== undefined);
+  const keysB = Object.keys(recordB).filter((key) => recordB[key] !== undefined);
+  return (
+    keysA.length === keysB.length && keysA.every((key) => sameJson(recordA[key], recordB[key]))
+  );
 }

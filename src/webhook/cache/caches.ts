@@ -2,7 +2,8 @@
 // The webhook's informers: hash records in its own namespace (the only Secrets it reads),
 // ServiceTokens in every namespace and ServiceUsers, feeding one CachedFacts. Objects are
 // trimmed on arrival to the fields the decisions read (trim.ts), and CachedFacts holds the only
-// copy: the informers keep keys alone (record 65).
+// copy: the informers keep keys alone (record 65), and for the two kinds with one object per
+// token not even those: CachedFacts says what it holds when a relist asks (record 70).
 import type { Logger } from "pino";
 import { Informer } from "../../k8s/informer.ts";
 import { InformerGroup } from "../../k8s/informer-group.ts";
@@ -30,6 +31,7 @@ export interface WebhookCachesOptions {
 /** Informers plus the facts they keep current; ready once all three have listed. */
 export class WebhookCaches extends InformerGroup {
   readonly facts: CachedFacts;
+  #firstSync: Promise<void> | undefined;
 
   constructor(options: WebhookCachesOptions) {
     const { rest, relistIntervalMs, log } = options;
@@ -45,12 +47,12 @@ export class WebhookCaches extends InformerGroup {
       // requiring the label keeps hand-made "records" out of the index.
       labelSelector: `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE}`,
       transform: trimHashRecord,
-      keep: "keys",
+      keep: { held: () => facts.heldHashRecords() },
     });
     const tokens = new Informer({
       ...{ rest, relistIntervalMs, log, resource: SERVICE_TOKENS },
       transform: trimServiceToken,
-      keep: "keys",
+      keep: { held: () => facts.heldServiceTokens() },
     });
     const users = new Informer({
       ...{ rest, relistIntervalMs, log, resource: SERVICE_USERS },
@@ -63,4 +65,25 @@ export class WebhookCaches extends InformerGroup {
     super([hashRecords, tokens, users]);
     this.facts = facts;
   }
+
+  /** Resolves once every informer has listed, and what that borrowed is handed back. */
+  override synced(): Promise<void> {
+    this.#firstSync ??= super.synced().then(handBackListingMemory);
+    return this.#firstSync;
+  }
+}
+
+type Gc = (options: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void;
+
+/**
+ * Hands back what the first list borrowed. Its pages die in the old generation among the
+ * objects kept, and V8 keeps the half-empty pages (~40 MB at 100k tokens) until its memory
+ * reducer runs when the process idles, which a busy webhook may never do. One compacting GC once
+ * the caches first synced returns them (a pause of a few hundred ms, once, at startup). Later
+ * relists keep what is held unchanged, so their garbage dies alone. `gc` exists when node runs
+ * with --expose-gc, as deploy/manifests/webhook.yaml starts it; without it this does nothing
+ * (record 70).
+ */
+export function handBackListingMemory(): void {
+  (globalThis.gc as Gc | undefined)?.({ type: "major", execution: "sync", flavor: "last-resort" });
 }

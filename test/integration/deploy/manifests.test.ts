@@ -81,7 +81,11 @@ describe("deploy/manifests renders", () => {
     expect(containersOf(controller)[0]?.command).toEqual(["node", "dist/controller/main.js"]);
     expect(controller.spec?.template.spec?.serviceAccountName).toBe("svctokens-controller");
     const webhook = find<V1Deployment>(base, "Deployment", "svctokens-webhook");
-    expect(containersOf(webhook)[0]?.command).toEqual(["node", "dist/webhook/main.js"]);
+    expect(containersOf(webhook)[0]?.command).toEqual([
+      "node",
+      "--expose-gc",
+      "dist/webhook/main.js",
+    ]);
     expect(webhook.spec?.template.spec?.serviceAccountName).toBe("svctokens-webhook");
   });
 

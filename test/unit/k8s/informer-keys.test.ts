@@ -32,3 +32,16 @@ describe("InformerKeys", () => {
     expect([...keys.sweep(new Set())]).toEqual([object("token-1", "ops")]);
   });
 });
+
+describe("InformerKeys over what the consumer holds", () => {
+  it("keeps no key and announces gone what the consumer holds and a relist did not see", () => {
+    const held = [object("a", "prod"), object("b", "prod"), object("c")];
+    const keys = new InformerKeys(undefined, () => held);
+    for (const o of held) keys.remember(keys.keyOf(o), o);
+    expect(keys.size).toBe(0);
+    expect([...keys.sweep(new Set(["prod/a"]))]).toEqual([object("b", "prod"), object("c")]);
+    const inNamespace = new InformerKeys("ops", () => [{ metadata: { name: "token-1" } }]);
+    expect([...inNamespace.sweep(new Set())]).toEqual([object("token-1", "ops")]);
+    expect([...inNamespace.sweep(new Set(["token-1"]))]).toEqual([]);
+  });
+});

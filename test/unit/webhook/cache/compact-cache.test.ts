@@ -6,7 +6,15 @@ import { CachedFacts } from "../../../../src/webhook/cache/cached-facts.ts";
 import { MultiMap } from "../../../../src/k8s/multi-map.ts";
 import { StringPool } from "../../../../src/webhook/cache/string-pool.ts";
 import { trimHashRecord, trimServiceToken } from "../../../../src/webhook/cache/trim.ts";
+import { previousHashRecordName } from "../../../../src/domain/hash-record.ts";
+import type { KubeObject } from "../../../../src/k8s/object.ts";
+import { HashRecordIndex } from "../../../../src/webhook/cache/hash-index.ts";
 import { issue, pinnedTo, serviceToken, silentLog } from "../fixtures.ts";
+
+/** `record` renamed as the rotated-out (`-previous`) record of its token. */
+function asPrevious(record: KubeObject, tokenUid: string): KubeObject {
+  return { ...record, metadata: { ...record.metadata, name: previousHashRecordName(tokenUid) } };
+}
 
 describe("MultiMap", () => {
   it("files values under a key, by identity, and forgets a key once its last value goes", () => {
@@ -103,5 +111,94 @@ describe("CachedFacts sharing strings", () => {
     expect(facts.tokensOfUser("b")).toEqual([]);
     expect(facts.serviceToken("prod", "ci")).toBeUndefined();
     expect(facts.sizes().serviceTokens).toBe(0);
+  });
+});
+
+describe("HashRecordIndex", () => {
+  it("files current and previous records by token uid and hands them out as they were read", () => {
+    const index = new HashRecordIndex(new StringPool());
+    const token = serviceToken("ci");
+    const uid = "uid-token-prod-ci";
+    const current = issue(token);
+    const previous = issue(token);
+    index.apply({ type: "upsert", object: current.record });
+    index.apply({ type: "upsert", object: asPrevious(previous.record, uid) });
+    const filed = (hash: string, name: string, tokenId: string): object => ({
+      name,
+      hash,
+      tokenId,
+      tokenNamespace: "prod",
+      tokenName: "ci",
+      tokenUid: uid,
+      serviceUserUid: "uid-user-ci-bot",
+    });
+    const currentHash = hashToken(current.value);
+    const previousHash = hashToken(previous.value);
+    expect(index.lookup(currentHash)).toStrictEqual([
+      filed(currentHash, `token-${uid}`, current.tokenId),
+    ]);
+    expect(index.lookupByTokenId(previous.tokenId)).toStrictEqual([
+      filed(previousHash, `token-${uid}-previous`, previous.tokenId),
+    ]);
+    expect(index.lookupByTokenId(current.tokenId.replace(/.$/, "x"))).toEqual([]);
+    expect([...index.names()]).toEqual([`token-${uid}`, `token-${uid}-previous`]);
+    expect(index.currentOf(uid)).toEqual({
+      tokenNamespace: "prod",
+      tokenName: "ci",
+      tokenUid: uid,
+    });
+
+    index.apply({ type: "delete", object: { metadata: { name: `token-${uid}-previous` } } });
+    expect(index.lookup(previousHash)).toEqual([]);
+    expect(index.size).toBe(1);
+  });
+
+  it("reads `token-<uid>-previous` as whichever record holds that name", () => {
+    const index = new HashRecordIndex(new StringPool());
+    // A token whose uid ends in -previous: its current record has a previous record's name.
+    const odd = issue(serviceToken("odd", { uid: "u-previous" }));
+    index.apply({ type: "upsert", object: odd.record });
+    expect(index.lookup(hashToken(odd.value))[0]?.name).toBe("token-u-previous");
+    index.apply({ type: "delete", object: { metadata: { name: "token-u-previous" } } });
+    expect(index.size).toBe(0);
+    const rotated = issue(serviceToken("ci", { uid: "u" }));
+    index.apply({ type: "upsert", object: asPrevious(rotated.record, "u") });
+    expect(index.lookup(hashToken(rotated.value))[0]?.name).toBe("token-u-previous");
+    index.apply({ type: "delete", object: { metadata: { name: "token-u-previous" } } });
+    expect(index.size).toBe(0);
+  });
+
+  it("reuses the slots of deleted records and finds records sharing a token id bucket apart", () => {
+    const index = new HashRecordIndex(new StringPool());
+    const issued = Array.from({ length: 300 }, (_, i) => issue(serviceToken(`t${i}`)));
+    for (const { record } of issued) index.apply({ type: "upsert", object: record });
+    for (const { record } of issued.slice(0, 100)) index.apply({ type: "delete", object: record });
+    for (const { record } of issued.slice(0, 100)) index.apply({ type: "upsert", object: record });
+    expect(index.size).toBe(300);
+    for (const { value } of issued) {
+      expect(index.lookup(hashToken(value)).map((r) => r.hash)).toEqual([hashToken(value)]);
+    }
+  });
+});
+
+describe("CachedFacts at a relist", () => {
+  it("keeps a token re-announced as it is, and replaces one that changed", () => {
+    const facts = new CachedFacts(silentLog);
+    const { value, record } = issue(serviceToken("ci"));
+    const token = pinnedTo(serviceToken("ci"), record);
+    facts.applyHashRecord({ type: "upsert", object: trimHashRecord(record) });
+    facts.applyServiceToken({ type: "upsert", object: trimServiceToken(token) });
+    const held = facts.serviceToken("prod", "ci");
+    facts.applyServiceToken({ type: "upsert", object: trimServiceToken(structuredClone(token)) });
+    facts.applyHashRecord({ type: "upsert", object: trimHashRecord(structuredClone(record)) });
+    expect(facts.serviceToken("prod", "ci")).toBe(held);
+    expect(facts.recordsByHash(hashToken(value))).toHaveLength(1);
+
+    const revoked = { ...token, spec: { ...(token.spec as object), revoked: true } };
+    facts.applyServiceToken({ type: "upsert", object: trimServiceToken(revoked) });
+    expect(facts.serviceToken("prod", "ci")).not.toBe(held);
+    expect(facts.serviceToken("prod", "ci")?.spec.revoked).toBe(true);
+    expect(facts.tokensOfUser("ci-bot")).toHaveLength(1);
+    expect(facts.sizes()).toEqual({ hashRecords: 1, serviceTokens: 1, serviceUsers: 0 });
   });
 });
