@@ -27,11 +27,10 @@ export function teamRoleGroup(team: string, role: ServiceUserRole): string {
  * reaches only the namespaces of the user's own teams.
  */
 export function serviceUserGroups(spec: Pick<ServiceUserSpec, "role" | "teams">): string[] {
+  // A loop, not spreads of mapped copies: the webhook builds this on every authentication.
+  const groups = [GROUP_SERVICE_USERS, `${GROUP_ROLE_PREFIX}${spec.role.toLowerCase()}`];
   const teams = spec.teams ?? [];
-  return [
-    GROUP_SERVICE_USERS,
-    `${GROUP_ROLE_PREFIX}${spec.role.toLowerCase()}`,
-    ...teams.map((team) => `${GROUP_TEAM_PREFIX}${team}`),
-    ...teams.map((team) => teamRoleGroup(team, spec.role)),
-  ];
+  for (const team of teams) groups.push(`${GROUP_TEAM_PREFIX}${team}`);
+  for (const team of teams) groups.push(teamRoleGroup(team, spec.role));
+  return groups;
 }

@@ -24,13 +24,17 @@ export class InformerGroup {
     await Promise.all(this.#informers.map((informer) => informer.synced));
   }
 
+  // Both are asked on every webhook request: loops, so no closure or array per call.
   hasSynced(): boolean {
-    return this.#informers.every((informer) => informer.hasSynced());
+    for (const informer of this.#informers) if (!informer.hasSynced()) return false;
+    return true;
   }
 
   /** How long the stalest informer may have been missing changes (Infinity before its sync). */
   staleForMs(): number {
-    return Math.max(...this.#informers.map((informer) => informer.staleForMs()));
+    let stalest = Number.NEGATIVE_INFINITY;
+    for (const informer of this.#informers) stalest = Math.max(stalest, informer.staleForMs());
+    return stalest;
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 // The token value format: `svct_` + 43 base62 digits of 32 random bytes + 6-digit checksum.
 import { randomBytes } from "node:crypto";
 import { BASE62_CHARACTER_CLASS, encodeBase62 } from "./base62.ts";
-import { CHECKSUM_LENGTH, tokenChecksum } from "./checksum.ts";
+import { CHECKSUM_LENGTH, checksumMatches, tokenChecksum } from "./checksum.ts";
 
 /** Marks a string as an svctokens token for people, log readers and secret scanners. */
 export const TOKEN_PREFIX = "svct_";
@@ -52,7 +52,7 @@ export function tokenDefect(value: string): TokenDefect | undefined {
   if (!WHOLE_TOKEN_SHAPE.test(value)) return "shape";
   const body = value.slice(TOKEN_PREFIX.length, CHECKED_LENGTH);
   if (body > LARGEST_BODY) return "body-too-large";
-  return tokenChecksum(value.slice(0, CHECKED_LENGTH)) === value.slice(CHECKED_LENGTH)
+  return checksumMatches(value.slice(0, CHECKED_LENGTH), value, CHECKED_LENGTH)
     ? undefined
     : "checksum";
 }

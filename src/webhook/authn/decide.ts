@@ -118,35 +118,33 @@ export function decideRecords(
 
   const { record, token } = match;
   const { spec } = token;
-  const owned = {
-    tokenId: record.tokenId,
-    tokenKey: `${record.tokenNamespace}/${record.tokenName}`,
-    serviceUser: spec.serviceUser,
-  };
-  if (token.metadata.deletionTimestamp !== undefined) {
-    return { authenticated: false, reason: "deleting", ...owned };
-  }
+  const tokenKey = `${record.tokenNamespace}/${record.tokenName}`;
+  if (token.metadata.deletionTimestamp !== undefined)
+    return refusal("deleting", record.tokenId, tokenKey, spec.serviceUser);
   // spec.revoked, not status: revocation applies before the controller has seen it.
-  if (spec.revoked) return { authenticated: false, reason: "revoked", ...owned };
+  if (spec.revoked) return refusal("revoked", record.tokenId, tokenKey, spec.serviceUser);
   // Expiry from the token alone: status.createdAt, pinned with status.tokenId before the value
   // existed. Without it (a status written by hand), the earliest instant possible — the
   // token's creation — is taken; the record's created-at is never read.
   const expiresAtMs = expiry.expiresAtMs(token, now);
-  if (expiresAtMs !== undefined && now.getTime() >= expiresAtMs) {
-    return { authenticated: false, reason: "expired", ...owned };
-  }
+  if (expiresAtMs !== undefined && now.getTime() >= expiresAtMs)
+    return refusal("expired", record.tokenId, tokenKey, spec.serviceUser);
 
   const user = facts.serviceUser(spec.serviceUser);
-  if (user === undefined) return { authenticated: false, reason: "user-missing", ...owned };
+  if (user === undefined)
+    return refusal("user-missing", record.tokenId, tokenKey, spec.serviceUser);
   const pinnedUserUid = token.status?.serviceUserUid ?? record.serviceUserUid;
   if (pinnedUserUid === undefined || pinnedUserUid !== user.metadata.uid) {
-    return { authenticated: false, reason: "user-replaced", ...owned };
+    return refusal("user-replaced", record.tokenId, tokenKey, spec.serviceUser);
   }
-  if (!user.spec.active) return { authenticated: false, reason: "user-inactive", ...owned };
+  if (!user.spec.active)
+    return refusal("user-inactive", record.tokenId, tokenKey, spec.serviceUser);
 
   const audiences = grantedAudiences(spec.audiences, requestedAudiences);
-  if (audiences === undefined) return { authenticated: false, reason: "audience", ...owned };
+  if (audiences === undefined)
+    return refusal("audience", record.tokenId, tokenKey, spec.serviceUser);
 
+  // Built field by field (no spread of a reference object): this runs on every success.
   return {
     authenticated: true,
     // Username and groups come from the spec, so a role change applies to the next request.
@@ -162,8 +160,19 @@ export function decideRecords(
       },
     },
     audiences,
-    ...owned,
+    tokenId: record.tokenId,
+    tokenKey,
+    serviceUser: spec.serviceUser,
   };
+}
+
+function refusal(
+  reason: AuthenticationFailure,
+  tokenId: string,
+  tokenKey: string,
+  serviceUser: string,
+): AuthenticationDecision {
+  return { authenticated: false, reason, tokenId, tokenKey, serviceUser };
 }
 
 /**

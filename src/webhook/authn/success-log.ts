@@ -33,6 +33,11 @@ export class SuccessLog {
   readonly #clock: Clock;
   readonly #logEach: () => boolean;
   readonly #entries = new Map<string, Entry>();
+  /**
+   * The common line (no audiences) by endpoint, then token id: strings the caller already
+   * holds, so no key is built per success. Everything else is filed under a built key.
+   */
+  readonly #plain = new Map<string, Map<string, Entry>>();
   #cancel: (() => void) | undefined;
 
   /**
@@ -53,13 +58,12 @@ export class SuccessLog {
 
   /** Notes one success; logs at once when the token had no line within the interval. */
   note(attribution: SuccessAttribution): void {
-    const key = `${attribution.endpoint} ${attribution.serviceToken} ${attribution.tokenId} ${attribution.audiences.join(" ")}`;
     const now = this.#clock.now();
-    const entry = this.#entries.get(key);
+    const entry = this.#entryOf(attribution);
     if (this.#logEach()) {
       this.#write(attribution, 1);
     } else if (entry === undefined) {
-      this.#entries.set(key, { attribution, loggedAt: now, pending: 0 });
+      this.#file({ attribution, loggedAt: now, pending: 0 });
       this.#write(attribution, 1);
     } else if (now - entry.loggedAt >= this.#intervalMs) {
       this.#write(attribution, entry.pending + 1);
@@ -76,16 +80,44 @@ export class SuccessLog {
    */
   flush(all = false): void {
     const now = this.#clock.now();
-    for (const [key, entry] of this.#entries) {
-      if (!all && now - entry.loggedAt < this.#intervalMs) continue;
-      if (entry.pending === 0) {
-        this.#entries.delete(key);
-        continue;
+    for (const entries of [this.#entries, ...this.#plain.values()]) {
+      for (const [key, entry] of entries) {
+        if (!all && now - entry.loggedAt < this.#intervalMs) continue;
+        if (entry.pending === 0) {
+          entries.delete(key);
+          continue;
+        }
+        this.#write(entry.attribution, entry.pending);
+        entry.loggedAt = now;
+        entry.pending = 0;
       }
-      this.#write(entry.attribution, entry.pending);
-      entry.loggedAt = now;
-      entry.pending = 0;
     }
+  }
+
+  #entryOf(attribution: SuccessAttribution): Entry | undefined {
+    if (attribution.audiences.length === 0) {
+      const plain = this.#plain.get(attribution.endpoint)?.get(attribution.tokenId);
+      if (plain?.attribution.serviceToken === attribution.serviceToken) return plain;
+    }
+    return this.#entries.get(keyOf(attribution));
+  }
+
+  #file(entry: Entry): void {
+    const { attribution } = entry;
+    if (attribution.audiences.length === 0) {
+      let byTokenId = this.#plain.get(attribution.endpoint);
+      if (byTokenId === undefined) {
+        byTokenId = new Map<string, Entry>();
+        this.#plain.set(attribution.endpoint, byTokenId);
+      }
+      // A token id under another ServiceToken than the one filed: the built key keeps it apart.
+      const filed = byTokenId.get(attribution.tokenId);
+      if (filed === undefined || filed.attribution.serviceToken === attribution.serviceToken) {
+        byTokenId.set(attribution.tokenId, entry);
+        return;
+      }
+    }
+    this.#entries.set(keyOf(attribution), entry);
   }
 
   /** Flushes every interval until `stop`. */
@@ -108,4 +140,10 @@ export class SuccessLog {
     const { audiences, ...who } = attribution;
     this.#log.info({ ...who, audiences, count }, "token authenticated");
   }
+}
+
+/** Endpoint, ServiceToken and token id hold no spaces; the audience list is kept apart by JSON. */
+function keyOf(attribution: SuccessAttribution): string {
+  const { endpoint, serviceToken, tokenId, audiences } = attribution;
+  return `${endpoint} ${serviceToken} ${tokenId} ${JSON.stringify(audiences)}`;
 }

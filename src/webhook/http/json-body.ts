@@ -11,10 +11,20 @@ const fail = (type: string): JsonBody => ({ ok: false, type });
 const FIRST_CHARACTER = /^[ \t\n\r]*([^ \t\n\r])/;
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
 
+/**
+ * Decoders by charset, made once: `decode` without `stream` keeps no state between calls. Only
+ * charsets TextDecoder knows are kept, so a client cannot grow this with made-up names.
+ */
+const decoders = new Map<string, TextDecoder>();
+
 /** A decoder for a `utf-*` charset (BOM stripped, as iconv-lite does); undefined if unknown. */
 function decoderFor(charset: string): TextDecoder | undefined {
+  const known = decoders.get(charset);
+  if (known !== undefined) return known;
   try {
-    return new TextDecoder(charset);
+    const decoder = new TextDecoder(charset);
+    decoders.set(charset, decoder);
+    return decoder;
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BASE62_ALPHABET, encodeBase62 } from "../../../src/tokens/base62.ts";
-import { tokenChecksum } from "../../../src/tokens/checksum.ts";
+import { checksumMatches, tokenChecksum } from "../../../src/tokens/checksum.ts";
 import {
   TOKEN_LENGTH,
   TOKEN_PATTERN,
@@ -21,6 +21,35 @@ describe("tokenChecksum", () => {
   it("is CRC-32/ISO-HDLC: the standard check value of '123456789' is 0xCBF43926", () => {
     expect(tokenChecksum("123456789")).toBe(encodeBase62(0xcbf43926n, 6));
     expect(tokenChecksum("123456789")).toBe("3jZRME");
+  });
+
+  it("checksumMatches agrees with comparing tokenChecksum's digits", () => {
+    const text = sample.slice(0, CHECKED_LENGTH);
+    const right = tokenChecksum(text);
+    const cases = [
+      right,
+      "000000",
+      "zzzzzz",
+      right.slice(0, 5),
+      `${right}0`,
+      `${right.slice(0, 5)}-`,
+      `${right.slice(0, 5)}${right[5] === "a" ? "b" : "a"}`,
+      "",
+    ];
+    for (const presented of cases) {
+      expect(checksumMatches(text, `${text}${presented}`, text.length)).toBe(presented === right);
+    }
+    expect(checksumMatches("123456789", "3jZRME", 0)).toBe(true);
+    // Many CRCs (every digit in every place): the right digits match, any other digit not.
+    for (let n = 0; n < 300; n++) {
+      const other = generateToken().slice(0, CHECKED_LENGTH);
+      const digits = tokenChecksum(other);
+      expect(checksumMatches(other, other + digits, CHECKED_LENGTH)).toBe(true);
+      const place = n % 6;
+      const swapped = BASE62_ALPHABET[(BASE62_ALPHABET.indexOf(digits[place] ?? "0") + 1 + n) % 62];
+      const wrong = digits.slice(0, place) + swapped + digits.slice(place + 1);
+      expect(checksumMatches(other, other + wrong, CHECKED_LENGTH)).toBe(wrong === digits);
+    }
   });
 
   it("is always 6 base62 digits", () => {

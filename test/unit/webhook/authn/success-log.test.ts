@@ -93,4 +93,30 @@ describe("SuccessLog", () => {
     log.note({ ...ci, audiences: ["scim"] });
     expect(lines.map((line) => line.audiences)).toEqual([[], ["scim"]]);
   });
+
+  it("keeps endpoints and audience lists apart under one token id, and counts each", () => {
+    const { log, clock, lines } = world();
+    const shapes = [
+      ci,
+      { ...ci, endpoint: "verify" },
+      { ...ci, audiences: ["a", "b"] },
+      { ...ci, audiences: ["a b"] },
+      { ...ci, audiences: ["b", "a"] },
+      // The same token id under another ServiceToken (not made by the controller) stays apart.
+      { ...ci, serviceToken: "prod/planted" },
+    ];
+    for (const shape of shapes) for (let i = 0; i < 3; i++) log.note(shape);
+    expect(lines).toHaveLength(shapes.length);
+    clock.advance(10_000);
+    log.flush();
+    const pending = lines
+      .slice(shapes.length)
+      .map((line) => [line.endpoint, line.serviceToken, line.audiences, line.count]);
+    expect(pending).toHaveLength(shapes.length);
+    expect(pending).toEqual(
+      expect.arrayContaining(
+        shapes.map((shape) => [shape.endpoint, shape.serviceToken, shape.audiences, 2]),
+      ),
+    );
+  });
 });
