@@ -4,7 +4,7 @@
 // the trimmed managedFields of every Secret. Values are the same; only their copies go.
 import { LABEL_TOKEN_ID, LABEL_TOKEN_NAME, LABEL_TOKEN_UID } from "../api/index.ts";
 import type { KubeObject } from "../k8s/object.ts";
-import { StringPool } from "../webhook/cache/string-pool.ts";
+import { StringPool } from "../k8s/string-pool.ts";
 import { trimForCache, trimSecretForCache, trimTokenForCache } from "./cache-trim.ts";
 
 type Transform = (object: KubeObject) => KubeObject;

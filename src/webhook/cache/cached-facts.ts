@@ -16,7 +16,7 @@ import type { TokenHash } from "../../tokens/index.ts";
 import type { CachedHashRecord, ClusterFacts } from "./facts.ts";
 import { HashRecordIndex, type RecordedToken } from "./hash-index.ts";
 import { MultiMap } from "../../k8s/multi-map.ts";
-import { StringPool } from "./string-pool.ts";
+import { StringPool } from "../../k8s/string-pool.ts";
 
 /** In-memory ClusterFacts, fed by `apply*` from the informers' change events. */
 export class CachedFacts implements ClusterFacts {

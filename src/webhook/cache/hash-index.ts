@@ -18,7 +18,7 @@ import type { InformerEvent } from "../../k8s/informer.ts";
 import type { KubeObject } from "../../k8s/object.ts";
 import { tokenIdFromHash, type TokenHash } from "../../tokens/index.ts";
 import type { CachedHashRecord } from "./facts.ts";
-import type { StringPool } from "./string-pool.ts";
+import type { StringPool } from "../../k8s/string-pool.ts";
 
 /** What a record names of its token: the very strings the index keeps, for the token to share. */
 export interface RecordedToken {

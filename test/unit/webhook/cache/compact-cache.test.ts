@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { hashToken } from "../../../../src/tokens/index.ts";
 import { CachedFacts } from "../../../../src/webhook/cache/cached-facts.ts";
 import { MultiMap } from "../../../../src/k8s/multi-map.ts";
-import { StringPool } from "../../../../src/webhook/cache/string-pool.ts";
+import { StringPool } from "../../../../src/k8s/string-pool.ts";
 import { trimHashRecord, trimServiceToken } from "../../../../src/webhook/cache/trim.ts";
 import { previousHashRecordName } from "../../../../src/domain/hash-record.ts";
 import type { KubeObject } from "../../../../src/k8s/object.ts";

@@ -85,4 +85,31 @@ describe("reading the peer certificate", () => {
       dnsNames: ["alice"],
     });
   });
+
+  it("reads a TLS 1.3 connection's certificate once, a TLS 1.2 connection's on every request", () => {
+    const socketOf = (protocol: string): { reads: number; getProtocol: () => string } => {
+      const socket = {
+        reads: 0,
+        authorized: true,
+        getProtocol: () => protocol,
+        getPeerCertificate: () => {
+          socket.reads++;
+          return { raw: Buffer.from("der"), subject: { CN: "kube-apiserver" } };
+        },
+      };
+      return socket;
+    };
+    const modern = socketOf("TLSv1.3");
+    const older = socketOf("TLSv1.2");
+    for (let i = 0; i < 3; i++) {
+      expect(peerFactsOf(modern).commonName).toBe("kube-apiserver");
+      expect(peerFactsOf(older).commonName).toBe("kube-apiserver");
+    }
+    expect(modern.reads).toBe(1);
+    expect(older.reads).toBe(3);
+    // Another connection is read on its own.
+    const other = socketOf("TLSv1.3");
+    peerFactsOf(other);
+    expect(other.reads).toBe(1);
+  });
 });
