@@ -239,9 +239,11 @@ try {
   for (const { name, from, to, gap } of phases) {
     const serverMs = median(times.authenticateMs.slice(from, to));
     const bodyMs = median(times.bodyMs.slice(from, to));
+    const answeredMs = median(times.answeredMs.slice(from, to));
     say(
       `webhook server-side time per cold /authenticate, ${name}: median ${serverMs.toFixed(3)} ms ` +
-        `(${bodyMs.toFixed(3)} ms of it until the body's end); the rest of the gap ` +
+        `(${bodyMs.toFixed(3)} ms of it until the body's end, ${answeredMs.toFixed(3)} until the answer ` +
+        `was handed over, the rest the socket's write); the rest of the gap ` +
         `(${(gap.svctMs - gap.saMs - serverMs).toFixed(2)} ms) is kube-apiserver's side of the webhook round trip`,
     );
   }

@@ -5,7 +5,7 @@
 // request's headers parsed to the response handed to the socket), so the parent can tell the
 // webhook's own time from kube-apiserver's round trip.
 import { subscribe } from "node:diagnostics_channel";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { ServerResponse, type IncomingMessage } from "node:http";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
 import type { ControlPlaneInfo } from "../../src/devenv/identities.ts";
@@ -24,17 +24,39 @@ export interface ScaleWebhookTimes {
   authenticateMs: number[];
   /** Of that, headers parsed → body read to its end (the rest is our handler). */
   bodyMs: number[];
+  /** Headers parsed → the answer's headers written (the rest is the socket's write). */
+  answeredMs: number[];
 }
 
-const startedAt = new WeakMap<IncomingMessage, { start: number; bodyEnd?: number }>();
+interface RequestTimes {
+  start: number;
+  bodyEnd?: number;
+  answered?: number;
+}
+const startedAt = new WeakMap<IncomingMessage, RequestTimes>();
 const authenticateMs: number[] = [];
 const bodyMs: number[] = [];
+const answeredMs: number[] = [];
 subscribe("http.server.request.start", (message) => {
   const { request } = message as { request: IncomingMessage };
-  const times: { start: number; bodyEnd?: number } = { start: performance.now() };
+  const times: RequestTimes = { start: performance.now() };
   startedAt.set(request, times);
   request.once("end", () => (times.bodyEnd = performance.now()));
 });
+// When the handler hands its answer over (every route answers with one writeHead).
+const writeHead = Reflect.get(ServerResponse.prototype, "writeHead") as (
+  this: ServerResponse,
+  ...args: unknown[]
+) => ServerResponse;
+Reflect.set(
+  ServerResponse.prototype,
+  "writeHead",
+  function (this: ServerResponse, ...args: unknown[]): ServerResponse {
+    const times = startedAt.get(this.req);
+    if (times !== undefined) times.answered ??= performance.now();
+    return writeHead.apply(this, args);
+  },
+);
 subscribe("http.server.response.finish", (message) => {
   const { request } = message as { request: IncomingMessage; response: ServerResponse };
   const times = startedAt.get(request);
@@ -42,6 +64,7 @@ subscribe("http.server.response.finish", (message) => {
   if (times === undefined || request.url?.split("?")[0] !== "/authenticate") return;
   authenticateMs.push(performance.now() - times.start);
   bodyMs.push((times.bodyEnd ?? times.start) - times.start);
+  answeredMs.push((times.answered ?? times.start) - times.start);
 });
 
 process.once("message", (info: ControlPlaneInfo) => {
@@ -56,7 +79,7 @@ process.once("message", (info: ControlPlaneInfo) => {
       };
       process.send?.(ready);
       process.on("message", () =>
-        process.send?.({ authenticateMs, bodyMs } satisfies ScaleWebhookTimes),
+        process.send?.({ authenticateMs, bodyMs, answeredMs } satisfies ScaleWebhookTimes),
       );
     },
     (error: unknown) => {
