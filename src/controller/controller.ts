@@ -3,6 +3,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { DEFAULT_MAX_CACHE_STALENESS_SECONDS } from "../config.ts";
 import { errorMessage } from "../k8s/errors.ts";
+import { handBackListingMemory } from "../k8s/hand-back-memory.ts";
 import { CONTROLLER_CLIENT, type ClientIdentity } from "../k8s/client-identity.ts";
 import { KubeRest } from "../k8s/rest.ts";
 import { ControllerCaches } from "./caches.ts";
@@ -126,6 +127,7 @@ export class Controller {
     this.caches.start();
     this.#running = (async () => {
       await this.caches.synced();
+      handBackListingMemory();
       this.#options.log.info("caches synced");
       if (this.#elector) await this.#elector.run((signal) => this.#lead(signal));
       else await this.#lead(new AbortController().signal);

@@ -11,6 +11,7 @@ import { SECRETS } from "../../k8s/paths.ts";
 import type { KubeRest } from "../../k8s/rest.ts";
 import { CachedFacts } from "./cached-facts.ts";
 import { trimHashRecord, trimServiceToken, trimServiceUser } from "./trim.ts";
+import { handBackListingMemory } from "../../k8s/hand-back-memory.ts";
 import {
   HASH_RECORD_SECRET_TYPE,
   MANAGED_BY_LABEL_KEY,
@@ -71,19 +72,4 @@ export class WebhookCaches extends InformerGroup {
     this.#firstSync ??= super.synced().then(handBackListingMemory);
     return this.#firstSync;
   }
-}
-
-type Gc = (options: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void;
-
-/**
- * Hands back what the first list borrowed. Its pages die in the old generation among the
- * objects kept, and V8 keeps the half-empty pages (~40 MB at 100k tokens) until its memory
- * reducer runs when the process idles, which a busy webhook may never do. One compacting GC once
- * the caches first synced returns them (a pause of a few hundred ms, once, at startup). Later
- * relists keep what is held unchanged, so their garbage dies alone. `gc` exists when node runs
- * with --expose-gc, as deploy/manifests/webhook.yaml starts it; without it this does nothing
- * (record 70).
- */
-export function handBackListingMemory(): void {
-  (globalThis.gc as Gc | undefined)?.({ type: "major", execution: "sync", flavor: "last-resort" });
 }

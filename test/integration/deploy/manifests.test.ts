@@ -78,7 +78,11 @@ describe("deploy/manifests renders", () => {
       }
     }
     const controller = find<V1Deployment>(base, "Deployment", "svctokens-controller");
-    expect(containersOf(controller)[0]?.command).toEqual(["node", "dist/controller/main.js"]);
+    expect(containersOf(controller)[0]?.command).toEqual([
+      "node",
+      "--expose-gc",
+      "dist/controller/main.js",
+    ]);
     expect(controller.spec?.template.spec?.serviceAccountName).toBe("svctokens-controller");
     const webhook = find<V1Deployment>(base, "Deployment", "svctokens-webhook");
     expect(containersOf(webhook)[0]?.command).toEqual([
