@@ -66,3 +66,29 @@ export function decodeBase62(digits: string): bigint {
   }
   return value;
 }
+
+/** Each ASCII character code's digit value, -1 outside the alphabet (derived from it). */
+const NUMBER_DIGIT_VALUES = new Int8Array(128).fill(-1);
+for (let value = 0; value < BASE62_ALPHABET.length; value++) {
+  NUMBER_DIGIT_VALUES[BASE62_ALPHABET.charCodeAt(value)] = value;
+}
+
+/** At most this many digits decode to a safe integer (62^8 < 2^53 < 62^9). */
+const MAX_NUMBER_DIGITS = 8;
+
+/**
+ * `decodeBase62` for a few digits (a checksum) read from `text[from, to)`: plain number
+ * arithmetic and no slice, cheap enough for every request. -1 when the range is empty or holds
+ * a character outside the alphabet; throws a RangeError past 8 digits.
+ */
+export function decodeBase62Number(text: string, from = 0, to = text.length): number {
+  if (to - from > MAX_NUMBER_DIGITS) throw new RangeError("too many base62 digits for a number");
+  if (to <= from) return -1;
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = NUMBER_DIGIT_VALUES[text.charCodeAt(i)] ?? -1;
+    if (digit < 0) return -1;
+    value = value * 62 + digit;
+  }
+  return value;
+}

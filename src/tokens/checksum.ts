@@ -1,6 +1,6 @@
 // The token checksum: lets anyone reject a mistyped or made-up token without a lookup.
 import { crc32 } from "node:zlib";
-import { encodeBase62Number } from "./base62.ts";
+import { decodeBase62Number, encodeBase62Number } from "./base62.ts";
 
 /** Checksum width in base62 digits: 62^6 > 2^32 > 62^5, so every CRC32 fits in 6. */
 export const CHECKSUM_LENGTH = 6;
@@ -14,25 +14,12 @@ export function tokenChecksum(text: string): string {
   return encodeBase62Number(crc32(text), CHECKSUM_LENGTH);
 }
 
-/** A base62 digit's value from its character code; -1 outside the alphabet (0-9, A-Z, a-z). */
-function digitValue(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48;
-  if (code >= 65 && code <= 90) return code - 55;
-  if (code >= 97 && code <= 122) return code - 61;
-  return -1;
-}
-
 /**
  * `tokenChecksum(text) === value.slice(from)`, without building the expected digits: the
  * presented ones are read as a number and compared with the CRC (every request checks one).
  */
 export function checksumMatches(text: string, value: string, from: number): boolean {
   if (value.length - from !== CHECKSUM_LENGTH) return false;
-  let presented = 0;
-  for (let i = from; i < value.length; i++) {
-    const digit = digitValue(value.charCodeAt(i));
-    if (digit < 0) return false;
-    presented = presented * 62 + digit;
-  }
-  return presented === crc32(text);
+  // -1 (not base62) never equals a CRC32, which is unsigned.
+  return decodeBase62Number(value, from) === crc32(text);
 }

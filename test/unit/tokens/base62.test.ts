@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
+  decodeBase62Number,
   BASE62_ALPHABET,
   BASE62_CHARACTER_CLASS,
   decodeBase62,
@@ -71,5 +72,31 @@ describe("base62", () => {
     for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) {
       expect(() => encodeBase62Number(bad, 10)).toThrow(RangeError);
     }
+  });
+});
+
+describe("decodeBase62Number", () => {
+  it("reads what encodeBase62Number wrote, as decodeBase62 does", () => {
+    for (const value of [0, 1, 61, 62, 3_844, 2 ** 32 - 1, 62 ** 8 - 1]) {
+      const digits = encodeBase62Number(value, 8);
+      expect(decodeBase62Number(digits)).toBe(value);
+      expect(BigInt(decodeBase62Number(digits))).toBe(decodeBase62(digits));
+    }
+  });
+
+  it("reads a range of a longer text without slicing it", () => {
+    expect(decodeBase62Number("xx0000zz", 2)).toBe(61 * 62 + 61);
+    expect(decodeBase62Number("xx10yy", 2, 4)).toBe(62);
+  });
+
+  it("gives -1 for an empty range or a character outside the alphabet", () => {
+    for (const text of ["", "12-4", "12 4", "éa", "_", "\u0100"]) {
+      expect(decodeBase62Number(text)).toBe(-1);
+    }
+    expect(decodeBase62Number("abc", 3)).toBe(-1);
+  });
+
+  it("refuses more digits than a safe integer holds", () => {
+    expect(() => decodeBase62Number("123456789")).toThrow(RangeError);
   });
 });
