@@ -5,6 +5,7 @@
 // Secret's uid and creation time.
 import { CONTROLLER_FIELD_MANAGER } from "../api/index.ts";
 import type { KubeObject, ManagedFieldsEntry } from "../k8s/object.ts";
+import { controllerManagesRevoked } from "./lifecycle/token-facts.ts";
 
 const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -26,15 +27,7 @@ export function trimForCache(object: KubeObject): KubeObject {
  */
 export function trimTokenForCache(token: KubeObject): KubeObject {
   const trimmed = trimForCache(token);
-  const entries: unknown = token.metadata?.managedFields;
-  if (!Array.isArray(entries)) return trimmed;
-  const revokedByController = (entries as ManagedFieldsEntry[]).some(
-    (entry) =>
-      entry.manager === CONTROLLER_FIELD_MANAGER &&
-      (entry.subresource ?? "") === "" &&
-      hasField(entry.fieldsV1?.["f:spec"], "f:revoked"),
-  );
-  if (!revokedByController) return trimmed;
+  if (!controllerManagesRevoked(token.metadata?.managedFields)) return trimmed;
   const managedFields = [
     { manager: CONTROLLER_FIELD_MANAGER, fieldsV1: { "f:spec": { "f:revoked": {} } } },
   ];

@@ -78,10 +78,13 @@ export function unusedFor(facts: TokenLifeFacts, days: number, now: Date): boole
  * automatic revocation from a person's even after a crash between the policy's two writes.
  */
 export function revokedByController(token: LifecycleTokenView): boolean {
-  if (token.spec?.revoked !== true) return false;
-  const entries = token.metadata?.managedFields;
-  if (!Array.isArray(entries)) return false;
-  return (entries as ManagedFieldsEntry[]).some((entry) => {
+  return token.spec?.revoked === true && controllerManagesRevoked(token.metadata?.managedFields);
+}
+
+/** Whether a token's managedFields hold the controller's own (not a subresource's) spec.revoked. */
+export function controllerManagesRevoked(managedFields: unknown): boolean {
+  if (!Array.isArray(managedFields)) return false;
+  return (managedFields as ManagedFieldsEntry[]).some((entry) => {
     if (entry.manager !== CONTROLLER_FIELD_MANAGER || (entry.subresource ?? "") !== "") {
       return false;
     }
