@@ -2,7 +2,12 @@
 // and by kube-apiserver's apiserver_request_total.
 import { describe, expect, it } from "vitest";
 import type { Controller } from "../../../src/controller/controller.ts";
-import { activeTokenCount, apiserverWrites, createTokens } from "../support/bulk.ts";
+import {
+  activeTokenCount,
+  apiserverWrites,
+  createTokens,
+  settledApiserverWrites,
+} from "../support/bulk.ts";
 import { eventually } from "../support/cluster.ts";
 import { settle, startController } from "../support/controller.ts";
 import { writesFromMetrics } from "../support/controller-process.ts";
@@ -38,7 +43,7 @@ describe("controller: idempotence", () => {
     await first.stop();
     running.pop();
 
-    const serverWritesBefore = await apiserverWrites(api, WATCHED);
+    const serverWritesBefore = await settledApiserverWrites(api, WATCHED);
     expect(serverWritesBefore).toBeGreaterThanOrEqual(2 * TOKENS); // the counter is read right
     const second = await startController();
     running.push(second);

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { rejectionOf } from "../api/support.ts";
 import { PATCH } from "../../../src/k8s/rest.ts";
-import { apiserverWrites } from "../support/bulk.ts";
+import { apiserverWrites, settledApiserverWrites } from "../support/bulk.ts";
 import { eventually } from "../support/cluster.ts";
 import { settle, startController } from "../support/controller.ts";
 import { OPERATOR_NAMESPACE } from "../support/operator.ts";
@@ -57,7 +57,7 @@ describe("the controller keeps team RoleBindings", () => {
   it("writes nothing when restarted over settled namespaces", async () => {
     await settle(run.controller!);
     await run.controller!.stop();
-    const before = await apiserverWrites(run.admin, ["rolebindings", "events"]);
+    const before = await settledApiserverWrites(run.admin, ["rolebindings", "events"]);
     run.controller = await startController();
     await settle(run.controller);
     expect(await apiserverWrites(run.admin, ["rolebindings", "events"])).toBe(before);

@@ -1,6 +1,7 @@
 // Creating many objects at once, and counting what the API server did.
 import type { Api } from "./resources.ts";
 import { samplesOf } from "./prometheus.ts";
+import { eventually } from "./cluster.ts";
 
 /** Runs `task` for 0..count-1 with at most `parallel` in flight. */
 export async function inParallel(
@@ -50,4 +51,33 @@ export async function apiserverWrites(admin: Api, resources: readonly string[]):
         WRITE_VERBS.has(labels.verb ?? "") && resources.includes(labels.resource ?? ""),
     )
     .reduce((total, { value }) => total + value, 0);
+}
+
+/**
+ * apiserverWrites once nobody else is writing: no namespace is being deleted (kube-controller-
+ * manager's namespace and garbage collectors delete an earlier test file's objects for a while
+ * after it ends; CI once counted two such deletes as a restart's writes) and two reads half a
+ * second apart agree. Read it before an action whose writes the test counts.
+ */
+export async function settledApiserverWrites(
+  admin: Api,
+  resources: readonly string[],
+): Promise<number> {
+  await eventually(
+    "no namespace being deleted",
+    async () => {
+      const list = await admin.rest.request<{
+        items: { metadata: { deletionTimestamp?: string } }[];
+      }>("GET", "/api/v1/namespaces");
+      return list.items.some((ns) => ns.metadata.deletionTimestamp) ? undefined : true;
+    },
+    120_000,
+  );
+  let last = await apiserverWrites(admin, resources);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = await apiserverWrites(admin, resources);
+    if (now === last) return now;
+    last = now;
+  }
 }
