@@ -3,16 +3,16 @@ import {
   ReadyReason,
   ServiceTokenPhase,
   ServiceUserPhase,
-  type ServiceToken,
   type ServiceUser,
   type ServiceUserStatus,
 } from "../../api/index.ts";
 import { serviceUserGroups, serviceUserUsername } from "../../domain/identity.ts";
 import { tokenPhase } from "../../domain/token-lifecycle.ts";
 import { statusConditions } from "../conditions.ts";
+import type { TokenTally } from "./token-tally.ts";
 
 /** A token's phase now, from its spec and the expiry its status reports (undefined: not generated). */
-export function currentTokenPhase(token: ServiceToken, now: Date): ServiceTokenPhase | undefined {
+export function currentTokenPhase(token: TokenTally, now: Date): ServiceTokenPhase | undefined {
   if (!token.status?.phase) return undefined;
   const expiresAt = token.status.expiresAt ? new Date(token.status.expiresAt) : undefined;
   return tokenPhase(token.spec.revoked, expiresAt, now);
@@ -21,7 +21,7 @@ export function currentTokenPhase(token: ServiceToken, now: Date): ServiceTokenP
 /** The status of a ServiceUser given all of its tokens. */
 export function desiredUserStatus(
   user: ServiceUser,
-  tokens: readonly ServiceToken[],
+  tokens: readonly TokenTally[],
   now: Date,
 ): ServiceUserStatus {
   const active = tokens.filter(
@@ -57,7 +57,7 @@ export function desiredUserStatus(
 }
 
 /** The next moment one of the user's Active tokens expires (its activeTokens count changes). */
-export function nextTokenExpiry(tokens: readonly ServiceToken[], now: Date): Date | undefined {
+export function nextTokenExpiry(tokens: readonly TokenTally[], now: Date): Date | undefined {
   return tokens
     .filter(
       (token) =>

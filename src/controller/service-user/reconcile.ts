@@ -1,7 +1,7 @@
 // src/controller/service-user/: the ServiceUser reconciler: status and Events.
 // Reconciles one ServiceUser: its status (identity, phase, token counts, last used) and the
 // Events its changes deserve (Deactivated, Reactivated, RoleChanged).
-import { parseServiceToken, parseServiceUser, type ServiceToken } from "../../api/index.ts";
+import { parseServiceUser } from "../../api/index.ts";
 import { SERVICE_USERS } from "../../api/index.ts";
 import type { ControllerContext } from "../context.ts";
 import type { ProcessResult } from "../runtime/work-queue.ts";
@@ -10,6 +10,7 @@ import { parseOrReportInvalid } from "../invalid-spec.ts";
 import { mergePatch } from "../writes.ts";
 import { desiredUserStatus, nextTokenExpiry } from "./desired.ts";
 import { userTransitionEvents } from "./transitions.ts";
+import { tokenTally, type TokenTally } from "./token-tally.ts";
 import { StatusWriteSpacing, USER_STATUS_INTERVAL_MS } from "./status-spacing.ts";
 
 const OWNED_STATUS_FIELDS = [
@@ -44,22 +45,20 @@ async function reconcileServiceUser(
   const raw = ctx.caches.users.get(name);
   if (!raw) return {};
   const user = await parseOrReportInvalid(ctx, SERVICE_USERS, raw, parseServiceUser);
-  const tokens: ServiceToken[] = [];
+  const now = new Date(ctx.clock.now());
+  // Inside the spacing interval nothing may be written yet: come back when it ends rather than
+  // parse every token of the user on each token change (a thousand tokens, a thousand parses).
+  const waitMs = spacing.delayMs(name, now.getTime());
+  if (waitMs > 0) return { requeueAfterMs: waitMs };
+  const tokens: TokenTally[] = [];
   for (const key of ctx.caches.tokensByUser.get(name)) {
     const token = ctx.caches.tokens.get(key);
-    if (!token) continue;
-    try {
-      tokens.push(parseServiceToken(token));
-    } catch {
-      // An unreadable token is reported on the token itself; it does not count here.
-    }
+    const tally = token && tokenTally(token);
+    if (tally) tokens.push(tally);
   }
-  const now = new Date(ctx.clock.now());
   const status = desiredUserStatus(user, tokens, now);
   const patch = statusMergePatch(user.status, status, OWNED_STATUS_FIELDS);
   if (patch) {
-    const waitMs = spacing.delayMs(name, now.getTime());
-    if (waitMs > 0) return { requeueAfterMs: waitMs };
     await mergePatch(ctx, SERVICE_USERS, { name, subresource: "status" }, { status: patch });
     spacing.wrote(name, now.getTime());
     // After the write: a failed write retries, and the retry still sees the old status.
