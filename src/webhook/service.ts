@@ -66,6 +66,11 @@ export interface WebhookServiceOptions {
   timeouts?: Partial<ServerTimeouts>;
 }
 
+/** Ready (/readyz): the caches are current and the service is not stopping. */
+function servesReady(freshness: CacheFreshness, state: { stopping: boolean }): boolean {
+  return freshness.isCurrent() && !state.stopping;
+}
+
 /** A running webhook service. */
 export class WebhookService {
   readonly caches: WebhookCaches;
@@ -183,7 +188,7 @@ export class WebhookService {
     let healthServer: Server | undefined;
     try {
       healthServer = await startHealthServer(
-        { isReady: () => freshness.isCurrent() && !state.stopping, registry: metrics.registry },
+        { isReady: () => servesReady(freshness, state), registry: metrics.registry },
         options.metricsPort,
         options.host,
       );
@@ -234,7 +239,7 @@ export class WebhookService {
   }
 
   isReady(): boolean {
-    return this.#freshness.isCurrent() && !this.#state.stopping;
+    return servesReady(this.#freshness, this.#state);
   }
 
   /** Writes pending last-used times now, as the interval would (tests and shutdown use it). */
