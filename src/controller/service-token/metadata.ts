@@ -11,14 +11,18 @@ import { TOKEN_FINALIZER, type ControllerContext } from "../context.ts";
 import { mergePatch } from "../writes.ts";
 import { parseServiceToken } from "../../api/index.ts";
 
-/** Owner references with exactly one, current, reference to the token's ServiceUser. */
+/**
+ * Owner references with exactly one, current, reference to the token's ServiceUser. A user being
+ * deleted gets no new reference: deleted with `--cascade=orphan`, the garbage collector takes
+ * the references off its tokens, and one added back would get them collected after all.
+ */
 export function desiredOwnerReferences(
   current: readonly OwnerReference[],
   user: ServiceUser | undefined,
 ): OwnerReference[] {
   const others = current.filter((ref) => !isServiceUserReference(ref));
   const existing = current.find((ref) => isServiceUserReference(ref));
-  if (!user) return existing ? [...others, existing] : others;
+  if (!user || user.metadata.deletionTimestamp) return existing ? [...others, existing] : others;
   return [...others, serviceUserOwnerReference(user)];
 }
 

@@ -50,7 +50,8 @@ export function tokenCreateDefaults(
   const hasUserRef = listOf(owners).some(
     (ref) => typeof ref === "object" && ref !== null && isServiceUserReference(ref),
   );
-  if (user?.metadata.uid && !hasUserRef) {
+  // A user being deleted gets no new reference, as in the controller's desiredOwnerReferences.
+  if (user?.metadata.uid && !user.metadata.deletionTimestamp && !hasUserRef) {
     const ref = serviceUserOwnerReference(user);
     patch.push(
       Array.isArray(owners)

@@ -231,6 +231,37 @@ describe("controller: ServiceToken lifecycle", () => {
     );
   });
 
+  it("keeps the tokens of a ServiceUser deleted with --cascade=orphan", async () => {
+    const leaving = `orphaning-${uniqueSuffix()}`;
+    const userPath = `/apis/svctokens.dev/v1alpha1/serviceusers/${leaving}`;
+    await api.createUser(leaving, { role: "Member" });
+    await api.createToken(w.ns, "kept", { serviceUser: leaving });
+    const token = await api.tokenWhere(
+      w.ns,
+      "kept",
+      "Active with an owner",
+      (t) => active(t) && (t.metadata?.ownerReferences?.length ?? 0) > 0,
+    );
+    await api.patchToken(w.ns, "kept", { revoked: true });
+    await api.patchUser(leaving, { active: false });
+    // The garbage collector takes the owner reference off while the user is being deleted; the
+    // controller must not put it back, or the token is collected once the user is gone.
+    await api.rest.request("DELETE", `${userPath}?propagationPolicy=Orphan`);
+    await eventually("the user to be gone", async () =>
+      (await api.rest.request("GET", userPath).then(
+        () => false,
+        () => true,
+      ))
+        ? true
+        : undefined,
+    );
+    await w.controller.whenIdle();
+    const kept = await api.token(w.ns, "kept");
+    expect(kept?.metadata?.uid).toBe(token.metadata?.uid);
+    expect(kept?.metadata?.ownerReferences ?? []).toEqual([]);
+    expect(await hashRecordOf(api, token)).toBeDefined();
+  });
+
   it("reports metrics and Events, and logs object identities but never a token value", async () => {
     await w.controller.whenIdle();
     refreshTokenGauges(w.controller.caches, w.controller.metrics);

@@ -24,6 +24,8 @@ const APP: OwnerReference = {
 };
 
 const CURRENT_USER = user({ name: "ci-bot", uid: "uid-now" });
+const LEAVING_USER = user({ name: "ci-bot", uid: "uid-now" });
+LEAVING_USER.metadata.deletionTimestamp = "2026-12-05T07:00:00Z";
 
 describe("desiredOwnerReferences", () => {
   it.each<{
@@ -79,6 +81,13 @@ describe("desiredOwnerReferences", () => {
     const before = structuredClone(current);
     expect(desiredOwnerReferences(current, withUser ? CURRENT_USER : undefined)).toEqual(expected);
     expect(current).toEqual(before);
+  });
+
+  it.each<[string, OwnerReference[], OwnerReference[]]>([
+    ["adds no reference (orphaned by the garbage collector)", [APP], [APP]],
+    ["keeps the reference it has", [userRef("uid-now"), APP], [APP, userRef("uid-now")]],
+  ])("user being deleted: %s", (_, current, expected) => {
+    expect(desiredOwnerReferences(current, LEAVING_USER)).toEqual(expected);
   });
 
   it("is settled after one write: applying it again changes nothing, byte for byte", () => {

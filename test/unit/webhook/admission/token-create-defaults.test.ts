@@ -106,4 +106,14 @@ describe("tokenCreateDefaults", () => {
     const refs = owners?.value as { apiVersion: string; kind: string; name: string; uid: string }[];
     expect(JSON.stringify(desiredOwnerReferences(refs, USER))).toBe(JSON.stringify(refs));
   });
+
+  it("adds only the finalizer for a user being deleted (its deletion may orphan tokens)", () => {
+    const leaving = structuredClone(USER);
+    leaving.metadata.deletionTimestamp = "2026-12-05T07:00:00Z";
+    const request = admissionRequest("CREATE", "servicetokens", { object: serviceToken("ci") });
+    expect(tokenCreateDefaults(request, () => leaving)).toEqual([
+      { op: "add", path: "/metadata/finalizers", value: [TOKEN_FINALIZER] },
+    ]);
+    expect(desiredOwnerReferences([], leaving)).toEqual([]);
+  });
 });
