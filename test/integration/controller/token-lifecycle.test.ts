@@ -4,7 +4,12 @@ import { describe, expect, it } from "vitest";
 import { readHashRecord } from "../../../src/domain/hash-record.ts";
 import { hashToken, isWellFormedToken, tokenIdFromHash } from "../../../src/tokens/index.ts";
 import { eventually, uniqueSuffix } from "../support/cluster.ts";
-import { conditionStatuses, readyCondition, secretValue } from "../support/resources.ts";
+import {
+  conditionStatuses,
+  readyCondition,
+  secretValue,
+  type TestObject,
+} from "../support/resources.ts";
 import { refreshTokenGauges } from "../../../src/controller/token-gauges.ts";
 import {
   active,
@@ -208,18 +213,24 @@ describe("controller: ServiceToken lifecycle", () => {
     expect(await hashRecordOf(api, token)).toBeUndefined();
   });
 
-  it("garbage-collects the tokens of a deleted ServiceUser, and their records", async () => {
-    const leaving = `leaving-${uniqueSuffix()}`;
-    await api.createUser(leaving, { role: "Member" });
-    await api.createToken(w.ns, "orphan", { serviceUser: leaving });
+  /** A user with one token it owns, revoked and deactivated so that the user may be deleted. */
+  async function deletableUserWithToken(user: string, tokenName: string): Promise<TestObject> {
+    await api.createUser(user, { role: "Member" });
+    await api.createToken(w.ns, tokenName, { serviceUser: user });
     const token = await api.tokenWhere(
       w.ns,
-      "orphan",
+      tokenName,
       "Active with an owner",
       (t) => active(t) && (t.metadata?.ownerReferences?.length ?? 0) > 0,
     );
-    await api.patchToken(w.ns, "orphan", { revoked: true });
-    await api.patchUser(leaving, { active: false });
+    await api.patchToken(w.ns, tokenName, { revoked: true });
+    await api.patchUser(user, { active: false });
+    return token;
+  }
+
+  it("garbage-collects the tokens of a deleted ServiceUser, and their records", async () => {
+    const leaving = `leaving-${uniqueSuffix()}`;
+    const token = await deletableUserWithToken(leaving, "orphan");
     await api.delete(`/apis/svctokens.dev/v1alpha1/serviceusers/${leaving}`);
     await eventually(
       "the token to be garbage-collected",
@@ -234,16 +245,7 @@ describe("controller: ServiceToken lifecycle", () => {
   it("keeps the tokens of a ServiceUser deleted with --cascade=orphan", async () => {
     const leaving = `orphaning-${uniqueSuffix()}`;
     const userPath = `/apis/svctokens.dev/v1alpha1/serviceusers/${leaving}`;
-    await api.createUser(leaving, { role: "Member" });
-    await api.createToken(w.ns, "kept", { serviceUser: leaving });
-    const token = await api.tokenWhere(
-      w.ns,
-      "kept",
-      "Active with an owner",
-      (t) => active(t) && (t.metadata?.ownerReferences?.length ?? 0) > 0,
-    );
-    await api.patchToken(w.ns, "kept", { revoked: true });
-    await api.patchUser(leaving, { active: false });
+    const token = await deletableUserWithToken(leaving, "kept");
     // The garbage collector takes the owner reference off while the user is being deleted; the
     // controller must not put it back, or the token is collected once the user is gone.
     await api.rest.request("DELETE", `${userPath}?propagationPolicy=Orphan`);
