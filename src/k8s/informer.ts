@@ -38,6 +38,12 @@ export interface InformerOptions {
    * the consumer reads (the webhook trims managedFields and the like), so memory follows that.
    */
   transform?: ((object: KubeObject) => KubeObject) | undefined;
+  /**
+   * The store's key of an object (default objectKey): one that returns the same string every
+   * time (a KeyPool's) lets the consumer's indexes and queues share it; one that returns the name
+   * alone suits an informer of one namespace. `get` takes the same key.
+   */
+  keyOf?: ((object: KubeObject) => string) | undefined;
   /** Lists in pages of this many objects (default 500), so a large list is never one body. */
   pageSize?: number | undefined;
   /**
@@ -127,7 +133,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   #keyOf(object: T): string {
-    return this.#keys?.keyOf(object) ?? objectKey(object);
+    return this.#keys?.keyOf(object) ?? (this.#options.keyOf ?? objectKey)(object);
   }
 
   /** What the cache holds for `object`: the object, or nothing but its key. */
