@@ -49,7 +49,8 @@ export interface ClusterAccessSpec {
 
 /**
  * The kubeconfig file if named, else the pod's ServiceAccount when running in a pod, else
- * ~/.kube/config (client-node's order, without merging several KUBECONFIG files).
+ * ~/.kube/config. Unlike client-node's loadFromDefault, a pod's ServiceAccount comes before a
+ * ~/.kube/config, and several KUBECONFIG files are not merged (the operator names one).
  */
 export function loadClusterAccess(source: ClusterAccessSource): ClusterAccess {
   if (source.kubeconfig) return fromKubeconfigFile(source.kubeconfig);
