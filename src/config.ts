@@ -17,6 +17,9 @@ const configSchema = z.object({
   SVCTOKENS_LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
   /** Path of a kubeconfig; in-cluster credentials when unset. */
   KUBECONFIG: z.string().optional(),
+  /** Set by the kubelet in every pod: where the API server is (credentials: the ServiceAccount). */
+  KUBERNETES_SERVICE_HOST: z.string().optional(),
+  KUBERNETES_SERVICE_PORT: z.string().optional(),
   /** The operator's own namespace: hash records, the leader Lease. */
   SVCTOKENS_NAMESPACE: z.string().min(1).default("svctokens-system"),
   /** Who this replica is (leader election holder identity, logs). */

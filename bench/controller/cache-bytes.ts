@@ -1,10 +1,12 @@
 // Heap bytes per token that the controller's caches hold: whole objects, trimmed ones, and what
 // the caches keep (trimmed, then shared: src/controller/cache-sharing.ts), from objects shaped
-// as kube-apiserver returns them (managedFields included). No cluster.
+// as kube-apiserver returns them (managedFields included), and "packed": Secrets as the
+// controller's informers store them (src/k8s/packed-object.ts). No cluster.
 // `node --expose-gc bench/controller/cache-bytes.ts [COUNT]`.
 import { trimForCache, trimSecretForCache } from "../../src/controller/cache-trim.ts";
 import { cacheTransforms } from "../../src/controller/cache-sharing.ts";
 import type { KubeObject } from "../../src/k8s/object.ts";
+import { ObjectPacker } from "../../src/k8s/packed-object.ts";
 import { say } from "./cluster.ts";
 
 const count = Number(process.argv[2] ?? 20_000);
@@ -177,19 +179,24 @@ function objectsOf(i: number): KubeObject[] {
 
 const CACHES = ["ServiceToken", "delivery Secret", "hash record"] as const;
 const trims = [trimForCache, trimSecretForCache, trimSecretForCache];
-type Keep = "whole" | "trimmed" | "kept";
+type Keep = "whole" | "trimmed" | "kept" | "packed";
 
 /** Heap bytes per token that one cache (index into CACHES) holds. */
 function heapPerToken(cache: number, keep: Keep): number {
   const kept = cacheTransforms();
+  const packer = new ObjectPacker(["apiVersion", "kind", "type", "app.kubernetes.io/managed-by"]);
+  const keptOf = [kept.token, kept.secret, kept.secret][cache] ?? kept.other;
   const transform = {
-    whole: (object: KubeObject) => object,
+    whole: (object: KubeObject): unknown => object,
     trimmed: trims[cache] ?? trimForCache,
-    kept: [kept.token, kept.secret, kept.secret][cache] ?? kept.other,
+    kept: keptOf,
+    // Only Secrets are stored packed (src/controller/caches.ts).
+    packed: (object: KubeObject): unknown =>
+      cache === 0 ? keptOf(object) : packer.pack(keptOf(object)),
   }[keep];
   gc();
   const before = process.memoryUsage().heapUsed;
-  const store = new Map<string, KubeObject>();
+  const store = new Map<string, unknown>();
   for (let i = 0; i < count; i++) {
     // Parsed from JSON, as the informer gets them: no shared strings or shapes with the template.
     const object = (JSON.parse(JSON.stringify(objectsOf(i))) as KubeObject[])[cache];
@@ -202,12 +209,12 @@ function heapPerToken(cache: number, keep: Keep): number {
   return bytes;
 }
 
-const KEEPS: Keep[] = ["whole", "trimmed", "kept"];
+const KEEPS: Keep[] = ["whole", "trimmed", "kept", "packed"];
 const cell = (bytes: number): string =>
   `${`${bytes.toFixed(0)} B`.padStart(7)} ${((bytes * 100_000) / 1024 / 1024).toFixed(0).padStart(4)}`;
 say(`cached heap bytes per token, ${count} tokens (and MB at 100,000 tokens):`);
 say(`  ${"cache".padEnd(16)}${KEEPS.map((keep) => keep.padStart(13)).join("")}`);
-const totals = [0, 0, 0];
+const totals = [0, 0, 0, 0];
 CACHES.forEach((name, cache) => {
   const bytes = KEEPS.map((keep) => heapPerToken(cache, keep));
   bytes.forEach((b, k) => (totals[k] = (totals[k] ?? 0) + b));

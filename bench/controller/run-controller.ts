@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { writeHeapSnapshot } from "node:v8";
 import { pino } from "pino";
 import type * as ControllerModule from "../../src/controller/controller.ts";
-import type * as KubeconfigModule from "../../src/k8s/kubeconfig.ts";
+import type * as ClusterAccessModule from "../../src/k8s/cluster-access.ts";
 import { readMemory } from "../webhook/memory.ts";
 import { rssMb as rssOfThisProcessMb, writesByVerb } from "./process-figures.ts";
 
@@ -37,13 +37,13 @@ const [kubeconfig = "", name = "scale", dist = "", snapshot] = process.argv.slic
 const { Controller } = (await import(
   join(dist, "controller/controller.js")
 )) as typeof ControllerModule;
-const { loadKubeConfig } = (await import(
-  join(dist, "k8s/kubeconfig.js")
-)) as typeof KubeconfigModule;
+const { loadClusterAccess } = (await import(
+  join(dist, "k8s/cluster-access.js")
+)) as typeof ClusterAccessModule;
 
 const started = performance.now();
 const controller = new Controller({
-  kubeConfig: loadKubeConfig(kubeconfig),
+  kubeConfig: loadClusterAccess({ kubeconfig }),
   operatorNamespace: OPERATOR_NAMESPACE,
   identity: name,
   resyncMs: 3_600_000,

@@ -1,10 +1,10 @@
 // The controller: caches always warm, reconcilers running only while this replica leads.
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { DEFAULT_MAX_CACHE_STALENESS_SECONDS } from "../config.ts";
 import { errorMessage } from "../k8s/errors.ts";
 import { handBackListingMemory } from "../k8s/hand-back-memory.ts";
 import { CONTROLLER_CLIENT, type ClientIdentity } from "../k8s/client-identity.ts";
+import type { ClusterAccess } from "../k8s/cluster-access.ts";
 import { KubeRest } from "../k8s/rest.ts";
 import { ControllerCaches } from "./caches.ts";
 import type { ControllerContext } from "./context.ts";
@@ -32,7 +32,7 @@ import { lookupServiceUser } from "./service-user/lookup.ts";
 
 /** How to run a controller. */
 export interface ControllerOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: ClusterAccess;
   operatorNamespace: string;
   identity: string;
   resyncMs: number;

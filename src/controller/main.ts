@@ -3,7 +3,7 @@
 import { hostname } from "node:os";
 import { loadConfig } from "../config.ts";
 import { serveUntilSignal } from "../run-until-signal.ts";
-import { loadKubeConfig } from "../k8s/kubeconfig.ts";
+import { loadClusterAccess } from "../k8s/cluster-access.ts";
 import { createLogger } from "../log.ts";
 import { Controller } from "./controller.ts";
 import { startHealthServer } from "../health-server.ts";
@@ -13,7 +13,11 @@ const config = loadConfig();
 const log = createLogger(config.SVCTOKENS_LOG_LEVEL).child({ component: "controller" });
 const identity = config.SVCTOKENS_POD_NAME ?? `${hostname()}-${process.pid}`;
 const controller = new Controller({
-  kubeConfig: loadKubeConfig(config.KUBECONFIG),
+  kubeConfig: loadClusterAccess({
+    kubeconfig: config.KUBECONFIG,
+    serviceHost: config.KUBERNETES_SERVICE_HOST,
+    servicePort: config.KUBERNETES_SERVICE_PORT,
+  }),
   operatorNamespace: config.SVCTOKENS_NAMESPACE,
   identity,
   resyncMs: config.SVCTOKENS_RESYNC_SECONDS * 1000,

@@ -19,7 +19,7 @@ export function connectCachesToQueues(
 ): void {
   caches.tokens.onChange(({ object }) => {
     const target = sink();
-    target?.token(objectKey(object));
+    target?.token(caches.tokenKeys.known(objectKey(object)));
     const user = (object.spec as { serviceUser?: unknown } | undefined)?.serviceUser;
     if (typeof user === "string") target?.userOfChangedToken(user);
   });
@@ -38,13 +38,13 @@ export function connectCachesToQueues(
   });
   caches.deliverySecrets.onChange(({ object }) => {
     const owner = tokenOwnerKey(object);
-    if (owner) sink()?.token(owner);
+    if (owner) sink()?.token(caches.tokenKeys.known(owner));
   });
   caches.hashRecords.onChange(({ object }) => {
     const labels = object.metadata?.labels ?? {};
     const namespace = labels[LABEL_TOKEN_NAMESPACE];
     const name = labels[LABEL_TOKEN_NAME];
-    if (namespace && name) sink()?.token(`${namespace}/${name}`);
+    if (namespace && name) sink()?.token(caches.tokenKeys.known(`${namespace}/${name}`));
   });
 }
 
@@ -68,7 +68,7 @@ function tokenOwnerKey(secret: KubeObject): string | undefined {
 /** Every key currently cached, to enqueue when leadership starts. */
 export function allKeys(caches: ControllerCaches): { tokens: string[]; users: string[] } {
   return {
-    tokens: caches.tokens.list().map((token) => objectKey(token)),
+    tokens: caches.tokens.list().map((token) => caches.tokenKeys.known(objectKey(token))),
     users: caches.users.list().map((user) => objectKey(user)),
   };
 }

@@ -5,7 +5,7 @@
 // one keeps serving its open watches and requests until they end (it drains), then closes.
 import { createHash } from "node:crypto";
 import { Agent, type RequestOptions } from "node:https";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { ClusterAccess } from "./cluster-access.ts";
 
 /** What one request needs: a connection pool and the authentication headers. */
 export interface Credentials {
@@ -27,9 +27,9 @@ interface Loaded extends Credentials {
 /** The client-go/client-node cadence for re-reading token files. */
 export const CREDENTIAL_REFRESH_MS = 60_000;
 
-/** Loads credentials from a KubeConfig and keeps them current. */
+/** Loads credentials from a kubeconfig and keeps them current. */
 export class RefreshingCredentials {
-  readonly #kubeConfig: KubeConfig;
+  readonly #kubeConfig: ClusterAccess;
   readonly #refreshMs: number;
   readonly #now: () => number;
   #current: Loaded | undefined;
@@ -40,7 +40,7 @@ export class RefreshingCredentials {
   readonly #retired = new Set<Agent>();
   #closed = false;
 
-  constructor(kubeConfig: KubeConfig, options: { refreshMs?: number; now?: () => number } = {}) {
+  constructor(kubeConfig: ClusterAccess, options: { refreshMs?: number; now?: () => number } = {}) {
     this.#kubeConfig = kubeConfig;
     this.#refreshMs = options.refreshMs ?? CREDENTIAL_REFRESH_MS;
     this.#now = options.now ?? Date.now;

@@ -6,8 +6,9 @@ import type { Logger } from "pino";
 import { pause, systemClock, type Clock } from "./clock.ts";
 import { DEFAULT_BACKOFF, backoffDelayMs, type BackoffPolicy } from "./backoff.ts";
 import { errorMessage, isGone } from "./errors.ts";
-import { InformerKeys } from "./informer-keys.ts";
-import { objectKey, type KubeObject } from "./object.ts";
+import { InformerStore } from "./informer-store.ts";
+import type { KubeObject } from "./object.ts";
+import type { ObjectPacker } from "./packed-object.ts";
 import { resourcePath, withQuery, type ResourceRef } from "./paths.ts";
 import type { KubeRest } from "./rest.ts";
 import { watchEvents, type WatchEvent } from "./watch-stream.ts";
@@ -38,6 +39,17 @@ export interface InformerOptions {
    * the consumer reads (the webhook trims managedFields and the like), so memory follows that.
    */
   transform?: ((object: KubeObject) => KubeObject) | undefined;
+  /**
+   * The store's key of an object (default objectKey): one that returns the same string every
+   * time (a KeyPool's) lets the consumer's indexes and queues share it; one that returns the name
+   * alone suits an informer of one namespace. `get` takes the same key.
+   */
+  keyOf?: ((object: KubeObject) => string) | undefined;
+  /**
+   * Keep each object packed (packed-object.ts) and rebuild it on `get`, `list` and deletions
+   * announced by a relist: for objects read by key now and then, not listed often.
+   */
+  packer?: ObjectPacker | undefined;
   /** Lists in pages of this many objects (default 500), so a large list is never one body. */
   pageSize?: number | undefined;
   /**
@@ -60,10 +72,7 @@ const WATCH_GRACE_MS = 30_000;
 /** A cache of one resource kept current by list + watch. */
 export class Informer<T extends KubeObject = KubeObject> {
   readonly #options: InformerOptions;
-  /** Key → object (`keep: "objects"`). */
-  readonly #store = new Map<string, T>();
-  /** The keys alone (`keep: "keys"`). */
-  readonly #keys: InformerKeys | undefined;
+  readonly #store: InformerStore<T>;
   readonly #handlers: ((event: InformerEvent<T>) => void)[] = [];
   readonly #abort = new AbortController();
   readonly #clock: Clock;
@@ -80,11 +89,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   constructor(options: InformerOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
-    const { keep = "objects", namespace } = options;
-    this.#keys =
-      keep === "objects"
-        ? undefined
-        : new InformerKeys(namespace, keep === "keys" ? undefined : keep.held);
+    this.#store = new InformerStore(options);
   }
 
   /** Subscribes to changes; handlers run synchronously and must not throw. */
@@ -106,39 +111,18 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this.#watching ? 0 : Math.max(0, this.#clock.now() - this.#currentAt);
   }
 
-  /** The cached object with this key (`namespace/name` or `name`). */
+  /** The cached object with this key (`namespace/name`, or as `keyOf` makes it). */
   get(key: string): T | undefined {
-    this.#assertKeepsObjects();
     return this.#store.get(key);
   }
 
   /** Every cached object. */
   list(): T[] {
-    this.#assertKeepsObjects();
-    return [...this.#store.values()];
+    return this.#store.list();
   }
 
   get size(): number {
-    return this.#store.size + (this.#keys?.size ?? 0);
-  }
-
-  #assertKeepsObjects(): void {
-    if (this.#keys !== undefined) throw new Error("this informer keeps keys only");
-  }
-
-  #keyOf(object: T): string {
-    return this.#keys?.keyOf(object) ?? objectKey(object);
-  }
-
-  /** What the cache holds for `object`: the object, or nothing but its key. */
-  #remember(key: string, object: T): void {
-    if (this.#keys === undefined) this.#store.set(key, object);
-    else this.#keys.remember(key, object);
-  }
-
-  #forget(key: string): void {
-    this.#store.delete(key);
-    this.#keys?.forget(key);
+    return this.#store.size;
   }
 
   start(): void {
@@ -197,23 +181,15 @@ export class Informer<T extends KubeObject = KubeObject> {
       }>("GET", this.#collectionPath({ limit, continue: page }));
       for (const listed of list.items) {
         const item = this.#ingest(listed);
-        const key = this.#keyOf(item);
+        const key = this.#store.keyOf(item);
         seen.add(key);
-        this.#remember(key, item);
+        this.#store.remember(key, item);
         this.#emit({ type: "upsert", object: item });
       }
       resourceVersion = list.metadata.resourceVersion;
       page = list.metadata.continue || undefined;
     } while (page !== undefined);
-    for (const [key, object] of this.#store) {
-      if (!seen.has(key)) {
-        this.#store.delete(key);
-        this.#emit({ type: "delete", object });
-      }
-    }
-    for (const gone of this.#keys?.sweep(seen) ?? []) {
-      this.#emit({ type: "delete", object: gone as T });
-    }
+    for (const gone of this.#store.sweep(seen)) this.#emit({ type: "delete", object: gone });
     this.#currentAt = this.#clock.now();
     if (!this.#synced) {
       this.#synced = true;
@@ -278,12 +254,12 @@ export class Informer<T extends KubeObject = KubeObject> {
     const next = event.object.metadata?.resourceVersion ?? version;
     if (event.type === "BOOKMARK") return next;
     const object = this.#ingest(event.object as T);
-    const key = this.#keyOf(object);
+    const key = this.#store.keyOf(object);
     if (event.type === "DELETED") {
-      this.#forget(key);
+      this.#store.forget(key);
       this.#emit({ type: "delete", object });
     } else {
-      this.#remember(key, object);
+      this.#store.remember(key, object);
       this.#emit({ type: "upsert", object });
     }
     return next;

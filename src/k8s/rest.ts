@@ -1,11 +1,11 @@
 // src/k8s/: Kubernetes plumbing: REST client, informers, paths, errors, time formats.
 // A small Kubernetes REST client over raw JSON: keep-alive connection pools, the credentials
-// of a client-node KubeConfig (refreshed without cutting open watches, see credentials.ts),
+// of a kubeconfig (refreshed without cutting open watches, see credentials.ts),
 // a User-Agent and field manager naming the caller, and typed errors. Objects stay plain JSON
 // so the same zod schemas validate lists, watch events and write results alike.
 import { request } from "node:https";
 import type { IncomingMessage } from "node:http";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { ClusterAccess } from "./cluster-access.ts";
 import { TOOL_CLIENT, type ClientIdentity } from "./client-identity.ts";
 import { RefreshingCredentials } from "./credentials.ts";
 import { KubeApiError } from "./errors.ts";
@@ -53,7 +53,7 @@ export class KubeRest {
   readonly #identity: ClientIdentity;
   readonly #observer: RequestObserver | undefined;
 
-  constructor(kubeConfig: KubeConfig, options: KubeRestOptions = {}) {
+  constructor(kubeConfig: ClusterAccess, options: KubeRestOptions = {}) {
     const cluster = kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error("the kubeconfig has no current cluster");
     this.#server = new URL(cluster.server);

@@ -215,7 +215,7 @@ async function deleteOrphanRecords(
   keepUid: string | undefined,
 ): Promise<void> {
   for (const recordName of ctx.caches.recordsByToken.get(key)) {
-    const secret = ctx.caches.hashRecords.get(`${ctx.operatorNamespace}/${recordName}`);
+    const secret = ctx.caches.hashRecords.get(recordName);
     // Only records the controller wrote: a planted Secret is never touched.
     const record = secret && readTrustedHashRecord(secret);
     if (!record || (keepUid !== undefined && record.tokenUid === keepUid)) continue;

@@ -87,8 +87,7 @@ export async function advanceRotation(
 
 function cachedHeld(ctx: ControllerContext, token: ServiceToken): Held {
   const uid = token.metadata.uid ?? "";
-  const record = (name: string): RecordState =>
-    recordState(ctx.caches.hashRecords.get(`${ctx.operatorNamespace}/${name}`), uid);
+  const record = (name: string): RecordState => recordState(ctx.caches.hashRecords.get(name), uid);
   const delivery: DeliverySecretState = token.spec.tokenHash
     ? { kind: "missing" }
     : deliverySecretState(

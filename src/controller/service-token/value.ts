@@ -73,10 +73,7 @@ export async function ensureTokenValue(
   const uid = token.metadata.uid ?? "";
   const { namespace } = token.metadata;
   const recordName = hashRecordName(uid);
-  let record = recordState(
-    ctx.caches.hashRecords.get(`${ctx.operatorNamespace}/${recordName}`),
-    uid,
-  );
+  let record = recordState(ctx.caches.hashRecords.get(recordName), uid);
   const status = token.status ?? {};
   const generatedBefore = status.createdAt !== undefined || record.record !== undefined;
   let userUid =
