@@ -106,6 +106,44 @@ interface KubeconfigFile {
   users?: Named<{ user?: Record<string, unknown> }>[];
 }
 
+/** The kubeconfig fields this loader applies (`extensions` only informs); exec and auth providers go to client-node. */
+const USER_FIELDS = new Set([
+  "client-certificate",
+  "client-certificate-data",
+  "client-key",
+  "client-key-data",
+  "token",
+  "tokenFile",
+  "extensions",
+]);
+const CLUSTER_FIELDS = new Set([
+  "server",
+  "certificate-authority",
+  "certificate-authority-data",
+  "insecure-skip-tls-verify",
+  "tls-server-name",
+  "extensions",
+]);
+
+/**
+ * Refuses a kubeconfig entry with a field this loader does not apply (impersonation, basic auth,
+ * a proxy: neither did client-node's options as the REST client used them) rather than dropping
+ * it silently: a dropped `as:` would act as another identity than the one configured.
+ */
+function refuseUnapplied(
+  path: string,
+  what: "user" | "cluster",
+  entry: Record<string, unknown>,
+  fields: ReadonlySet<string>,
+): void {
+  const unapplied = Object.keys(entry).filter((field) => !fields.has(field));
+  if (unapplied.length === 0) return;
+  throw new Error(
+    `the kubeconfig ${path} sets ${unapplied.join(", ")} on its current ${what}, which svctokens does not apply; ` +
+      `use a client certificate, a token, a token file or an exec plugin (supported ${what} fields: ${[...fields].join(", ")})`,
+  );
+}
+
 /** The current context of a kubeconfig file, served here or, if it needs them, by client-node. */
 export function fromKubeconfigFile(path: string): ClusterAccess {
   // `yaml` is loaded only here: a pod reads no kubeconfig file.
@@ -120,6 +158,8 @@ export function fromKubeconfigFile(path: string): ClusterAccess {
   if (user.exec !== undefined || user["auth-provider"] !== undefined) {
     return new ClientNodeClusterAccess(path, cluster.server);
   }
+  refuseUnapplied(path, "user", user, USER_FIELDS);
+  refuseUnapplied(path, "cluster", cluster, CLUSTER_FIELDS);
   const text = (entry: Record<string, unknown>, field: string): string | undefined => {
     const value = entry[field];
     return typeof value === "string" ? value : undefined;

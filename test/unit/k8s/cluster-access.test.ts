@@ -114,6 +114,15 @@ describe("loadClusterAccess", () => {
     expect(fake.requests[0]?.headers.authorization).toBe("Bearer exec-token");
   });
 
+  it("refuses fields it does not apply (impersonation, basic auth) instead of dropping them", async () => {
+    const impersonating = await kubeconfigFile({ token: "t", as: "system:admin" });
+    expect(() => loadClusterAccess({ kubeconfig: impersonating })).toThrow(
+      /sets as on its current user, which svctokens does not apply; use a client certificate/,
+    );
+    const basic = await kubeconfigFile({ username: "ada", password: "pw" });
+    expect(() => loadClusterAccess({ kubeconfig: basic })).toThrow(/sets username, password/);
+  });
+
   it("in a pod, reaches the API server the kubelet names (an IPv6 address in brackets)", () => {
     const access = loadClusterAccess({ serviceHost: "fd00::1", servicePort: "443" });
     expect(access.getCurrentCluster()?.server).toBe("https://[fd00::1]:443");
