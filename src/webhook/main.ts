@@ -3,7 +3,7 @@
 import { loadConfig } from "../config.ts";
 import { serveUntilSignal } from "../run-until-signal.ts";
 import { errorMessage } from "../k8s/errors.ts";
-import { loadKubeConfig } from "../k8s/kubeconfig.ts";
+import { loadClusterAccess } from "../k8s/cluster-access.ts";
 import { createLogger } from "../log.ts";
 import { KubeRest } from "../k8s/rest.ts";
 import { WEBHOOK_CLIENT } from "../k8s/client-identity.ts";
@@ -20,7 +20,12 @@ const config = loadConfig();
 // The service tags its parts (`component`: caches, http, server, last-used) itself.
 const root = createLogger(config.SVCTOKENS_LOG_LEVEL);
 const log = root.child({ component: "main" });
-const kubeConfig = loadKubeConfig(config.KUBECONFIG);
+// Not client-node's KubeConfig: importing it loads its generated API (~25 MB heap, record 72).
+const kubeConfig = loadClusterAccess({
+  kubeconfig: config.KUBECONFIG,
+  serviceHost: config.KUBERNETES_SERVICE_HOST,
+  servicePort: config.KUBERNETES_SERVICE_PORT,
+});
 const selfSigned =
   config.SVCTOKENS_TLS_MODE === "self-signed"
     ? {

@@ -3,7 +3,6 @@
 // integration tests both use it.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { parseServiceUser, type ServiceUser } from "../api/index.ts";
 import { isNotFound } from "../k8s/errors.ts";
@@ -20,6 +19,7 @@ import { TokenBucket } from "./admission/token-bucket.ts";
 import { createWebhookApp } from "./http/app.ts";
 import { WebhookCaches } from "./cache/caches.ts";
 import { CacheFreshness } from "./cache/freshness.ts";
+import type { ClusterAccess } from "../k8s/cluster-access.ts";
 import { DEFAULT_MAX_CACHE_STALENESS_SECONDS } from "../config.ts";
 import { LastUsedTracker } from "./authn/last-used.ts";
 import { SuccessLog } from "./authn/success-log.ts";
@@ -30,7 +30,7 @@ import type { TlsFiles } from "../tls/tls-reloader.ts";
 
 /** Everything the service is configured with (main.ts maps the environment onto it). */
 export interface WebhookServiceOptions {
-  kubeConfig: KubeConfig;
+  kubeConfig: ClusterAccess;
   /** The operator's namespace: the only one whose Secrets (hash records) are read. */
   namespace: string;
   /** With `clientCaFile`, /authenticate and /validate serve only `allowedClientNames`. */
