@@ -2,14 +2,16 @@
 // Who a presented token is: the pure decision behind /authenticate and /verify. It reads only
 // the cached facts and the clock, so a request never waits on the API server.
 import { API_GROUP, type ServiceToken } from "../../api/index.ts";
-import { serviceUserGroups, serviceUserUsername } from "../../domain/identity.ts";
 import { isLivePreviousValue, overlapMs } from "../../domain/rotation.ts";
 import { hashToken, isWellFormedToken } from "../../tokens/index.ts";
 import type { CachedHashRecord, ClusterFacts } from "../cache/facts.ts";
 import { ExpiryMemo } from "./expiry-memo.ts";
+import { IdentityMemo } from "./identity-memo.ts";
 
 /** Expiry per cached token object, shared by every decision (expiry-memo.ts). */
 const expiry = new ExpiryMemo();
+/** Username, uid and groups per cached ServiceUser object (identity-memo.ts). */
+const identities = new IdentityMemo();
 
 /** Why a token did not authenticate; a metrics label and a log field, never sent to clients. */
 export type AuthenticationFailure =
@@ -45,7 +47,8 @@ export interface AuthenticatedUser {
   username: string;
   /** metadata.uid of the ServiceUser. */
   uid: string;
-  groups: string[];
+  /** Shared by every success of the user's tokens: read only. */
+  groups: readonly string[];
   extra: Record<string, string[]>;
 }
 
@@ -144,14 +147,16 @@ export function decideRecords(
   if (audiences === undefined)
     return refusal("audience", record.tokenId, tokenKey, spec.serviceUser);
 
+  // Username and groups come from the spec, so a role change applies to the next request (the
+  // memo compares the fields they are made from).
+  const identity = identities.identityOf(user);
   // Built field by field (no spread of a reference object): this runs on every success.
   return {
     authenticated: true,
-    // Username and groups come from the spec, so a role change applies to the next request.
     user: {
-      username: serviceUserUsername(user.metadata.name),
-      uid: user.metadata.uid ?? "",
-      groups: serviceUserGroups(user.spec),
+      username: identity.username,
+      uid: identity.uid,
+      groups: identity.groups,
       extra: {
         [EXTRA_TOKEN_ID]: [record.tokenId],
         [EXTRA_TOKEN_NAME]: [record.tokenName],
