@@ -18,6 +18,8 @@ export interface UserIdentity {
    * extra, each value JSON-escaped (token-review.ts finishes it).
    */
   readonly userJsonHead: string;
+  /** The groups comma-joined: /verify's `X-Auth-Request-Groups`. */
+  readonly groupsHeader: string;
 }
 
 interface Entry {
@@ -92,7 +94,8 @@ function buildIdentity(user: ServiceUser): UserIdentity {
   const userJsonHead =
     `{"username":${JSON.stringify(username)}${uidField}` +
     `,"groups":${JSON.stringify(groups)},"extra":`;
-  const identity = Object.freeze({ username, uid, groups, userJsonHead });
+  const groupsHeader = groups.join(",");
+  const identity = Object.freeze({ username, uid, groups, userJsonHead, groupsHeader });
   byGroups.set(groups, identity);
   return identity;
 }

@@ -46,7 +46,12 @@ function checkHeaders(
   req: IncomingMessage,
   limit: number,
 ): { ok: false; type: string } | TextDecoder | undefined {
-  const charset = (CHARSET.exec(req.headers["content-type"] ?? "")?.[1] ?? "utf-8").toLowerCase();
+  const type = req.headers["content-type"];
+  // The common spelling names no charset: UTF-8, without a pattern run.
+  const charset =
+    type === "application/json"
+      ? "utf-8"
+      : (CHARSET.exec(type ?? "")?.[1] ?? "utf-8").toLowerCase();
   if (!charset.startsWith("utf-")) return fail("charset.unsupported");
   const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase();
   if (encoding !== "identity") return fail("encoding.unsupported");

@@ -34,6 +34,7 @@ describe("IdentityMemo", () => {
       expected(user),
     );
     expect(memo.identityOf(user)).toBe(first);
+    expect(first.groupsHeader).toBe(expected(user).groups.join(","));
   });
 
   it.each([
