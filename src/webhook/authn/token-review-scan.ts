@@ -71,34 +71,89 @@ function literalEnd(text: string, at: number): number {
 function valueEnd(text: string, at: number, depth: number): number {
   const code = text.charCodeAt(at);
   if (code === QUOTE) return stringEnd(text, at);
-  if (code === OPEN_OBJECT) return membersEnd(text, at, depth + 1, () => true);
-  if (code === OPEN_ARRAY) return itemsEnd(text, at, depth + 1, () => true);
+  if (code === OPEN_OBJECT || code === OPEN_ARRAY) return containerEnd(text, at, depth + 1);
   return literalEnd(text, at);
 }
 
 /**
- * The end of the object at `at`, each member's value handed to `member` (name span, value
- * start, value end); `member` answering false fails the scan.
+ * The end of the object or array at `at`, or FAILED. Members are `"name": value`, items are
+ * values; the loops are written out (no callbacks) as the hot path runs them per request.
  */
-function membersEnd(
+function containerEnd(text: string, at: number, depth: number): number {
+  if (depth > MAX_DEPTH) return FAILED;
+  const object = text.charCodeAt(at) === OPEN_OBJECT;
+  const close = object ? CLOSE_OBJECT : CLOSE_ARRAY;
+  let index = skipSpace(text, at + 1);
+  if (text.charCodeAt(index) === close) return index + 1;
+  for (;;) {
+    if (object) {
+      index = memberValueStart(text, index);
+      if (index === FAILED) return FAILED;
+    }
+    const end = valueEnd(text, index, depth);
+    if (end === FAILED) return FAILED;
+    index = skipSpace(text, end);
+    const next = text.charCodeAt(index);
+    if (next === close) return index + 1;
+    if (next !== COMMA) return FAILED;
+    index = skipSpace(text, index + 1);
+  }
+}
+
+/** From a member's name (at `at`, a quote) past its colon: where its value starts, or FAILED. */
+function memberValueStart(text: string, at: number): number {
+  if (text.charCodeAt(at) !== QUOTE) return FAILED;
+  const nameEnd = stringEnd(text, at);
+  if (nameEnd === FAILED) return FAILED;
+  const colon = skipSpace(text, nameEnd);
+  return text.charCodeAt(colon) === COLON ? skipSpace(text, colon + 1) : FAILED;
+}
+
+/** Whether the member name starting at `at` (its opening quote) is `name`. */
+const namedAt = (text: string, at: number, name: string): boolean =>
+  text.charCodeAt(at + 1 + name.length) === QUOTE && text.startsWith(name, at + 1);
+const named = (text: string, span: Span, name: string): boolean =>
+  span.end - span.start === name.length && text.startsWith(name, span.start);
+const isString = (text: string, start: number): boolean => text.charCodeAt(start) === QUOTE;
+
+/** The audiences of an `audiences` value: [] for null, its strings, or FAILED. */
+function audiencesOf(text: string, start: number, end: number): string[] | -1 {
+  if (text.startsWith("null", start) && end === start + 4) return [];
+  if (text.charCodeAt(start) !== OPEN_ARRAY) return FAILED;
+  const audiences: string[] = [];
+  let index = skipSpace(text, start + 1);
+  if (text.charCodeAt(index) === CLOSE_ARRAY) return audiences;
+  for (;;) {
+    const stringStop = isString(text, index) ? stringEnd(text, index) : FAILED;
+    const length = stringStop - index - 2;
+    if (stringStop === FAILED || length < 1 || length > MAX_AUDIENCE_LENGTH) return FAILED;
+    audiences.push(text.slice(index + 1, stringStop - 1));
+    if (audiences.length > MAX_AUDIENCES) return FAILED;
+    index = skipSpace(text, stringStop);
+    const next = text.charCodeAt(index);
+    if (next === CLOSE_ARRAY) return audiences;
+    if (next !== COMMA) return FAILED;
+    index = skipSpace(text, index + 1);
+  }
+}
+
+/**
+ * Reads the object at `at` member by member, handing the names it looks for to `onMember`
+ * (name start, value start, value end); its end, or FAILED.
+ */
+function readMembers(
   text: string,
   at: number,
-  depth: number,
-  member: (name: Span, start: number, end: number) => boolean,
+  onMember: (nameAt: number, start: number, end: number) => void,
 ): number {
-  if (depth > MAX_DEPTH) return FAILED;
   let index = skipSpace(text, at + 1);
   if (text.charCodeAt(index) === CLOSE_OBJECT) return index + 1;
   for (;;) {
-    if (text.charCodeAt(index) !== QUOTE) return FAILED;
-    const nameEnd = stringEnd(text, index);
-    if (nameEnd === FAILED) return FAILED;
-    const name = { start: index + 1, end: nameEnd - 1 };
-    index = skipSpace(text, nameEnd);
-    if (text.charCodeAt(index) !== COLON) return FAILED;
-    const start = skipSpace(text, index + 1);
-    const end = valueEnd(text, start, depth);
-    if (end === FAILED || !member(name, start, end)) return FAILED;
+    const start = memberValueStart(text, index);
+    if (start === FAILED) return FAILED;
+    const end = valueEnd(text, start, 2);
+    if (end === FAILED) return FAILED;
+    onMember(index, start, end);
     index = skipSpace(text, end);
     const next = text.charCodeAt(index);
     if (next === CLOSE_OBJECT) return index + 1;
@@ -107,55 +162,15 @@ function membersEnd(
   }
 }
 
-/** The end of the array at `at`, each item handed to `item` as `membersEnd` does. */
-function itemsEnd(
-  text: string,
-  at: number,
-  depth: number,
-  item: (start: number, end: number) => boolean,
-): number {
-  if (depth > MAX_DEPTH) return FAILED;
-  let index = skipSpace(text, at + 1);
-  if (text.charCodeAt(index) === CLOSE_ARRAY) return index + 1;
-  for (;;) {
-    const end = valueEnd(text, index, depth);
-    if (end === FAILED || !item(index, end)) return FAILED;
-    index = skipSpace(text, end);
-    const next = text.charCodeAt(index);
-    if (next === CLOSE_ARRAY) return index + 1;
-    if (next !== COMMA) return FAILED;
-    index = skipSpace(text, index + 1);
-  }
-}
-
-const named = (text: string, span: Span, name: string): boolean =>
-  span.end - span.start === name.length && text.startsWith(name, span.start);
-const isString = (text: string, start: number): boolean => text.charCodeAt(start) === QUOTE;
-
-/** The audiences of an `audiences` value: [] for null, its strings, or FAILED. */
-function audiencesOf(text: string, start: number, end: number, depth: number): string[] | -1 {
-  if (text.startsWith("null", start) && end === start + 4) return [];
-  if (text.charCodeAt(start) !== OPEN_ARRAY) return FAILED;
-  const audiences: string[] = [];
-  const read = itemsEnd(text, start, depth + 1, (from, to) => {
-    const length = to - from - 2;
-    if (!isString(text, from) || length < 1 || length > MAX_AUDIENCE_LENGTH) return false;
-    audiences.push(text.slice(from + 1, to - 1));
-    return audiences.length <= MAX_AUDIENCES;
-  });
-  return read === FAILED ? FAILED : audiences;
-}
-
-function readSpec(text: string, start: number, end: number, depth: number): SpecRead {
+function readSpec(text: string, start: number, end: number): SpecRead {
   const spec: SpecRead = { object: false, token: undefined, audiences: undefined };
   if (text.charCodeAt(start) !== OPEN_OBJECT) return spec;
-  const read = membersEnd(text, start, depth + 1, (name, from, to) => {
-    if (named(text, name, "token")) {
+  const read = readMembers(text, start, (nameAt, from, to) => {
+    if (namedAt(text, nameAt, "token")) {
       spec.token = isString(text, from) ? { start: from + 1, end: to - 1 } : undefined;
-    } else if (named(text, name, "audiences")) {
-      spec.audiences = audiencesOf(text, from, to, depth + 1);
+    } else if (namedAt(text, nameAt, "audiences")) {
+      spec.audiences = audiencesOf(text, from, to);
     }
-    return true;
   });
   spec.object = read === end;
   return spec;
@@ -177,12 +192,11 @@ export function scanTokenReview(text: string): TokenReviewRequest | undefined {
   let version: Span | undefined;
   let kind: Span | undefined;
   let spec: SpecRead | undefined;
-  const end = membersEnd(text, first, 1, (name, start, valueEnd) => {
+  const end = readMembers(text, first, (nameAt, start, valueEnd) => {
     const span = isString(text, start) ? { start: start + 1, end: valueEnd - 1 } : undefined;
-    if (named(text, name, "apiVersion")) version = span;
-    else if (named(text, name, "kind")) kind = span;
-    else if (named(text, name, "spec")) spec = readSpec(text, start, valueEnd, 1);
-    return true;
+    if (namedAt(text, nameAt, "apiVersion")) version = span;
+    else if (namedAt(text, nameAt, "kind")) kind = span;
+    else if (namedAt(text, nameAt, "spec")) spec = readSpec(text, start, valueEnd);
   });
   // Nothing but whitespace after the object: JSON.parse would refuse anything else.
   if (end === FAILED || skipSpace(text, end) !== text.length) return undefined;
