@@ -163,6 +163,26 @@ export function tokenReviewResponseJson(
   apiVersion: TokenReviewApiVersion = TOKEN_REVIEW_API_VERSION,
 ): string {
   if (!decision.authenticated) return REFUSED[apiVersion];
+  // A frozen decision (decide.ts freezes the successes it keeps, deeply) cannot change: its
+  // answer is kept with it.
+  const { user } = decision;
+  const frozen = Object.isFrozen(decision) && Object.isFrozen(user) && Object.isFrozen(user.extra);
+  if (!frozen) return answerJson(decision, apiVersion);
+  let answers = keptAnswers.get(decision);
+  if (answers === undefined) {
+    answers = {};
+    keptAnswers.set(decision, answers);
+  }
+  return (answers[apiVersion] ??= answerJson(decision, apiVersion));
+}
+
+/** Answers of frozen decisions, by version; entries go with the decisions. */
+const keptAnswers = new WeakMap<object, Partial<Record<TokenReviewApiVersion, string>>>();
+
+function answerJson(
+  decision: Extract<AuthenticationDecision, { authenticated: true }>,
+  apiVersion: TokenReviewApiVersion,
+): string {
   const { user } = decision;
   const userHead = identityOfUser(user)?.userJsonHead ?? userJsonHead(user);
   const audiences =
