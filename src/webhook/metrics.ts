@@ -1,6 +1,27 @@
 // Prometheus metrics of the webhook service, on a registry of its own (tests build several).
 import { Counter, Histogram, type Registry } from "prom-client";
+import {
+  DeferredCount,
+  DeferredObservations,
+  foldAll,
+  type Deferred,
+} from "../metrics-deferred.ts";
 import { metricsRegistry } from "../metrics-registry.ts";
+
+/** The endpoints that authenticate tokens (the `endpoint` label). */
+export type AuthenticationEndpoint = "authenticate" | "verify";
+
+/**
+ * The series every authentication (`seconds`) and every success (`successes`) touches, kept off
+ * prom-client's per-call work (metrics-deferred.ts) and handed to it at each scrape: the same
+ * names, labels and values.
+ */
+export interface AuthenticationSeries {
+  /** `authentications_total{endpoint, result="success", reason=""}`. */
+  successes: DeferredCount;
+  /** `authentication_duration_seconds{endpoint}`. */
+  seconds: DeferredObservations;
+}
 
 /** The webhook's metrics. */
 export interface WebhookMetrics {
@@ -8,6 +29,8 @@ export interface WebhookMetrics {
   /** By endpoint (authenticate, verify), result (success, failure, error, malformed) and reason. */
   authentications: Counter<"endpoint" | "result" | "reason">;
   authenticationSeconds: Histogram<"endpoint">;
+  /** The hot series of `authentications` and `authenticationSeconds`, per endpoint. */
+  authenticationSeries: Record<AuthenticationEndpoint, AuthenticationSeries>;
   /** By resource, operation and allowed (true, false). */
   admissionDecisions: Counter<"resource" | "operation" | "allowed">;
   admissionSeconds: Histogram<"resource">;
@@ -29,21 +52,39 @@ export interface WebhookMetrics {
 /** Creates the metrics; process metrics only for the real service (one per process). */
 export function createWebhookMetrics(withProcessMetrics: boolean): WebhookMetrics {
   const { registry, registers } = metricsRegistry(withProcessMetrics);
+  const deferred: Deferred[] = [];
+  // Either metric scraped hands over what both hold, so each reads as current.
+  const collect = (): void => foldAll(deferred);
+  const authentications = new Counter({
+    name: "svctokens_webhook_authentications_total",
+    help: "Token authentications by endpoint, result and reason.",
+    labelNames: ["endpoint", "result", "reason"],
+    registers,
+    collect,
+  });
+  const authenticationSeconds = new Histogram({
+    name: "svctokens_webhook_authentication_duration_seconds",
+    help: "Time to answer one authentication, from parsed request to answer.",
+    labelNames: ["endpoint"],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers,
+    collect,
+  });
+  const seriesOf = (endpoint: AuthenticationEndpoint): AuthenticationSeries => {
+    const series = {
+      successes: new DeferredCount(
+        authentications.labels({ endpoint, result: "success", reason: "" }),
+      ),
+      seconds: new DeferredObservations(authenticationSeconds.labels({ endpoint })),
+    };
+    deferred.push(series.successes, series.seconds);
+    return series;
+  };
   return {
     registry,
-    authentications: new Counter({
-      name: "svctokens_webhook_authentications_total",
-      help: "Token authentications by endpoint, result and reason.",
-      labelNames: ["endpoint", "result", "reason"],
-      registers,
-    }),
-    authenticationSeconds: new Histogram({
-      name: "svctokens_webhook_authentication_duration_seconds",
-      help: "Time to answer one authentication, from parsed request to answer.",
-      labelNames: ["endpoint"],
-      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
-      registers,
-    }),
+    authentications,
+    authenticationSeconds,
+    authenticationSeries: { authenticate: seriesOf("authenticate"), verify: seriesOf("verify") },
     admissionDecisions: new Counter({
       name: "svctokens_webhook_admission_decisions_total",
       help: "Admission decisions by resource, operation and whether the request was allowed.",

@@ -2,14 +2,19 @@
 // Who a presented token is: the pure decision behind /authenticate and /verify. It reads only
 // the cached facts and the clock, so a request never waits on the API server.
 import { API_GROUP, type ServiceToken } from "../../api/index.ts";
-import { serviceUserGroups, serviceUserUsername } from "../../domain/identity.ts";
 import { isLivePreviousValue, overlapMs } from "../../domain/rotation.ts";
 import { hashToken, isWellFormedToken } from "../../tokens/index.ts";
 import type { CachedHashRecord, ClusterFacts } from "../cache/facts.ts";
 import { ExpiryMemo } from "./expiry-memo.ts";
+import { IdentityMemo } from "./identity-memo.ts";
+import { SuccessMemo } from "./success-memo.ts";
 
 /** Expiry per cached token object, shared by every decision (expiry-memo.ts). */
 const expiry = new ExpiryMemo();
+/** Username, uid and groups per cached ServiceUser object (identity-memo.ts). */
+const identities = new IdentityMemo();
+/** Successes asked without audiences, per cached ServiceToken object (success-memo.ts). */
+const successes = new SuccessMemo<AuthenticationDecision>();
 
 /** Why a token did not authenticate; a metrics label and a log field, never sent to clients. */
 export type AuthenticationFailure =
@@ -45,7 +50,8 @@ export interface AuthenticatedUser {
   username: string;
   /** metadata.uid of the ServiceUser. */
   uid: string;
-  groups: string[];
+  /** Shared by every success of the user's tokens: read only. */
+  groups: readonly string[];
   extra: Record<string, string[]>;
 }
 
@@ -144,14 +150,20 @@ export function decideRecords(
   if (audiences === undefined)
     return refusal("audience", record.tokenId, tokenKey, spec.serviceUser);
 
-  // Built field by field (no spread of a reference object): this runs on every success.
-  return {
+  // Username and groups come from the spec, so a role change applies to the next request (the
+  // memo compares the fields they are made from).
+  const identity = identities.identityOf(user);
+  // Without audiences asked, a success depends only on these: the same one, frozen, is reused.
+  const plain = requestedAudiences.length === 0;
+  const known = plain ? successes.get(token, record, spec.serviceUser, identity) : undefined;
+  if (known !== undefined) return known;
+  // Built field by field (no spread of a reference object).
+  const success: AuthenticationDecision = {
     authenticated: true,
-    // Username and groups come from the spec, so a role change applies to the next request.
     user: {
-      username: serviceUserUsername(user.metadata.name),
-      uid: user.metadata.uid ?? "",
-      groups: serviceUserGroups(user.spec),
+      username: identity.username,
+      uid: identity.uid,
+      groups: identity.groups,
       extra: {
         [EXTRA_TOKEN_ID]: [record.tokenId],
         [EXTRA_TOKEN_NAME]: [record.tokenName],
@@ -164,6 +176,15 @@ export function decideRecords(
     tokenKey,
     serviceUser: spec.serviceUser,
   };
+  if (plain) successes.set(token, record, spec.serviceUser, identity, deepFreeze(success));
+  return success;
+}
+
+/** Freezes a decision and everything in it: a kept success is read, never changed. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  for (const inner of Object.values(value)) deepFreeze(inner);
+  return Object.freeze(value);
 }
 
 function refusal(

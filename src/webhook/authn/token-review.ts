@@ -3,7 +3,8 @@
 // `--authentication-token-webhook-version` and what Pinniped sends, so both are answered, each
 // in the version it was asked. The token is never echoed back.
 import { z } from "zod";
-import type { AuthenticationDecision } from "./decide.ts";
+import type { AuthenticatedUser, AuthenticationDecision } from "./decide.ts";
+import { identityOfUser } from "./identity-memo.ts";
 import { MAX_AUDIENCE_LENGTH, MAX_AUDIENCES, MAX_TOKEN_LENGTH } from "./request-bounds.ts";
 import { describeZodError, type ParseResult } from "../wire.ts";
 
@@ -92,7 +93,12 @@ export interface TokenReviewResponse {
   kind: typeof TOKEN_REVIEW_KIND;
   status: {
     authenticated: boolean;
-    user?: { username: string; uid?: string; groups: string[]; extra: Record<string, string[]> };
+    user?: {
+      username: string;
+      uid?: string;
+      groups: readonly string[];
+      extra: Record<string, string[]>;
+    };
     audiences?: string[];
     error?: string;
   };
@@ -149,18 +155,46 @@ const REFUSED = Object.fromEntries(
 /**
  * `JSON.stringify(tokenReviewResponse(decision, apiVersion))`, byte for byte, from fixed
  * fragments and the decision's own values (each JSON-escaped): no answer object per request.
+ * The user's part up to its extra is the memoized identity's JSON when the user was made from
+ * one (identity-memo.ts), so a success serializes only its token's extra.
  */
 export function tokenReviewResponseJson(
   decision: AuthenticationDecision,
   apiVersion: TokenReviewApiVersion = TOKEN_REVIEW_API_VERSION,
 ): string {
   if (!decision.authenticated) return REFUSED[apiVersion];
-  const { username, uid, groups, extra } = decision.user;
-  const uidField = uid === "" ? "" : `,"uid":${JSON.stringify(uid)}`;
+  // A frozen decision (decide.ts freezes the successes it keeps, deeply) cannot change: its
+  // answer is kept with it.
+  const { user } = decision;
+  const frozen = Object.isFrozen(decision) && Object.isFrozen(user) && Object.isFrozen(user.extra);
+  if (!frozen) return answerJson(decision, apiVersion);
+  let answers = keptAnswers.get(decision);
+  if (answers === undefined) {
+    answers = {};
+    keptAnswers.set(decision, answers);
+  }
+  return (answers[apiVersion] ??= answerJson(decision, apiVersion));
+}
+
+/** Answers of frozen decisions, by version; entries go with the decisions. */
+const keptAnswers = new WeakMap<object, Partial<Record<TokenReviewApiVersion, string>>>();
+
+function answerJson(
+  decision: Extract<AuthenticationDecision, { authenticated: true }>,
+  apiVersion: TokenReviewApiVersion,
+): string {
+  const { user } = decision;
+  const userHead = identityOfUser(user)?.userJsonHead ?? userJsonHead(user);
   const audiences =
     decision.audiences.length > 0 ? `,"audiences":${JSON.stringify(decision.audiences)}` : "";
+  return `${AUTHENTICATED_HEAD[apiVersion]}${userHead}${JSON.stringify(user.extra)}}${audiences}}}`;
+}
+
+/** `{"username":…[,"uid":…],"groups":[…],"extra":` of any user. */
+function userJsonHead(user: AuthenticatedUser): string {
+  const uidField = user.uid === "" ? "" : `,"uid":${JSON.stringify(user.uid)}`;
   return (
-    `${AUTHENTICATED_HEAD[apiVersion]}{"username":${JSON.stringify(username)}${uidField}` +
-    `,"groups":${JSON.stringify(groups)},"extra":${JSON.stringify(extra)}}${audiences}}}`
+    `{"username":${JSON.stringify(user.username)}${uidField}` +
+    `,"groups":${JSON.stringify(user.groups)},"extra":`
   );
 }

@@ -2,6 +2,7 @@
 // Gateways read only the status (2xx passes, 401/403 are sent to the client) and copy the
 // identity headers of a 200 upstream.
 import type { AuthenticationDecision } from "./decide.ts";
+import { identityOfUser } from "./identity-memo.ts";
 import type { VerifyParameters } from "./verify-target.ts";
 
 /** Identity headers on a 200, as oauth2-proxy names them (gateways copy them upstream). */
@@ -73,7 +74,7 @@ export function decideVerify(
     headers: {
       "Cache-Control": "no-store",
       [VERIFY_HEADERS.user]: decision.user.username,
-      [VERIFY_HEADERS.groups]: groups.join(","),
+      [VERIFY_HEADERS.groups]: identityOfUser(decision.user)?.groupsHeader ?? groups.join(","),
       [VERIFY_HEADERS.tokenId]: decision.tokenId,
     },
     body: "OK",

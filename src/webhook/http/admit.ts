@@ -28,7 +28,10 @@ export function admitJson(
   req: IncomingMessage,
   res: ServerResponse,
 ): boolean {
-  const mediaType = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+  const type = req.headers["content-type"];
+  // The common spelling needs no parsing.
+  if (type === "application/json") return true;
+  const mediaType = (type ?? "").split(";")[0]?.trim().toLowerCase();
   if (mediaType === "application/json") return true;
   deps.metrics.rejectedRequests.inc({ route, code: 415 });
   sendStatus(res, 415, "Content-Type must be application/json");

@@ -7,7 +7,7 @@ import { TextDecoder } from "node:util";
 /** The parsed body (undefined when the request has none), or the body-parser error type. */
 export type JsonBody = { ok: true; value: unknown } | { ok: false; type: string };
 
-const fail = (type: string): JsonBody => ({ ok: false, type });
+const fail = (type: string): { ok: false; type: string } => ({ ok: false, type });
 const FIRST_CHARACTER = /^[ \t\n\r]*([^ \t\n\r])/;
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
 
@@ -42,8 +42,16 @@ export function parseStrictJson(text: string): JsonBody {
   }
 }
 
-function checkHeaders(req: IncomingMessage, limit: number): JsonBody | TextDecoder | undefined {
-  const charset = (CHARSET.exec(req.headers["content-type"] ?? "")?.[1] ?? "utf-8").toLowerCase();
+function checkHeaders(
+  req: IncomingMessage,
+  limit: number,
+): { ok: false; type: string } | TextDecoder | undefined {
+  const type = req.headers["content-type"];
+  // The common spelling names no charset: UTF-8, without a pattern run.
+  const charset =
+    type === "application/json"
+      ? "utf-8"
+      : (CHARSET.exec(type ?? "")?.[1] ?? "utf-8").toLowerCase();
   if (!charset.startsWith("utf-")) return fail("charset.unsupported");
   const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase();
   if (encoding !== "identity") return fail("encoding.unsupported");
@@ -56,6 +64,9 @@ function checkHeaders(req: IncomingMessage, limit: number): JsonBody | TextDecod
   return decoderFor(charset) ?? fail("encoding.unsupported");
 }
 
+/** The decoded body (undefined when the request has none), or the body-parser error type. */
+export type BodyText = { ok: true; text: string | undefined } | { ok: false; type: string };
+
 /**
  * Reads and parses the body of `req` (at most `limit` bytes) and calls `done` once. Requests
  * without a body (no Content-Length, no Transfer-Encoding) give `undefined`, as body-parser.
@@ -65,16 +76,32 @@ export function readJsonBody(
   limit: number,
   done: (body: JsonBody) => void,
 ): void {
+  readBodyText(req, limit, (body) => {
+    if (!body.ok) done(body);
+    else if (body.text === undefined) done({ ok: true, value: undefined });
+    else done(parseStrictJson(body.text));
+  });
+}
+
+/**
+ * `readJsonBody` up to the parse: the decoded text, after the same checks, for a route that
+ * reads it itself before (or instead of) `parseStrictJson`.
+ */
+export function readBodyText(
+  req: IncomingMessage,
+  limit: number,
+  done: (body: BodyText) => void,
+): void {
   const checked = checkHeaders(req, limit);
   if (!(checked instanceof TextDecoder)) {
-    done(checked ?? { ok: true, value: undefined });
+    done(checked ?? { ok: true, text: undefined });
     return;
   }
   const declared = req.headers["content-length"];
   const chunks: Buffer[] = [];
   let received = 0;
   let finished = false;
-  const finish = (body: JsonBody): void => {
+  const finish = (body: BodyText): void => {
     if (finished) return;
     finished = true;
     if (!body.ok) req.pause();
@@ -91,7 +118,7 @@ export function readJsonBody(
       return;
     }
     const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    finish(parseStrictJson(checked.decode(bytes)));
+    finish({ ok: true, text: checked.decode(bytes) });
   });
   req.on("aborted", () => finish(fail("request.aborted")));
   req.on("error", () => finish(fail("request.aborted")));

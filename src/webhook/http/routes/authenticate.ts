@@ -8,12 +8,14 @@ import {
   parseTokenReview,
   tokenReviewRefusal,
   tokenReviewResponseJson,
+  type TokenReviewRequest,
 } from "../../authn/token-review.ts";
+import { scanTokenReview } from "../../authn/token-review-scan.ts";
 import { admitJson, admitSynced, refuseBody } from "../admit.ts";
 import { admitApiserverClient } from "../apiserver-client.ts";
 import type { WebhookDeps } from "../deps.ts";
 import { sendStatus, sendUncachedJson } from "../http-errors.ts";
-import { readJsonBody } from "../json-body.ts";
+import { parseStrictJson, readBodyText } from "../json-body.ts";
 import { runAuthentication } from "./run-authentication.ts";
 
 /** A TokenReview is a few hundred bytes; anything near this is not one. */
@@ -28,21 +30,37 @@ export function authenticateHandler(
     if (!admitApiserverClient(deps, "authenticate", req, res)) return;
     if (!admitSynced(deps, "authenticate", res)) return;
     if (!admitJson(deps, "authenticate", req, res)) return;
-    readJsonBody(req, AUTHENTICATE_BODY_LIMIT, (body) => {
-      if (body.ok) answer(deps, body.value, res);
-      else refuseBody(deps, "authenticate", res, body.type);
+    readBodyText(req, AUTHENTICATE_BODY_LIMIT, (body) => {
+      if (!body.ok) {
+        refuseBody(deps, "authenticate", res, body.type);
+        return;
+      }
+      // What kube-apiserver sends is read straight from the text; anything else is parsed.
+      const scanned = body.text === undefined ? undefined : scanTokenReview(body.text);
+      if (scanned !== undefined) answer(deps, scanned, res);
+      else parseAndAnswer(deps, body.text, res);
     });
   };
 }
 
-function answer(deps: WebhookDeps, body: unknown, res: ServerResponse): void {
-  const parsed = parseTokenReview(body);
+/** The body as JSON (body-parser's strict rules), then as a TokenReview, each refused in turn. */
+function parseAndAnswer(deps: WebhookDeps, text: string | undefined, res: ServerResponse): void {
+  const json = text === undefined ? { ok: true as const, value: undefined } : parseStrictJson(text);
+  if (!json.ok) {
+    refuseBody(deps, "authenticate", res, json.type);
+    return;
+  }
+  const parsed = parseTokenReview(json.value);
   if (!parsed.ok) {
     deps.metrics.rejectedRequests.inc({ route: "authenticate", code: 400 });
     sendStatus(res, 400, parsed.reason);
     return;
   }
-  const { apiVersion, token, audiences } = parsed.value;
+  answer(deps, parsed.value, res);
+}
+
+function answer(deps: WebhookDeps, request: TokenReviewRequest, res: ServerResponse): void {
+  const { apiVersion, token, audiences } = request;
   const decision = runAuthentication(deps, "authenticate", token, audiences);
   const review = decision
     ? tokenReviewResponseJson(decision, apiVersion)

@@ -2,37 +2,12 @@
 // it, log who it was (token id, never the token), and note the use for last-used. Successes go
 // to the aggregated success log; failures are logged one by one.
 import { performance } from "node:perf_hooks";
-import type { Counter, Histogram } from "prom-client";
 import { errorMessage } from "../../../k8s/errors.ts";
 import { decideAuthentication, type AuthenticationDecision } from "../../authn/decide.ts";
-import type { WebhookMetrics } from "../../metrics.ts";
+import type { AuthenticationEndpoint } from "../../metrics.ts";
 import type { WebhookDeps } from "../deps.ts";
 
-export type AuthenticationEndpoint = "authenticate" | "verify";
-
-/** The metric series every success touches, bound once per metrics and endpoint. */
-interface BoundSeries {
-  success: ReturnType<Counter<"endpoint" | "result" | "reason">["labels"]>;
-  seconds: ReturnType<Histogram<"endpoint">["labels"]>;
-}
-const bound = new WeakMap<WebhookMetrics, Map<AuthenticationEndpoint, BoundSeries>>();
-
-function seriesOf(metrics: WebhookMetrics, endpoint: AuthenticationEndpoint): BoundSeries {
-  let byEndpoint = bound.get(metrics);
-  if (byEndpoint === undefined) {
-    byEndpoint = new Map<AuthenticationEndpoint, BoundSeries>();
-    bound.set(metrics, byEndpoint);
-  }
-  let series = byEndpoint.get(endpoint);
-  if (series === undefined) {
-    series = {
-      success: metrics.authentications.labels({ endpoint, result: "success", reason: "" }),
-      seconds: metrics.authenticationSeconds.labels({ endpoint }),
-    };
-    byEndpoint.set(endpoint, series);
-  }
-  return series;
-}
+export type { AuthenticationEndpoint } from "../../metrics.ts";
 
 /** Decides, observes and records; an internal error refuses the token (fail closed). */
 export function runAuthentication(
@@ -51,11 +26,12 @@ export function runAuthentication(
     deps.metrics.authentications.inc({ endpoint, result: "error", reason: "internal" });
     return undefined;
   }
-  const series = seriesOf(deps.metrics, endpoint);
+  // The hot series are counted in plain fields and handed to prom-client at each scrape.
+  const series = deps.metrics.authenticationSeries[endpoint];
   series.seconds.observe((performance.now() - started) / 1000);
 
   if (decision.authenticated) {
-    series.success.inc();
+    series.successes.inc();
     deps.recordUse(decision.tokenKey, now);
     const success = {
       endpoint,

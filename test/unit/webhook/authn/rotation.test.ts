@@ -117,7 +117,7 @@ describe("the previous value of a rotated token", () => {
       apiVersion: "authorization.k8s.io/v1",
       user: authn.user.username,
       uid: authn.user.uid,
-      groups: authn.user.groups,
+      groups: [...authn.user.groups],
       extra: authn.user.extra,
       resourceAttributes: { verb: "get", resource: "pods", namespace: "prod" },
     };
