@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { Controller } from "../controller/controller.ts";
 import type { Clock } from "../k8s/clock.ts";
-import { loadKubeConfig } from "../k8s/kubeconfig.ts";
+import { loadClusterAccess } from "../k8s/cluster-access.ts";
 import { WebhookService } from "../webhook/service.ts";
 import { writeUserKubeconfig, type ControlPlaneInfo, type LocalUser } from "./identities.ts";
 import { loadCertificateAuthorityFiles } from "../tls/pki.ts";
@@ -46,7 +46,8 @@ export async function startLocalController(
     operatorServiceAccount("svctokens-controller"),
   );
   const controller = new Controller({
-    kubeConfig: loadKubeConfig(kubeconfig),
+    // As the deployed processes load it (main.ts), so every integration test runs that loader.
+    kubeConfig: loadClusterAccess({ kubeconfig }),
     operatorNamespace: OPERATOR_NAMESPACE,
     identity: "local-controller",
     resyncMs: options.resyncMs ?? SHIPPED.SVCTOKENS_RESYNC_SECONDS * 1000,
@@ -116,7 +117,8 @@ export async function startLocalWebhook(
     ...(options.apiServer ? [join(dir, "webhook-via-proxy.kubeconfig")] : []),
   );
   const service = await WebhookService.start({
-    kubeConfig: loadKubeConfig(kubeconfig),
+    // As the deployed processes load it (main.ts), so every integration test runs that loader.
+    kubeConfig: loadClusterAccess({ kubeconfig }),
     namespace: OPERATOR_NAMESPACE,
     tls: { certFile, keyFile, clientCaFile: info.webhookClientCaCertFile },
     allowedClientNames: [info.webhookClientCommonName],
