@@ -11,6 +11,9 @@ import { controlPlane } from "../support/cluster.ts";
 import { samplesOf } from "../support/prometheus.ts";
 import type { TestWebhook } from "./webhook-support.ts";
 
+/** Where a webhook serves and the CA its certificate chains to: all a direct call needs. */
+type WebhookAddress = Pick<TestWebhook, "url" | "caPem">;
+
 let clientCertificate: Promise<KeyPairPem> | undefined;
 
 /** A client certificate from the webhook client CA (kube-apiserver's), named `commonName`. */
@@ -61,7 +64,7 @@ export interface WebhookAnswer {
   text: string;
 }
 
-export async function callWebhook(webhook: TestWebhook, c: WebhookCall): Promise<WebhookAnswer> {
+export async function callWebhook(webhook: WebhookAddress, c: WebhookCall): Promise<WebhookAnswer> {
   const cert =
     c.clientCert === false
       ? undefined
@@ -119,7 +122,7 @@ export function tokenReview(token: string, audiences?: string[]): Record<string,
 
 /** The answer of POST /authenticate for `token`, as kube-apiserver would ask it. */
 export async function authenticateDirect(
-  webhook: TestWebhook,
+  webhook: WebhookAddress,
   token: string,
   agent?: Agent,
 ): Promise<{ authenticated: boolean; user?: { username: string; groups: string[] } }> {
@@ -136,7 +139,7 @@ export async function authenticateDirect(
 
 /** GET /verify with a Bearer token: the HTTP status and the identity headers. */
 export async function verifyDirect(
-  webhook: TestWebhook,
+  webhook: WebhookAddress,
   token: string,
   agent?: Agent,
 ): Promise<{ status: number; user?: string; groups?: string }> {

@@ -9,7 +9,8 @@ import { truncateToSecond } from "../../../src/k8s/time.ts";
 import { eventually, newNamespace } from "../support/cluster.ts";
 import { kubectl } from "../support/kubectl.ts";
 import type { Api } from "../support/resources.ts";
-import { callWebhook } from "./webhook-http.ts";
+import { authenticateDirect, callWebhook } from "./webhook-http.ts";
+import { startWebhookProcess } from "../support/webhook-process.ts";
 import { WebhookRun, type DeliveredToken } from "./webhook-run.ts";
 import { tokenKubeconfig } from "./webhook-support.ts";
 
@@ -112,6 +113,19 @@ describe("authentication through kube-apiserver", () => {
       30_000,
     );
     expect(Date.parse(String(token.status?.lastUsedAt))).toBeGreaterThanOrEqual(before);
+  });
+
+  it("serves from its deployed entry point (node src/webhook/main.ts, environment only)", async () => {
+    const webhook = await startWebhookProcess("main");
+    try {
+      const answer = await authenticateDirect(webhook, member.value);
+      expect(answer.authenticated).toBe(true);
+      expect(answer.user?.groups).toContain("svctokens:role:member");
+      const forged = `${member.value.slice(0, -1)}${member.value.endsWith("A") ? "B" : "A"}`;
+      expect((await authenticateDirect(webhook, forged)).authenticated).toBe(false);
+    } finally {
+      await webhook.stop();
+    }
   });
 
   it("applies a role change to the next request (kube-apiserver may cache for 10 s)", async () => {
