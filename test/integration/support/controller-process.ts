@@ -1,11 +1,10 @@
 // The controller as a separate process (`node src/controller/main.ts`), for tests that kill it.
-import { spawn, type ChildProcess } from "node:child_process";
-import { openSync, closeSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freeLoopbackPort } from "../../../src/devenv/ports.ts";
 import { controlPlane, eventually } from "./cluster.ts";
-import { OPERATOR_NAMESPACE } from "./operator.ts";
+import { spawnOperatorProcess } from "./operator-process.ts";
 import { samplesOf } from "./prometheus.ts";
 
 const MAIN = fileURLToPath(new URL("../../../src/controller/main.ts", import.meta.url));
@@ -31,21 +30,11 @@ export async function startControllerProcess(
 ): Promise<ControllerProcess> {
   const metricsPort = await freeLoopbackPort();
   const logFile = join(controlPlane().logsDir, `controller-${name}.log`);
-  const fd = openSync(logFile, "a");
-  const child = spawn(process.execPath, [MAIN], {
-    stdio: ["ignore", fd, fd],
-    env: {
-      PATH: process.env.PATH,
-      KUBECONFIG: kubeconfig,
-      SVCTOKENS_NAMESPACE: OPERATOR_NAMESPACE,
-      SVCTOKENS_POD_NAME: name,
-      SVCTOKENS_CONTROLLER_METRICS_PORT: String(metricsPort),
-      SVCTOKENS_LOG_LEVEL: "info",
-      ...env,
-    },
+  const { child, exited } = spawnOperatorProcess(MAIN, `controller-${name}`, kubeconfig, {
+    SVCTOKENS_POD_NAME: name,
+    SVCTOKENS_CONTROLLER_METRICS_PORT: String(metricsPort),
+    ...env,
   });
-  closeSync(fd);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const get = async (path: string): Promise<string> => {
     const res = await fetch(`http://127.0.0.1:${metricsPort}${path}`);
     if (!res.ok) throw new Error(`${path}: ${res.status}`);

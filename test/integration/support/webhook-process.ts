@@ -1,7 +1,5 @@
 // The webhook as a separate process (`node src/webhook/main.ts`): its deployed entry point,
 // configured only by the environment, with serving certificate files as in `tls.mode: files`.
-import { spawn } from "node:child_process";
-import { closeSync, openSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,7 +8,7 @@ import { operatorServiceAccount } from "../../../src/devenv/local-operator.ts";
 import { freeLoopbackPort } from "../../../src/devenv/ports.ts";
 import { loadCertificateAuthorityFiles } from "../../../src/tls/pki.ts";
 import { controlPlane, eventually } from "./cluster.ts";
-import { OPERATOR_NAMESPACE } from "./operator.ts";
+import { spawnOperatorProcess } from "./operator-process.ts";
 
 const MAIN = fileURLToPath(new URL("../../../src/webhook/main.ts", import.meta.url));
 
@@ -40,24 +38,14 @@ export async function startWebhookProcess(name: string): Promise<WebhookProcess>
     join(dir, "webhook.kubeconfig"),
   );
   const [port, metricsPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
-  const fd = openSync(join(info.logsDir, `webhook-${name}.log`), "a");
-  const child = spawn(process.execPath, [MAIN], {
-    stdio: ["ignore", fd, fd],
-    env: {
-      PATH: process.env.PATH,
-      KUBECONFIG: kubeconfig,
-      SVCTOKENS_NAMESPACE: OPERATOR_NAMESPACE,
-      SVCTOKENS_TLS_MODE: "files",
-      SVCTOKENS_TLS_CERT_FILE: join(dir, "tls.crt"),
-      SVCTOKENS_TLS_KEY_FILE: join(dir, "tls.key"),
-      SVCTOKENS_WEBHOOK_HOST: "127.0.0.1",
-      SVCTOKENS_WEBHOOK_PORT: String(port),
-      SVCTOKENS_WEBHOOK_METRICS_PORT: String(metricsPort),
-      SVCTOKENS_LOG_LEVEL: "info",
-    },
+  const { child, exited } = spawnOperatorProcess(MAIN, `webhook-${name}`, kubeconfig, {
+    SVCTOKENS_TLS_MODE: "files",
+    SVCTOKENS_TLS_CERT_FILE: join(dir, "tls.crt"),
+    SVCTOKENS_TLS_KEY_FILE: join(dir, "tls.key"),
+    SVCTOKENS_WEBHOOK_HOST: "127.0.0.1",
+    SVCTOKENS_WEBHOOK_PORT: String(port),
+    SVCTOKENS_WEBHOOK_METRICS_PORT: String(metricsPort),
   });
-  closeSync(fd);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     await exited;
