@@ -250,12 +250,7 @@ describe("controller: ServiceToken lifecycle", () => {
     // controller must not put it back, or the token is collected once the user is gone.
     await api.rest.request("DELETE", `${userPath}?propagationPolicy=Orphan`);
     await eventually("the user to be gone", async () =>
-      (await api.rest.request("GET", userPath).then(
-        () => false,
-        () => true,
-      ))
-        ? true
-        : undefined,
+      (await api.user(leaving)) ? undefined : true,
     );
     await w.controller.whenIdle();
     const kept = await api.token(w.ns, "kept");

@@ -74,10 +74,15 @@ export async function settledApiserverWrites(
     120_000,
   );
   let last = await apiserverWrites(admin, resources);
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const now = await apiserverWrites(admin, resources);
-    if (now === last) return now;
-    last = now;
-  }
+  return eventually(
+    "kube-apiserver's write counter to hold still for half a second",
+    async () => {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const now = await apiserverWrites(admin, resources);
+      if (now === last) return now;
+      last = now;
+      return undefined;
+    },
+    60_000,
+  );
 }

@@ -1,4 +1,4 @@
-// The kubeconfig loader the controller uses instead of client-node's: against a real HTTPS
+// The kubeconfig loader both processes use instead of client-node's: against a real HTTPS
 // server, with the kinds of kubeconfig users it serves itself and one it hands to client-node.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
