@@ -4,12 +4,19 @@
 // generated API (~25 MB of heap and ~60 MB RSS per process, docs/decisions.md record 72), so the
 // processes load kubeconfigs here and import client-node only for what only it does: a user
 // with an exec plugin or an auth provider.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { isIPv6 } from "node:net";
 import { homedir } from "node:os";
-import { dirname, isAbsolute, join } from "node:path";
+import { delimiter, join } from "node:path";
 import type { RequestOptions } from "node:https";
+import {
+  kubeconfigPaths,
+  mergedCurrentContext,
+  pathFromEntry,
+  type FromFile,
+  type KubeconfigDocument,
+} from "./kubeconfig-merge.ts";
 
 /** What KubeRest needs of a kubeconfig; client-node's KubeConfig is one too. */
 export interface ClusterAccess {
@@ -20,7 +27,7 @@ export interface ClusterAccess {
 
 /** Where the credentials come from; the first that applies wins. */
 export interface ClusterAccessSource {
-  /** A kubeconfig file (KUBECONFIG). */
+  /** A kubeconfig file, or several separated by ":" (KUBECONFIG), merged as kubectl does. */
   kubeconfig?: string | undefined;
   /** KUBERNETES_SERVICE_HOST and _PORT, set by the kubelet in every pod. */
   serviceHost?: string | undefined;
@@ -48,12 +55,12 @@ export interface ClusterAccessSpec {
 }
 
 /**
- * The kubeconfig file if named, else the pod's ServiceAccount when running in a pod, else
+ * The kubeconfig file(s) if named, else the pod's ServiceAccount when running in a pod, else
  * ~/.kube/config. Unlike client-node's loadFromDefault, a pod's ServiceAccount comes before a
- * ~/.kube/config, and several KUBECONFIG files are not merged (the operator names one).
+ * ~/.kube/config.
  */
 export function loadClusterAccess(source: ClusterAccessSource): ClusterAccess {
-  if (source.kubeconfig) return fromKubeconfigFile(source.kubeconfig);
+  if (source.kubeconfig) return fromKubeconfigFiles(kubeconfigPaths(source.kubeconfig, delimiter));
   if (source.serviceHost && source.servicePort) {
     const host = isIPv6(source.serviceHost) ? `[${source.serviceHost}]` : source.serviceHost;
     return new FileClusterAccess({
@@ -62,7 +69,7 @@ export function loadClusterAccess(source: ClusterAccessSource): ClusterAccess {
       tokenFile: join(SERVICE_ACCOUNT_DIR, "token"),
     });
   }
-  return fromKubeconfigFile(join(homedir(), ".kube", "config"));
+  return fromKubeconfigFiles([join(homedir(), ".kube", "config")]);
 }
 
 /** Credentials as a kubeconfig's cluster and user give them: files re-read on every apply. */
@@ -96,14 +103,6 @@ export class FileClusterAccess implements ClusterAccess {
 function read(material: Material | undefined): Buffer | undefined {
   if (material?.data) return Buffer.from(material.data, "base64");
   return material?.file ? readFileSync(material.file) : undefined;
-}
-
-type Named<T> = { name?: string } & T;
-interface KubeconfigFile {
-  "current-context"?: string;
-  contexts?: Named<{ context?: { cluster?: string; user?: string } }>[];
-  clusters?: Named<{ cluster?: Record<string, unknown> }>[];
-  users?: Named<{ user?: Record<string, unknown> }>[];
 }
 
 /** The kubeconfig fields this loader applies (`extensions` only informs); exec and auth providers go to client-node. */
@@ -144,53 +143,73 @@ function refuseUnapplied(
   );
 }
 
-/** The current context of a kubeconfig file, served here or, if it needs them, by client-node. */
-export function fromKubeconfigFile(path: string): ClusterAccess {
+/**
+ * The kubeconfig files, parsed; as kubectl does, a file of a list that does not exist is
+ * skipped, but a list where none exists (or one named file that does not) is an error.
+ */
+function readKubeconfigs(paths: readonly string[]): FromFile<KubeconfigDocument>[] {
   // `yaml` is loaded only here: a pod reads no kubeconfig file.
   const { parse } = createRequire(import.meta.url)("yaml") as typeof import("yaml");
-  const file = (parse(readFileSync(path, "utf8")) ?? {}) as KubeconfigFile;
-  const context = file.contexts?.find((entry) => entry.name === file["current-context"])?.context;
-  const cluster = file.clusters?.find((entry) => entry.name === context?.cluster)?.cluster;
-  const user = file.users?.find((entry) => entry.name === context?.user)?.user ?? {};
-  if (typeof cluster?.server !== "string") {
-    throw new Error(`the kubeconfig ${path} has no current cluster`);
+  const present = paths.length === 1 ? paths : paths.filter((path) => existsSync(path));
+  if (present.length === 0) {
+    throw new Error(`none of the kubeconfig files exists: ${paths.join(", ")}`);
   }
-  if (user.exec !== undefined || user["auth-provider"] !== undefined) {
-    return new ClientNodeClusterAccess(path, cluster.server);
+  return present.map((file) => ({
+    file,
+    value: (parse(readFileSync(file, "utf8")) ?? {}) as KubeconfigDocument,
+  }));
+}
+
+/** The current context of the kubeconfig files (merged), served here or by client-node. */
+export function fromKubeconfigFiles(paths: readonly string[]): ClusterAccess {
+  const documents = readKubeconfigs(paths);
+  const where = paths.join(delimiter);
+  const current = mergedCurrentContext(documents);
+  const cluster = current?.cluster;
+  if (current === undefined || typeof cluster?.value.server !== "string") {
+    throw new Error(`the kubeconfig ${where} has no current cluster`);
   }
-  refuseUnapplied(path, "user", user, USER_FIELDS);
-  refuseUnapplied(path, "cluster", cluster, CLUSTER_FIELDS);
-  const text = (entry: Record<string, unknown>, field: string): string | undefined => {
-    const value = entry[field];
+  const user = current.user;
+  if (user.value.exec !== undefined || user.value["auth-provider"] !== undefined) {
+    return new ClientNodeClusterAccess(documents, cluster.value.server);
+  }
+  refuseUnapplied(where, "user", user.value, USER_FIELDS);
+  refuseUnapplied(where, "cluster", cluster.value, CLUSTER_FIELDS);
+  const text = (entry: FromFile<Record<string, unknown>>, field: string): string | undefined => {
+    const value = entry.value[field];
     return typeof value === "string" ? value : undefined;
   };
-  // Relative file paths in a kubeconfig are relative to the file.
-  const local = (file: string | undefined): string | undefined =>
-    file === undefined || isAbsolute(file) ? file : join(dirname(path), file);
-  const material = (entry: Record<string, unknown>, field: string): Material => ({
-    file: local(text(entry, field)),
+  // Relative file paths in a kubeconfig are relative to the file that holds the entry.
+  const fileOf = (entry: FromFile<Record<string, unknown>>, field: string): string | undefined =>
+    pathFromEntry(text(entry, field), entry.file);
+  const material = (entry: FromFile<Record<string, unknown>>, field: string): Material => ({
+    file: fileOf(entry, field),
     data: text(entry, `${field}-data`),
   });
   return new FileClusterAccess({
-    server: cluster.server,
+    server: cluster.value.server,
     ca: material(cluster, "certificate-authority"),
     cert: material(user, "client-certificate"),
     key: material(user, "client-key"),
     token: text(user, "token"),
-    tokenFile: local(text(user, "tokenFile")),
-    skipTLSVerify: cluster["insecure-skip-tls-verify"] === true,
+    tokenFile: fileOf(user, "tokenFile"),
+    skipTLSVerify: cluster.value["insecure-skip-tls-verify"] === true,
     tlsServerName: text(cluster, "tls-server-name"),
   });
 }
 
-/** A kubeconfig whose user runs an exec plugin or an auth provider: client-node, loaded late. */
+/**
+ * A kubeconfig whose user runs an exec plugin or an auth provider: client-node, loaded late.
+ * It reads the files itself, merged in the same order (client-node's merge lets a later file's
+ * current context win and refuses repeated names, so a list is merged the kubectl way here).
+ */
 class ClientNodeClusterAccess implements ClusterAccess {
-  readonly #path: string;
+  readonly #documents: readonly FromFile<KubeconfigDocument>[];
   readonly #server: string;
   #loaded: Promise<ClusterAccess> | undefined;
 
-  constructor(path: string, server: string) {
-    this.#path = path;
+  constructor(documents: readonly FromFile<KubeconfigDocument>[], server: string) {
+    this.#documents = documents;
     this.#server = server;
   }
 
@@ -201,9 +220,31 @@ class ClientNodeClusterAccess implements ClusterAccess {
   async applyToHTTPSOptions(options: RequestOptions): Promise<void> {
     this.#loaded ??= import("@kubernetes/client-node").then(({ KubeConfig }) => {
       const kubeConfig = new KubeConfig();
-      kubeConfig.loadFromFile(this.#path);
+      const [first, ...others] = this.#documents;
+      if (first !== undefined) kubeConfig.loadFromFile(first.file);
+      for (const other of others) mergeLater(kubeConfig, other.file, KubeConfig);
       return kubeConfig;
     });
     await (await this.#loaded).applyToHTTPSOptions(options);
   }
+}
+
+type ClientNodeKubeConfig = InstanceType<typeof import("@kubernetes/client-node").KubeConfig>;
+
+/** Adds a later file's clusters, users and contexts whose names are new: the first file wins. */
+function mergeLater(
+  into: ClientNodeKubeConfig,
+  file: string,
+  KubeConfig: typeof import("@kubernetes/client-node").KubeConfig,
+): void {
+  const later = new KubeConfig();
+  later.loadFromFile(file);
+  const known = (list: readonly { name: string }[], name: string): boolean =>
+    list.some((entry) => entry.name === name);
+  for (const cluster of later.clusters)
+    if (!known(into.clusters, cluster.name)) into.addCluster(cluster);
+  for (const user of later.users) if (!known(into.users, user.name)) into.addUser(user);
+  for (const context of later.contexts)
+    if (!known(into.contexts, context.name)) into.addContext(context);
+  if (!into.currentContext) into.setCurrentContext(later.currentContext);
 }

@@ -134,4 +134,89 @@ describe("loadClusterAccess", () => {
     const path = await writeTestFile(fake, "empty", "apiVersion: v1\nkind: Config\n");
     expect(() => loadClusterAccess({ kubeconfig: path })).toThrow(`${path} has no current cluster`);
   });
+
+  it("merges a KUBECONFIG list as kubectl does: first file wins, paths relative to their own file", async () => {
+    const client = await fake.issueClient("merged-client");
+    // The first file names the context and holds the user (files beside it); a later file holds
+    // the cluster, a decoy user of the same name, and another current context (ignored).
+    await writeTestFile(fake, "user/client.crt", client.certPem);
+    await writeTestFile(fake, "user/client.key", client.keyPem);
+    await writeTestFile(fake, "cluster/ca.crt", fake.caPem);
+    const first = await writeTestFile(
+      fake,
+      "user/config",
+      stringify({
+        "current-context": "merged",
+        contexts: [{ name: "merged", context: { cluster: "far", user: "me" } }],
+        users: [
+          { name: "me", user: { "client-certificate": "client.crt", "client-key": "client.key" } },
+        ],
+      }),
+    );
+    const second = await writeTestFile(
+      fake,
+      "cluster/config",
+      stringify({
+        "current-context": "elsewhere",
+        clusters: [
+          { name: "far", cluster: { server: fake.url, "certificate-authority": "ca.crt" } },
+        ],
+        users: [{ name: "me", user: { token: "decoy" } }],
+      }),
+    );
+    const missing = `${fake.dir}/does-not-exist`;
+    const access = loadClusterAccess({ kubeconfig: [missing, first, "", second].join(":") });
+    await get(new KubeRest(access));
+    expect(fake.requests[0]?.clientName).toBe("merged-client");
+    expect(fake.requests[0]?.headers.authorization).toBeUndefined();
+    expect(() => loadClusterAccess({ kubeconfig: `${missing}:${missing}2` })).toThrow(
+      "none of the kubeconfig files exists",
+    );
+  });
+
+  it("hands a merged list whose user runs an exec plugin to client-node, merged the same way", async () => {
+    const credential = {
+      apiVersion: "client.authentication.k8s.io/v1",
+      kind: "ExecCredential",
+      status: { token: "merged-exec-token" },
+    };
+    const first = await writeTestFile(
+      fake,
+      "exec-first",
+      stringify({
+        "current-context": "merged",
+        contexts: [{ name: "merged", context: { cluster: "far", user: "runner" } }],
+        users: [
+          {
+            name: "runner",
+            user: {
+              exec: {
+                apiVersion: "client.authentication.k8s.io/v1",
+                command: process.execPath,
+                args: ["-e", `process.stdout.write(${JSON.stringify(JSON.stringify(credential))})`],
+                interactiveMode: "Never",
+              },
+            },
+          },
+        ],
+      }),
+    );
+    const second = await writeTestFile(
+      fake,
+      "exec-second",
+      stringify({
+        "current-context": "elsewhere",
+        contexts: [{ name: "merged", context: { cluster: "none", user: "none" } }],
+        clusters: [
+          {
+            name: "far",
+            cluster: { server: fake.url, "certificate-authority-data": b64(fake.caPem) },
+          },
+        ],
+        users: [{ name: "runner", user: { token: "decoy" } }],
+      }),
+    );
+    await get(new KubeRest(loadClusterAccess({ kubeconfig: `${first}:${second}` })));
+    expect(fake.requests[0]?.headers.authorization).toBe("Bearer merged-exec-token");
+  });
 });

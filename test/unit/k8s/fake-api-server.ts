@@ -1,11 +1,11 @@
 // A fake API server for KubeRest and Informer unit tests: real HTTPS on loopback (so pools,
 // keep-alive and client certificates are the real thing), answers scripted per test.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { TLSSocket } from "node:tls";
 import { KubeConfig } from "@kubernetes/client-node";
 import { createCertificateAuthority, type KeyPairPem } from "../../../src/tls/pki.ts";
@@ -121,6 +121,7 @@ export async function writeTestFile(
   text: string,
 ): Promise<string> {
   const path = join(fake.dir, name);
+  await mkdir(dirname(path), { recursive: true });
   await writeFile(path, text);
   return path;
 }
