@@ -5,14 +5,22 @@
 // `npm run bench:webhook [-- --seconds 3 --reps 3 --tokens 100,10000,100000 --connections 1,4,16
 //   --heap deployed|default]`
 // Prints figures only (no pass/fail); bench/README.md says how to read them.
-import { fork, type ChildProcess } from "node:child_process";
-import { request } from "node:https";
 import { parseArgs } from "node:util";
 import { createCertificateAuthority } from "../src/tls/pki.ts";
-import type { FixedAnswer, ServerCpu, ServerOrder, ServerReady } from "./webhook/bench-server.ts";
+import type { FixedAnswer, ServerOrder, ServerReady } from "./webhook/bench-server.ts";
+import {
+  ask,
+  child,
+  fetchAnswer,
+  measure,
+  median,
+  requestsFor,
+  ROUTES,
+  successMark,
+  type Measured,
+} from "./webhook/harness.ts";
 import type { LoadOrder, LoadReport } from "./webhook/load-client.ts";
 import { DEPLOYED_HEAP_FLAGS } from "./webhook/memory.ts";
-import { tokenValue } from "./webhook/synthetic-cluster.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -28,103 +36,15 @@ const { values: args } = parseArgs({
 const heapFlags = args.heap === "default" ? [] : DEPLOYED_HEAP_FLAGS;
 const list = (text: string): number[] => text.split(",").map(Number);
 const say = (message: string): boolean => process.stdout.write(`${message}\n`);
-const ROUTES = ["/authenticate", "/verify"] as const;
-type Route = (typeof ROUTES)[number];
-/** Tokens the client cycles through, spread over the whole set (not only the first ones). */
-const SAMPLE = 2000;
-
-const child = (file: string, execArgv: string[] = []): ChildProcess =>
-  fork(new URL(file, import.meta.url).pathname, [], {
-    execArgv: [...process.execArgv, ...execArgv],
-  });
-const ask = <T>(process: ChildProcess, message: unknown): Promise<T> =>
-  new Promise((resolve, reject) => {
-    const exited = (code: number | null): void => reject(new Error(`child exited with ${code}`));
-    process.once("exit", exited);
-    process.once("message", (answer) => {
-      process.off("exit", exited);
-      resolve(answer as T);
-    });
-    process.send(message as object);
-  });
-
-function requestsFor(route: Route, tokens: number): string[] {
-  const step = Math.max(1, Math.floor(tokens / SAMPLE));
-  const indices = Array.from({ length: Math.min(SAMPLE, tokens) }, (_, k) => k * step);
-  const common =
-    "Host: 127.0.0.1\r\nUser-Agent: kube-apiserver-bench\r\nAccept: application/json, */*\r\n";
-  return indices.map((i) => {
-    if (route === "/verify") {
-      return `GET /verify HTTP/1.1\r\n${common}Authorization: Bearer ${tokenValue(i)}\r\n\r\n`;
-    }
-    const body = JSON.stringify({
-      apiVersion: "authentication.k8s.io/v1",
-      kind: "TokenReview",
-      metadata: { creationTimestamp: null },
-      spec: { token: tokenValue(i) },
-      status: { user: {} },
-    });
-    return (
-      `POST /authenticate HTTP/1.1\r\n${common}Content-Type: application/json\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
-    );
-  });
-}
-
-/** One answer of the product, to be copied by the floor. */
-function fetchAnswer(port: number, caPem: string, raw: string): Promise<FixedAnswer> {
-  const [head = "", body = ""] = raw.split("\r\n\r\n");
-  const [requestLine = "", ...headerLines] = head.split("\r\n");
-  const [method, path] = requestLine.split(" ");
-  const headers = Object.fromEntries(
-    headerLines.map((line) => line.split(": ") as [string, string]),
-  );
-  return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, method, path, headers, ca: caPem }, (res) => {
-      let text = "";
-      res.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => {
-        const copied = Object.entries(res.headers).filter(
-          ([name]) => !["date", "connection", "keep-alive"].includes(name),
-        );
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: Object.fromEntries(copied) as Record<string, string>,
-          body: text,
-        });
-      });
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-/** One load run against one server, and that server's CPU time per answer (µs). */
-interface Measured extends LoadReport {
-  serverCpuUs: number;
-}
 interface Cell {
   floor: Measured[];
   product: Measured[];
 }
 const rate = (r: LoadReport): number => r.requests / r.seconds;
 
-/** A load run, with the server's CPU time read before and after it. */
-async function measure(server: ChildProcess, order: LoadOrder): Promise<Measured> {
-  const before = await ask<ServerCpu>(server, { mode: "cpu" } satisfies ServerOrder);
-  const report = await ask<LoadReport>(client, order);
-  const after = await ask<ServerCpu>(server, { mode: "cpu" } satisfies ServerOrder);
-  return {
-    ...report,
-    serverCpuUs: (after.cpuMicros - before.cpuMicros) / Math.max(1, report.allRequests),
-  };
-}
-const median = (values: number[]): number =>
-  values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-
 const ca = await createCertificateAuthority("svctokens-bench-ca");
 const pair = await ca.issue({ usage: "server", commonName: "bench", ipAddresses: ["127.0.0.1"] });
-const client = child("./webhook/load-client.ts");
+const client = child("./load-client.ts");
 const seconds = Number(args.seconds);
 const reps = Number(args.reps);
 const minRatioAt10k: number[] = [];
@@ -141,7 +61,7 @@ say(
     )}, heap ${heapFlags.length > 0 ? `as deployed (${heapFlags.join(" ")})` : "Node's default"}`,
 );
 for (const tokens of list(args.tokens)) {
-  const product = child("./webhook/bench-server.ts", ["--expose-gc", ...heapFlags]);
+  const product = child("./bench-server.ts", ["--expose-gc", ...heapFlags]);
   const ready = await ask<ServerReady>(product, {
     mode: "product",
     tokens,
@@ -151,7 +71,7 @@ for (const tokens of list(args.tokens)) {
   const answers: Record<string, FixedAnswer> = {};
   for (const route of ROUTES)
     answers[route] = await fetchAnswer(ready.port, ca.certPem, requestsFor(route, tokens)[0] ?? "");
-  const floor = child("./webhook/bench-server.ts", ["--expose-gc", ...heapFlags]);
+  const floor = child("./bench-server.ts", ["--expose-gc", ...heapFlags]);
   const floorReady = await ask<ServerReady>(floor, {
     mode: "floor",
     answers,
@@ -166,7 +86,7 @@ for (const tokens of list(args.tokens)) {
   );
   for (const route of ROUTES) {
     const requests = requestsFor(route, tokens);
-    const success = route === "/verify" ? "HTTP/1.1 200" : '"authenticated":true';
+    const success = successMark(route);
     for (const connections of list(args.connections)) {
       const cell: Cell = { floor: [], product: [] };
       const order = (port: number): LoadOrder => ({
@@ -179,8 +99,8 @@ for (const tokens of list(args.tokens)) {
         warmupSeconds: Number(args.warmup),
       });
       for (let rep = 0; rep < reps; rep++) {
-        cell.floor.push(await measure(floor, order(floorReady.port)));
-        cell.product.push(await measure(product, order(ready.port)));
+        cell.floor.push(await measure(client, floor, order(floorReady.port)));
+        cell.product.push(await measure(client, product, order(ready.port)));
       }
       const failures = [...cell.floor, ...cell.product].reduce((sum, r) => sum + r.failures, 0);
       const f = median(cell.floor.map(rate));

@@ -5,6 +5,7 @@
 // answer copied from the product (same status, headers and body size).
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { createServer } from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +15,13 @@ import { loggerOptions } from "../../src/log.ts";
 import { WebhookCaches } from "../../src/webhook/cache/caches.ts";
 import { CacheFreshness } from "../../src/webhook/cache/freshness.ts";
 import { SuccessLog } from "../../src/webhook/authn/success-log.ts";
-import { createWebhookApp } from "../../src/webhook/http/app.ts";
+import { scanTokenReview } from "../../src/webhook/authn/token-review-scan.ts";
+import { tokenReviewResponseJson } from "../../src/webhook/authn/token-review.ts";
+import { AUTHENTICATE_BODY_LIMIT, createWebhookApp } from "../../src/webhook/http/app.ts";
+import type { WebhookDeps } from "../../src/webhook/http/deps.ts";
+import { sendUncachedJson } from "../../src/webhook/http/http-errors.ts";
+import { readBodyText } from "../../src/webhook/http/json-body.ts";
+import { runAuthentication } from "../../src/webhook/http/routes/run-authentication.ts";
 import { WebhookServer } from "../../src/webhook/http/server.ts";
 import { createWebhookMetrics } from "../../src/webhook/metrics.ts";
 import { OPERATOR_NAMESPACE } from "./synthetic-cluster.ts";
@@ -29,11 +36,29 @@ export interface FixedAnswer {
 }
 
 export type ServerOrder =
-  | { mode: "product"; tokens: number; certPem: string; keyPem: string }
+  | {
+      mode: "product";
+      tokens: number;
+      certPem: string;
+      keyPem: string;
+      /** Only part of the product's handler (bench:webhook:stages); the whole app if unset. */
+      stage?: Stage;
+      /** The answer the partial stages send instead of their own (POST /authenticate). */
+      answer?: FixedAnswer;
+    }
   | { mode: "memory" }
   | { mode: "cpu" }
   | { mode: "exit" }
   | { mode: "floor"; answers: Record<string, FixedAnswer>; certPem: string; keyPem: string };
+
+/**
+ * How much of the product's /authenticate handler runs, each a step further than the one
+ * before: `floor` the floor's handler in a process holding the product's caches; `read` the
+ * product's body reading and response writing around a fixed answer; `decide` also the scan,
+ * the decision and the product's own answer; `app` the whole app (client, sync and media-type
+ * checks, routing). All four on the product's server (server.ts: timeouts, TLS reloading).
+ */
+export type Stage = "floor" | "read" | "decide" | "app";
 
 /** What a started server reports. */
 export interface ServerReady extends MemoryReading {
@@ -75,22 +100,23 @@ async function startProduct(
     logEachWhile: () => freshness.isLagging(),
   });
   successLog.start();
+  const deps: WebhookDeps = {
+    facts: caches.facts,
+    hasSynced: () => freshness.admitDecision(),
+    recordUse: () => undefined,
+    noteSuccess: (attribution) => successLog.note(attribution),
+    isAdmin: () => Promise.resolve(false),
+    fetchNamespaceLabels: () => Promise.resolve({}),
+    controllerUsername: "controller",
+    maxTokenLifetimeDays: undefined,
+    requireClientCertificate: false,
+    allowedClientNames: [],
+    metrics,
+    log: httpLog,
+    now: () => new Date(),
+  };
   const server = await WebhookServer.start({
-    handler: createWebhookApp({
-      facts: caches.facts,
-      hasSynced: () => freshness.admitDecision(),
-      recordUse: () => undefined,
-      noteSuccess: (attribution) => successLog.note(attribution),
-      isAdmin: () => Promise.resolve(false),
-      fetchNamespaceLabels: () => Promise.resolve({}),
-      controllerUsername: "controller",
-      maxTokenLifetimeDays: undefined,
-      requireClientCertificate: false,
-      allowedClientNames: [],
-      metrics,
-      log: httpLog,
-      now: () => new Date(),
-    }),
+    handler: stageHandler(order.stage ?? "app", deps, order.answer),
     tls: { certFile: join(dir, "tls.crt"), keyFile: join(dir, "tls.key") },
     host: "127.0.0.1",
     port: 0,
@@ -99,15 +125,48 @@ async function startProduct(
   return { port: server.port, syncMs, ...readMemory() };
 }
 
-async function startFloor(order: Extract<ServerOrder, { mode: "floor" }>): Promise<ServerReady> {
-  const server = createServer({ cert: order.certPem, key: order.keyPem }, (req, res) => {
-    const answer = order.answers[(req.url ?? "").split("?")[0] ?? ""];
+/** The handler of `stage` (see Stage); the partial ones answer `answer`. */
+function stageHandler(
+  stage: Stage,
+  deps: WebhookDeps,
+  answer: FixedAnswer | undefined,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  if (stage === "app") return createWebhookApp(deps);
+  if (answer === undefined) throw new Error(`stage ${stage} needs the answer to send`);
+  if (stage === "floor") return floorHandler({ "/authenticate": answer });
+  return (req, res) =>
+    readBodyText(req, AUTHENTICATE_BODY_LIMIT, (body) => {
+      const scanned =
+        stage === "decide" && body.ok && body.text !== undefined
+          ? scanTokenReview(body.text)
+          : undefined;
+      const decision =
+        scanned && runAuthentication(deps, "authenticate", scanned.token, scanned.audiences);
+      const text =
+        scanned && decision ? tokenReviewResponseJson(decision, scanned.apiVersion) : answer.body;
+      sendUncachedJson(res, answer.status, text);
+    });
+}
+
+/** The floor's handler: read the body to its end, answer the route's fixed answer. */
+function floorHandler(
+  answers: Record<string, FixedAnswer>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const answer = answers[(req.url ?? "").split("?")[0] ?? ""];
     req.on("data", () => undefined);
     req.on("end", () => {
       if (answer === undefined) res.writeHead(404).end();
       else res.writeHead(answer.status, answer.headers).end(answer.body);
     });
-  });
+  };
+}
+
+async function startFloor(order: Extract<ServerOrder, { mode: "floor" }>): Promise<ServerReady> {
+  const server = createServer(
+    { cert: order.certPem, key: order.keyPem },
+    floorHandler(order.answers),
+  );
   server.keepAliveTimeout = 100_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { port: (server.address() as AddressInfo).port, ...readMemory() };
