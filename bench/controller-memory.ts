@@ -64,11 +64,10 @@ try {
     printControllerRun(`controller ${run}`, report);
     runs.push(report);
   }
-  const refused = [...api.counts.writes].map(([key, n]) => `; ${key} ${n}`).join("");
-  const reads = [...api.counts.reads].map(([key, n]) => `; ${key} ${n}`).join("");
-  say(
-    `synthetic API saw: ${api.counts.listPages} list pages, ${api.counts.watches} watches, writes refused ${sum(api.counts.writes)}${refused}, single reads ${sum(api.counts.reads)}${reads}`,
-  );
+  const { listPages, watches, writes, reads } = api.counts;
+  say(`synthetic API saw: list pages ${sum(listPages)}${byKey(listPages)}`);
+  say(`  watches ${sum(watches)}${byKey(watches)}`);
+  say(`  writes refused ${sum(writes)}${byKey(writes)}; single reads ${sum(reads)}${byKey(reads)}`);
   const last = runs.at(-1);
   if (last) {
     say(
@@ -78,6 +77,10 @@ try {
 } finally {
   await api.close();
   rmSync(dir, { recursive: true, force: true });
+}
+
+function byKey(map: Map<string, number>): string {
+  return [...map].map(([key, n]) => `; ${key} ${n}`).join("");
 }
 
 function sum(map: Map<string, number>): number {

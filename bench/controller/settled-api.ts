@@ -23,8 +23,9 @@ export interface SettledApiCounts {
   writes: Map<string, number>;
   /** GETs of single objects (the controller reading past its caches), keyed by resource. */
   reads: Map<string, number>;
-  listPages: number;
-  watches: number;
+  /** List pages and watches served, keyed by resource. */
+  listPages: Map<string, number>;
+  watches: Map<string, number>;
 }
 
 /** A running synthetic API. */
@@ -104,8 +105,8 @@ export async function startSettledApi(
   const counts: SettledApiCounts = {
     writes: new Map(),
     reads: new Map(),
-    listPages: 0,
-    watches: 0,
+    listPages: new Map(),
+    watches: new Map(),
   };
   const pair = await ca.issue({ usage: "server", commonName: "api", ipAddresses: ["127.0.0.1"] });
   const open = new Set<ServerResponse>();
@@ -126,7 +127,7 @@ export async function startSettledApi(
     const query = new URL(path, "https://api").searchParams;
     if (query.get("watch") === "true") {
       // Open and quiet; ended at its timeout, as kube-apiserver ends a watch.
-      counts.watches += 1;
+      count(counts.watches, requestResource(path));
       res.writeHead(200, { "Content-Type": "application/json" });
       res.flushHeaders();
       open.add(res);
@@ -137,7 +138,7 @@ export async function startSettledApi(
       });
       return;
     }
-    counts.listPages += 1;
+    count(counts.listPages, requestResource(path));
     const { count: total, item } = listingOf(set, path);
     const from = Number(query.get("continue") ?? 0);
     const limit = Number(query.get("limit") ?? 0) || total;
