@@ -42,5 +42,7 @@ export function printControllerRun(what: string, run: ControllerRunReport): void
   say(
     `  RSS ${run.rssMb.toFixed(0)} MB (JS heap used ${run.heapUsedMb.toFixed(0)} MB); after a full GC ${run.rssAfterGcMb.toFixed(0)} MB (heap ${run.heapUsedAfterGcMb.toFixed(0)} of ${run.heapTotalAfterGcMb.toFixed(0)} MB, external ${run.externalAfterGcMb.toFixed(0)} MB); after a memory-reducing GC ${run.rssReducedMb.toFixed(0)} MB`,
   );
+  const unwatched = run.unwatched.length ? `; no watch open: ${run.unwatched.join(", ")}` : "";
+  say(`  ready ${run.ready}${unwatched}`);
   say(`  writes ${writesOf(run)}${run.writes.map(([key, n]) => `; ${key} ${n}`).join("")}`);
 }
