@@ -6,7 +6,7 @@
 // Node gives a process under the 512Mi limit of deploy/manifests/controller.yaml.
 // `npm run bench:controller:scale [-- COUNT [TOKENS_PER_USER]] [--hold] [--snapshot DIR]`
 // (default 100000, 100). `--snapshot DIR`: each controller writes a heap snapshot there once idle.
-import { execFileSync, fork } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import {
   SERVICE_TOKENS,
@@ -39,7 +39,11 @@ import {
   startBenchCluster,
 } from "./controller/cluster.ts";
 import type { ControllerRunReport } from "./controller/run-controller.ts";
-import { DEPLOYED_HEAP_FLAGS } from "./webhook/memory.ts";
+import {
+  printControllerRun,
+  runControllerProcess,
+  writesOf,
+} from "./controller/controller-process.ts";
 
 // `--hold`: after creating the objects, print the admin kubeconfig and keep the control plane
 // running until SIGINT instead of running the controllers (for repeated runs and heap snapshots
@@ -87,10 +91,10 @@ try {
 
   if (hold) await holdUntilInterrupted();
   const first = await runController("settle");
-  report("first controller (settles ServiceUser status)", first);
+  printControllerRun("first controller (settles ServiceUser status)", first);
   const restart = await runController("restart");
-  report("restart over settled objects", restart);
-  const writes = restart.writes.reduce((sum, [, n]) => sum + n, 0);
+  printControllerRun("restart over settled objects", restart);
+  const writes = writesOf(restart);
   say(
     `controller: rss at ${count} tokens ${restart.rssMb.toFixed(0)} MB (${restart.rssAfterGcMb.toFixed(0)} MB after GC); restart idle after ${(restart.idleMs / 1000).toFixed(1)} s with ${writes} writes`,
   );
@@ -165,28 +169,7 @@ async function createSettledToken(i: number, user: ServiceUser): Promise<void> {
   }
 }
 
-async function runController(name: string): Promise<ControllerRunReport> {
-  const script = new URL("./controller/run-controller.ts", import.meta.url).pathname;
-  const snapshot = snapshotDir ? [join(snapshotDir, `controller-${name}.heapsnapshot`)] : [];
-  const child = fork(script, [cluster.controlPlane.info.adminKubeconfig, name, dist, ...snapshot], {
-    stdio: "inherit",
-    // As in the container (bench/webhook/memory.ts); --expose-gc for the after-GC figures.
-    execArgv: ["--expose-gc", ...DEPLOYED_HEAP_FLAGS],
-  });
-  return new Promise((resolve, reject) => {
-    child.once("message", (message) => resolve(message as ControllerRunReport));
-    child.once("exit", (code) => reject(new Error(`controller ${name} exited with ${code}`)));
-  });
-}
-
-function report(what: string, run: ControllerRunReport): void {
-  const writes = run.writes.reduce((sum, [, n]) => sum + n, 0);
-  say(`${what}: ${run.tokens} tokens cached`);
-  say(
-    `  caches synced after ${(run.syncedMs / 1000).toFixed(1)} s, idle after ${(run.idleMs / 1000).toFixed(1)} s`,
-  );
-  say(
-    `  RSS ${run.rssMb.toFixed(0)} MB (JS heap used ${run.heapUsedMb.toFixed(0)} MB); after a full GC ${run.rssAfterGcMb.toFixed(0)} MB (heap ${run.heapUsedAfterGcMb.toFixed(0)} of ${run.heapTotalAfterGcMb.toFixed(0)} MB, external ${run.externalAfterGcMb.toFixed(0)} MB); after a memory-reducing GC ${run.rssReducedMb.toFixed(0)} MB`,
-  );
-  say(`  writes ${writes}${run.writes.map(([key, n]) => `; ${key} ${n}`).join("")}`);
+function runController(name: string): Promise<ControllerRunReport> {
+  const kubeconfig = cluster.controlPlane.info.adminKubeconfig;
+  return runControllerProcess({ kubeconfig, name, dist, snapshotDir });
 }

@@ -28,6 +28,9 @@ export interface ControllerRunReport {
   rssReducedMb: number;
   writes: [string, number][];
   tokens: number;
+  /** Ready as its probe asks, and the caches without an open watch at that moment. */
+  ready: boolean;
+  unwatched: string[];
 }
 
 /** The namespace bench/controller/cluster.ts creates (not imported: that module is heavy). */
@@ -74,6 +77,17 @@ const report: ControllerRunReport = {
   rssReducedMb: memory.reducedRssMb,
   writes: [...(await writesByVerb(controller.metrics))],
   tokens: controller.caches.tokens.size,
+  ready: controller.isReady(),
+  unwatched: Object.entries({
+    users: controller.caches.users,
+    tokens: controller.caches.tokens,
+    deliverySecrets: controller.caches.deliverySecrets,
+    hashRecords: controller.caches.hashRecords,
+    namespaces: controller.caches.namespaces,
+    teamBindings: controller.caches.teamBindings,
+  })
+    .filter(([, informer]) => informer.staleForMs() > 0)
+    .map(([name]) => name),
 };
 if (snapshot) writeHeapSnapshot(snapshot);
 await controller.stop();

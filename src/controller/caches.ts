@@ -25,6 +25,7 @@ import { NAMESPACES, ROLE_BINDINGS, SECRETS } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
 import { RecentWrites } from "./recent-writes.ts";
 import { cacheTransforms } from "./cache-sharing.ts";
+import { shareDeliveryStrings, shareRecordStrings, type TokenLookup } from "./token-strings.ts";
 
 const MANAGED_BY_SELECTOR = `${MANAGED_BY_LABEL_KEY}=${MANAGED_BY_LABEL_VALUE}`;
 
@@ -55,6 +56,9 @@ export class ControllerCaches extends InformerGroup {
   readonly teamBindingsByNamespace = new SecondaryIndex();
   /** ServiceTokens as the controller's own writes returned them, until the cache catches up. */
   readonly tokenWrites = new RecentWrites();
+  /** Informers started together; each stage once the one before synced its tokens. */
+  readonly #stages: readonly (readonly Informer[])[];
+  #stopped = false;
 
   constructor(rest: KubeRest, operatorNamespace: string, relistIntervalMs: number, log: Logger) {
     const tokenKeys = new KeyPool();
@@ -73,6 +77,10 @@ export class ControllerCaches extends InformerGroup {
     this.hashRecords = informers.hashRecords;
     this.namespaces = informers.namespaces;
     this.teamBindings = informers.teamBindings;
+    this.#stages = [
+      [informers.users, informers.tokens, informers.namespaces, informers.teamBindings],
+      [informers.deliverySecrets, informers.hashRecords],
+    ];
     this.teamBindings.onChange(({ type, object }) => {
       const key = objectKey(object);
       if (type === "delete") this.teamBindingsByNamespace.delete(key);
@@ -102,6 +110,25 @@ export class ControllerCaches extends InformerGroup {
         );
     });
   }
+
+  /**
+   * Starts the informers; the Secrets' once the tokens are cached, so that each Secret takes
+   * its token's strings as it arrives (token-strings.ts). The process parses one list at a
+   * time either way.
+   */
+  override start(): void {
+    const [first = [], second = []] = this.#stages;
+    for (const informer of first) informer.start();
+    void this.tokens.synced.then(() => {
+      if (this.#stopped) return;
+      for (const informer of second) informer.start();
+    });
+  }
+
+  override async stop(): Promise<void> {
+    this.#stopped = true;
+    await super.stop();
+  }
 }
 
 /** The controller's informers, by what they hold. */
@@ -122,23 +149,28 @@ function controllerInformers(
   // Secrets are read by key only: kept packed, two small arrays per token instead of a dozen
   // objects (record 72).
   const packer = new ObjectPacker(["apiVersion", "kind", "type", MANAGED_BY_LABEL_KEY]);
-  const secrets = { ...common, resource: SECRETS, transform: kept.secret, packer };
+  const secrets = { ...common, resource: SECRETS, packer };
+  // The tokens' informer, for the Secrets' transforms (called only once it has synced).
+  const token: TokenLookup = (key) => tokens.get(key);
+  const tokens = new Informer({
+    ...common,
+    resource: SERVICE_TOKENS,
+    transform: kept.token,
+    keyOf: (object) => tokenKeys.keyOf(object),
+  });
   return {
     users: new Informer({ ...common, resource: SERVICE_USERS }),
-    tokens: new Informer({
-      ...common,
-      resource: SERVICE_TOKENS,
-      transform: kept.token,
-      keyOf: (token) => tokenKeys.keyOf(token),
-    }),
+    tokens,
     deliverySecrets: new Informer({
       ...secrets,
+      transform: (secret) => shareDeliveryStrings(kept.secret(secret), token),
       fieldSelector: `type=${DELIVERY_SECRET_TYPE}`,
       labelSelector: MANAGED_BY_SELECTOR,
     }),
     hashRecords: new Informer({
       ...secrets,
       namespace: operatorNamespace,
+      transform: (record) => shareRecordStrings(kept.secret(record), token),
       // By name: every record is in the operator namespace, and its name is already held.
       keyOf: (record) => record.metadata?.name ?? "",
       fieldSelector: `type=${HASH_RECORD_SECRET_TYPE}`,

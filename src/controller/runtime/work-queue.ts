@@ -21,6 +21,14 @@ export type RetryPlan =
   | { readonly action: "requeue"; readonly delayMs: number }
   | { readonly action: "terminal" };
 
+/**
+ * Runs started back to back before the queue lets the event loop take a turn. Runs that find
+ * nothing to do (a restart over settled objects) resolve without I/O, so one run's end starts
+ * the next in the same microtask chain: 100k tokens held the event loop for ~40 s, and no watch,
+ * probe answer or Lease renewal got through meanwhile (docs/decisions.md record 79).
+ */
+export const RUNS_PER_TURN = 64;
+
 /** Retry delay after a RequeueNowError: short, but long enough for the cache to catch up. */
 export const DEFAULT_REQUEUE_NOW_DELAY_MS = 100;
 
@@ -66,6 +74,9 @@ export class WorkQueue {
   readonly #failures = new Map<string, number>();
   #idleWaiters: (() => void)[] = [];
   #state: QueueState = "created";
+  /** Runs started since the queue last yielded to the event loop, and whether it is yielding. */
+  #startedSinceTurn = 0;
+  #yielding = false;
 
   constructor(options: WorkQueueOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
@@ -168,12 +179,28 @@ export class WorkQueue {
 
   #pump(): void {
     while (this.#state === "started" && this.#running.size < this.#concurrency) {
+      if (this.#yielding) return;
+      if (this.#startedSinceTurn >= RUNS_PER_TURN) {
+        this.#yieldTurn();
+        return;
+      }
       const next = this.#waiting.values().next();
       if (next.done === true) return;
       this.#waiting.delete(next.value);
       this.#running.add(next.value);
+      this.#startedSinceTurn += 1;
       void this.#run(next.value); // never rejects: #run catches whatever `process` throws
     }
+  }
+
+  /** Lets timers and I/O run before the next runs start (see RUNS_PER_TURN). */
+  #yieldTurn(): void {
+    this.#yielding = true;
+    setImmediate(() => {
+      this.#yielding = false;
+      this.#startedSinceTurn = 0;
+      this.#pump();
+    });
   }
 
   async #run(key: string): Promise<void> {
