@@ -6,10 +6,10 @@
 import type { ServiceToken, ServiceUser } from "../../api/index.ts";
 import { isServiceUserReference, serviceUserOwnerReference } from "../../domain/token-ownership.ts";
 import type { OwnerReference } from "../../k8s/object.ts";
-import { SERVICE_TOKENS } from "../../api/index.ts";
+import { SERVICE_TOKENS, SERVICE_USERS } from "../../api/index.ts";
 import { TOKEN_FINALIZER, type ControllerContext } from "../context.ts";
-import { mergePatch } from "../writes.ts";
-import { parseServiceToken } from "../../api/index.ts";
+import { mergePatch, readObject } from "../writes.ts";
+import { parseServiceToken, parseServiceUser } from "../../api/index.ts";
 
 /**
  * Owner references with exactly one, current, reference to the token's ServiceUser. A user being
@@ -26,6 +26,16 @@ export function desiredOwnerReferences(
   return [...others, serviceUserOwnerReference(user)];
 }
 
+/** Whether `wanted` holds a ServiceUser reference that `current` lacks (or one to another uid). */
+export function addsUserReference(
+  current: readonly OwnerReference[],
+  wanted: readonly OwnerReference[],
+): boolean {
+  const after = wanted.find((ref) => isServiceUserReference(ref));
+  const before = current.find((ref) => isServiceUserReference(ref));
+  return after !== undefined && before?.uid !== after.uid;
+}
+
 /** Adds the finalizer and the ServiceUser owner reference when missing; returns the token. */
 export async function ensureTokenMetadata(
   ctx: ControllerContext,
@@ -35,7 +45,14 @@ export async function ensureTokenMetadata(
   const meta = token.metadata;
   const finalizers = meta.finalizers ?? [];
   const owners = (meta.ownerReferences ?? []) as OwnerReference[];
-  const wantOwners = desiredOwnerReferences(owners, user);
+  let wantOwners = desiredOwnerReferences(owners, user);
+  if (user && addsUserReference(owners, wantOwners)) {
+    // The cached user comes from another watch than the token: the garbage collector may have
+    // just taken the reference off for an orphaning delete this cache has not seen yet. Adding
+    // one is rare (the mutating webhook sets it at create), so ask kube-apiserver first.
+    const live = await readObject(ctx, SERVICE_USERS, undefined, user.metadata.name);
+    wantOwners = desiredOwnerReferences(owners, live ? parseServiceUser(live) : undefined);
+  }
   const needFinalizer = !finalizers.includes(TOKEN_FINALIZER);
   const needOwners = JSON.stringify(wantOwners) !== JSON.stringify(owners);
   if (!needFinalizer && !needOwners) return token;

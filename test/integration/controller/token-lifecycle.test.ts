@@ -228,10 +228,14 @@ describe("controller: ServiceToken lifecycle", () => {
     return token;
   }
 
-  it("garbage-collects the tokens of a deleted ServiceUser, and their records", async () => {
+  it("garbage-collects the tokens of a deleted ServiceUser, and keeps them when it is deleted with --cascade=orphan", async () => {
     const leaving = `leaving-${uniqueSuffix()}`;
     const token = await deletableUserWithToken(leaving, "orphan");
     await api.delete(`/apis/svctokens.dev/v1alpha1/serviceusers/${leaving}`);
+    // Also how this test knows kube-controller-manager's garbage collector watches ServiceTokens:
+    // it finds new resource types by discovery every 30 s, and a fresh control plane's CRDs are
+    // newer than that. Orphaning a user's tokens before then would leave them unseen, and
+    // collected later for their dangling owner reference.
     await eventually(
       "the token to be garbage-collected",
       async () => ((await api.token(w.ns, "orphan")) ? undefined : true),
@@ -240,23 +244,23 @@ describe("controller: ServiceToken lifecycle", () => {
     await eventually("its hash record to be gone", async () =>
       (await hashRecordOf(api, token)) ? undefined : true,
     );
-  });
 
-  it("keeps the tokens of a ServiceUser deleted with --cascade=orphan", async () => {
-    const leaving = `orphaning-${uniqueSuffix()}`;
-    const userPath = `/apis/svctokens.dev/v1alpha1/serviceusers/${leaving}`;
-    const token = await deletableUserWithToken(leaving, "kept");
+    const orphaning = `orphaning-${uniqueSuffix()}`;
+    const kept = await deletableUserWithToken(orphaning, "kept");
     // The garbage collector takes the owner reference off while the user is being deleted; the
     // controller must not put it back, or the token is collected once the user is gone.
-    await api.rest.request("DELETE", `${userPath}?propagationPolicy=Orphan`);
+    await api.rest.request(
+      "DELETE",
+      `/apis/svctokens.dev/v1alpha1/serviceusers/${orphaning}?propagationPolicy=Orphan`,
+    );
     await eventually("the user to be gone", async () =>
-      (await api.user(leaving)) ? undefined : true,
+      (await api.user(orphaning)) ? undefined : true,
     );
     await w.controller.whenIdle();
-    const kept = await api.token(w.ns, "kept");
-    expect(kept?.metadata?.uid).toBe(token.metadata?.uid);
-    expect(kept?.metadata?.ownerReferences ?? []).toEqual([]);
-    expect(await hashRecordOf(api, token)).toBeDefined();
+    const after = await api.token(w.ns, "kept");
+    expect(after?.metadata?.uid).toBe(kept.metadata?.uid);
+    expect(after?.metadata?.ownerReferences ?? []).toEqual([]);
+    expect(await hashRecordOf(api, kept)).toBeDefined();
   });
 
   it("reports metrics and Events, and logs object identities but never a token value", async () => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { desiredOwnerReferences } from "../../../../src/controller/service-token/metadata.ts";
+import {
+  addsUserReference,
+  desiredOwnerReferences,
+} from "../../../../src/controller/service-token/metadata.ts";
 import type { OwnerReference } from "../../../../src/k8s/object.ts";
 import { user } from "../builders.ts";
 
@@ -96,5 +99,18 @@ describe("desiredOwnerReferences", () => {
     const twice = desiredOwnerReferences(stored, CURRENT_USER);
     // ensureTokenMetadata compares with JSON.stringify: order and keys must be stable.
     expect(JSON.stringify(twice)).toBe(JSON.stringify(stored));
+  });
+});
+
+// Adding a user reference is what the controller checks against kube-apiserver first.
+describe("addsUserReference", () => {
+  it.each<[string, OwnerReference[], OwnerReference[], boolean]>([
+    ["none before, one after", [CONFIG_MAP], [CONFIG_MAP, userRef("uid-now")], true],
+    ["another uid after (user recreated)", [userRef("uid-old")], [userRef("uid-now")], true],
+    ["the same reference kept", [userRef("uid-now"), APP], [APP, userRef("uid-now")], false],
+    ["none after", [userRef("uid-now")], [], false],
+    ["none either side", [APP], [APP], false],
+  ])("%s", (_name, current, wanted, adds) => {
+    expect(addsUserReference(current, wanted)).toBe(adds);
   });
 });
