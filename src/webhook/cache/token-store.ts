@@ -8,7 +8,7 @@ import type { ServiceToken } from "../../api/index.ts";
 import { MultiMap } from "../../k8s/multi-map.ts";
 import type { StringPool } from "../../k8s/string-pool.ts";
 import type { RecordedToken } from "./hash-index.ts";
-import { fitsColumns, packTime, TIME_FIELDS, timeOf, timeText } from "./token-columns.ts";
+import { packColumns, TIME_FIELDS, timeText, type PackedTime } from "./token-columns.ts";
 
 /** Built tokens kept: the busy ones (authn/success-memo.ts keeps as many successes). */
 export const BUILT_TOKENS_KEPT = 4096;
@@ -114,7 +114,8 @@ export class ServiceTokenStore {
     }
     inNamespace.set(name, slot);
     this.#size += 1;
-    if (fitsColumns(token)) this.#fill(slot, token);
+    const times = packColumns(token);
+    if (times !== undefined) this.#fill(slot, token, times);
     else this.#whole.set(slot, this.#shareStrings(token));
     this.#byUser.add(this.#strings.intern(token.spec.serviceUser), slot);
     if (token.spec.tokenHash !== undefined) this.#bySpecHash.add(token.spec.tokenHash, slot);
@@ -176,7 +177,7 @@ export class ServiceTokenStore {
     return token;
   }
 
-  #fill(slot: number, token: ServiceToken): void {
+  #fill(slot: number, token: ServiceToken, times: readonly PackedTime[]): void {
     const { metadata, spec, status } = token;
     const strings = this.#strings;
     const at = slot * REFS;
@@ -189,11 +190,9 @@ export class ServiceTokenStore {
     refs[at + REF.phase] = strings.intern(status?.phase);
     refs[at + REF.tokenId] = status?.tokenId;
     refs[at + REF.serviceUserUid] = strings.intern(status?.serviceUserUid);
-    for (const [index, field] of TIME_FIELDS.entries()) {
-      // fitsColumns checked that every timestamp packs.
-      const packed = packTime(timeOf(token, field));
-      this.#times[slot * TIMES + index] = packed?.ms ?? Number.NaN;
-      this.#formats[slot * TIMES + index] = packed?.format ?? 0;
+    for (const [index, packed] of times.entries()) {
+      this.#times[slot * TIMES + index] = packed.ms;
+      this.#formats[slot * TIMES + index] = packed.format;
     }
     this.#days[slot] = spec.expiresInDays ?? 0;
     this.#flags[slot] = (status === undefined ? 0 : HAS_STATUS) | (spec.revoked ? REVOKED : 0);

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { parseServiceToken, type ServiceToken } from "../../../../src/api/index.ts";
 import { StringPool } from "../../../../src/k8s/string-pool.ts";
 import {
-  fitsColumns,
+  isoText,
+  packColumns,
   packTime,
   TimeFormat,
   timeText,
@@ -109,9 +110,26 @@ const TOKENS: [string, ServiceToken, boolean][] = [
   ],
 ];
 
-describe("fitsColumns", () => {
+describe("packColumns", () => {
   it.each(TOKENS)("a token %s: %s", (_what, token, fits) => {
-    expect(fitsColumns(token)).toBe(fits);
+    expect(packColumns(token) !== undefined).toBe(fits);
+  });
+});
+
+describe("isoText", () => {
+  it("writes what toISOString writes, at the calendar's edges and across ±2,000 years", () => {
+    const edges = [0, -1, 1, -86_400_000, 951_782_400_000, 951_868_800_000, 1_709_251_199_999];
+    const years = [
+      -62_167_219_200_000, -62_167_219_200_001, 253_402_300_799_999, 253_402_300_800_000,
+    ];
+    let seed = 7;
+    const spread = Array.from({ length: 20_000 }, () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return Math.round((seed / 2_147_483_648 - 0.5) * 126e12);
+    });
+    for (const ms of [...edges, ...years, ...spread]) {
+      expect(isoText(ms)).toBe(new Date(ms).toISOString());
+    }
   });
 });
 
