@@ -2,12 +2,12 @@
 // controller's secondary indexes).
 
 /**
- * A map from a key to the values filed under it (objects compared by identity, strings by
+ * A map from a key to the values filed under it (objects compared by identity, strings and numbers by
  * value). Most keys hold one value (a token hash, a token id), so a lone value is stored as
  * itself and an array is made only for the second: 100k keys cost 100k map entries, not 100k
  * Sets besides. Values must not be arrays themselves.
  */
-export class MultiMap<V extends object | string> {
+export class MultiMap<V extends object | string | number> {
   readonly #values = new Map<string, V | V[]>();
 
   add(key: string, value: V): void {

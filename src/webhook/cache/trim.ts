@@ -44,7 +44,7 @@ export const KEPT_FIELDS = {
       "serviceUserUid",
       "expiresAt",
       "lastUsedAt",
-      "revokedAt",
+      // Not revokedAt: spec.revoked says whether a token is revoked, and nothing reads when.
       // Rotation: the previous value stays valid until previousValueExpiresAt.
       "previousTokenId",
       "previousValueExpiresAt",
