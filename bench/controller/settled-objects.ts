@@ -27,6 +27,7 @@ import { desiredHashRecord } from "../../src/domain/hash-record.ts";
 import { serviceUserUsername } from "../../src/domain/identity.ts";
 import { CONTROLLER_CLIENT, TOOL_CLIENT } from "../../src/k8s/client-identity.ts";
 import type { KubeObject, ManagedFieldsEntry } from "../../src/k8s/object.ts";
+import { READY_CONDITION_FIELDS } from "../webhook/synthetic-cluster.ts";
 import { rfc3339 } from "../../src/k8s/time.ts";
 import { hashToken, tokenIdFromHash, type TokenHash } from "../../src/tokens/index.ts";
 import { tokenValue } from "../webhook/synthetic-cluster.ts";
@@ -80,24 +81,14 @@ function managed(
   } as ManagedFieldsEntry;
 }
 
-const readyFields = {
-  ".": {},
-  'k:{"type":"Ready"}': {
-    ".": {},
-    "f:lastTransitionTime": {},
-    "f:message": {},
-    "f:observedGeneration": {},
-    "f:reason": {},
-    "f:status": {},
-    "f:type": {},
-  },
-};
-
 /** The fields a status object sets, as managedFields list them. */
 function statusFields(status: object): Record<string, unknown> {
   return {
     "f:status": Object.fromEntries(
-      Object.keys(status).map((key) => [`f:${key}`, key === "conditions" ? readyFields : {}]),
+      Object.keys(status).map((key) => [
+        `f:${key}`,
+        key === "conditions" ? READY_CONDITION_FIELDS : {},
+      ]),
     ),
   };
 }

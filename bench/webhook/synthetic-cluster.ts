@@ -55,20 +55,21 @@ const condition = (type: string, status: string, reason: string, message: string
   observedGeneration: 1,
 });
 
-const conditionFields = {
-  "f:conditions": {
+/** The managedFields of a Ready condition, as kube-apiserver records them for its writer. */
+export const READY_CONDITION_FIELDS = {
+  ".": {},
+  'k:{"type":"Ready"}': {
     ".": {},
-    'k:{"type":"Ready"}': {
-      ".": {},
-      "f:lastTransitionTime": {},
-      "f:message": {},
-      "f:observedGeneration": {},
-      "f:reason": {},
-      "f:status": {},
-      "f:type": {},
-    },
+    "f:lastTransitionTime": {},
+    "f:message": {},
+    "f:observedGeneration": {},
+    "f:reason": {},
+    "f:status": {},
+    "f:type": {},
   },
 };
+
+const conditionFields = { "f:conditions": READY_CONDITION_FIELDS };
 
 /** The spec a person applies (what kubectl's last-applied annotation repeats). */
 function tokenSpec(i: number): { serviceUser: string; description: string; expiresInDays: number } {
