@@ -56,9 +56,6 @@ export class ControllerCaches extends InformerGroup {
   readonly teamBindingsByNamespace = new SecondaryIndex();
   /** ServiceTokens as the controller's own writes returned them, until the cache catches up. */
   readonly tokenWrites = new RecentWrites();
-  /** Informers started together; each stage once the one before synced its tokens. */
-  readonly #stages: readonly (readonly Informer[])[];
-  #stopped = false;
 
   constructor(rest: KubeRest, operatorNamespace: string, relistIntervalMs: number, log: Logger) {
     const tokenKeys = new KeyPool();
@@ -77,10 +74,6 @@ export class ControllerCaches extends InformerGroup {
     this.hashRecords = informers.hashRecords;
     this.namespaces = informers.namespaces;
     this.teamBindings = informers.teamBindings;
-    this.#stages = [
-      [informers.users, informers.tokens, informers.namespaces, informers.teamBindings],
-      [informers.deliverySecrets, informers.hashRecords],
-    ];
     this.teamBindings.onChange(({ type, object }) => {
       const key = objectKey(object);
       if (type === "delete") this.teamBindingsByNamespace.delete(key);
@@ -114,20 +107,14 @@ export class ControllerCaches extends InformerGroup {
   /**
    * Starts the informers; the Secrets' once the tokens are cached, so that each Secret takes
    * its token's strings as it arrives (token-strings.ts). The process parses one list at a
-   * time either way.
+   * time either way. An informer started after stop() returns at once: no guard is needed.
    */
   override start(): void {
-    const [first = [], second = []] = this.#stages;
-    for (const informer of first) informer.start();
+    const secrets: readonly Informer[] = [this.deliverySecrets, this.hashRecords];
+    for (const informer of this.all()) if (!secrets.includes(informer)) informer.start();
     void this.tokens.synced.then(() => {
-      if (this.#stopped) return;
-      for (const informer of second) informer.start();
+      for (const informer of secrets) informer.start();
     });
-  }
-
-  override async stop(): Promise<void> {
-    this.#stopped = true;
-    await super.stop();
   }
 }
 
