@@ -126,12 +126,16 @@ export class ServiceTokenStore {
     const inNamespace = this.#slots.get(namespace);
     const slot = inNamespace?.get(name);
     if (inNamespace === undefined || slot === undefined) return;
-    const old = this.#read(slot);
+    // Its index keys from where they are kept, without building the token: a columnar token
+    // has no spec.tokenHash (token-columns.ts keeps only tokens without one).
+    const whole = this.#whole.get(slot);
+    const serviceUser = whole ? whole.spec.serviceUser : this.#refs[slot * REFS + REF.serviceUser];
     inNamespace.delete(name);
     if (inNamespace.size === 0) this.#slots.delete(namespace);
     this.#size -= 1;
-    this.#byUser.remove(old.spec.serviceUser, slot);
-    if (old.spec.tokenHash !== undefined) this.#bySpecHash.remove(old.spec.tokenHash, slot);
+    if (serviceUser !== undefined) this.#byUser.remove(serviceUser, slot);
+    const specHash = whole?.spec.tokenHash;
+    if (specHash !== undefined) this.#bySpecHash.remove(specHash, slot);
     this.#whole.delete(slot);
     this.#built.delete(slot);
     this.#refs.fill(undefined, slot * REFS, slot * REFS + REFS);
