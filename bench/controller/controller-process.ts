@@ -42,6 +42,10 @@ export function printControllerRun(what: string, run: ControllerRunReport): void
   say(
     `  RSS ${run.rssMb.toFixed(0)} MB (JS heap used ${run.heapUsedMb.toFixed(0)} MB); after a full GC ${run.rssAfterGcMb.toFixed(0)} MB (heap ${run.heapUsedAfterGcMb.toFixed(0)} of ${run.heapTotalAfterGcMb.toFixed(0)} MB, external ${run.externalAfterGcMb.toFixed(0)} MB); after a memory-reducing GC ${run.rssReducedMb.toFixed(0)} MB`,
   );
+  const { anonMb, fileMb, brkMb } = run.reducedBreakdown;
+  say(
+    `  of which anonymous ${anonMb.toFixed(0)} MB (malloc's main arena ${brkMb.toFixed(0)} MB), mapped files ${fileMb.toFixed(0)} MB`,
+  );
   const unwatched = run.unwatched.length ? `; no watch open: ${run.unwatched.join(", ")}` : "";
   say(`  ready ${run.ready}${unwatched}`);
   say(`  writes ${writesOf(run)}${run.writes.map(([key, n]) => `; ${key} ${n}`).join("")}`);

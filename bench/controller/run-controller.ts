@@ -10,7 +10,12 @@ import { pino } from "pino";
 import type * as ControllerModule from "../../src/controller/controller.ts";
 import type * as ClusterAccessModule from "../../src/k8s/cluster-access.ts";
 import { readMemory } from "../webhook/memory.ts";
-import { rssMb as rssOfThisProcessMb, writesByVerb } from "./process-figures.ts";
+import {
+  rssBreakdown,
+  rssMb as rssOfThisProcessMb,
+  writesByVerb,
+  type RssBreakdown,
+} from "./process-figures.ts";
 
 /** What the process reports. */
 export interface ControllerRunReport {
@@ -26,6 +31,8 @@ export interface ControllerRunReport {
   externalAfterGcMb: number;
   /** After a memory-reducing GC (what V8 does by itself once the process idles a while). */
   rssReducedMb: number;
+  /** Where RSS is after the memory-reducing GC. */
+  reducedBreakdown: RssBreakdown;
   writes: [string, number][];
   tokens: number;
   /** Ready as its probe asks, and the caches without an open watch at that moment. */
@@ -60,6 +67,8 @@ await controller.caches.synced();
 const syncedMs = performance.now() - started;
 while (!controller.isLeader()) await new Promise((resolve) => setTimeout(resolve, 10));
 await controller.whenIdle();
+// A turn, so that what the controller does once its first pass ended (a compaction) is done.
+await new Promise((resolve) => setImmediate(resolve));
 const idleMs = performance.now() - started;
 const rssMb = await rssOfThisProcessMb();
 const heapUsedMb = process.memoryUsage().heapUsed / 1024 / 1024;
@@ -75,6 +84,7 @@ const report: ControllerRunReport = {
   heapTotalAfterGcMb: usage.heapTotal / 1024 / 1024,
   externalAfterGcMb: usage.external / 1024 / 1024,
   rssReducedMb: memory.reducedRssMb,
+  reducedBreakdown: await rssBreakdown(),
   writes: [...(await writesByVerb(controller.metrics))],
   tokens: controller.caches.tokens.size,
   ready: controller.isReady(),
