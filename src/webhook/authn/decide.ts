@@ -115,40 +115,38 @@ export function decideRecords(
 ): AuthenticationDecision {
   const [first] = candidates;
   if (first === undefined) return { authenticated: false, reason: "unknown" };
-  const match = pinnedMatch(candidates, facts, now);
+  // The common case, one record, needs no match object.
+  const match =
+    candidates.length === 1 ? pinnedSingle(first, facts, now) : pinnedMatch(candidates, facts, now);
   if (match === undefined) {
-    const tokenKey = `${first.tokenNamespace}/${first.tokenName}`;
+    const tokenKey = keyOf(first);
     return { authenticated: false, reason: "stale", tokenId: first.tokenId, tokenKey };
   }
   if (match === "ambiguous") return { authenticated: false, reason: "ambiguous" };
 
   const { record, token } = match;
   const { spec } = token;
-  const tokenKey = `${record.tokenNamespace}/${record.tokenName}`;
   if (token.metadata.deletionTimestamp !== undefined)
-    return refusal("deleting", record.tokenId, tokenKey, spec.serviceUser);
+    return refusal("deleting", record, spec.serviceUser);
   // spec.revoked, not status: revocation applies before the controller has seen it.
-  if (spec.revoked) return refusal("revoked", record.tokenId, tokenKey, spec.serviceUser);
+  if (spec.revoked) return refusal("revoked", record, spec.serviceUser);
   // Expiry from the token alone: status.createdAt, pinned with status.tokenId before the value
   // existed. Without it (a status written by hand), the earliest instant possible — the
   // token's creation — is taken; the record's created-at is never read.
   const expiresAtMs = expiry.expiresAtMs(token, now);
   if (expiresAtMs !== undefined && now.getTime() >= expiresAtMs)
-    return refusal("expired", record.tokenId, tokenKey, spec.serviceUser);
+    return refusal("expired", record, spec.serviceUser);
 
   const user = facts.serviceUser(spec.serviceUser);
-  if (user === undefined)
-    return refusal("user-missing", record.tokenId, tokenKey, spec.serviceUser);
+  if (user === undefined) return refusal("user-missing", record, spec.serviceUser);
   const pinnedUserUid = token.status?.serviceUserUid ?? record.serviceUserUid;
   if (pinnedUserUid === undefined || pinnedUserUid !== user.metadata.uid) {
-    return refusal("user-replaced", record.tokenId, tokenKey, spec.serviceUser);
+    return refusal("user-replaced", record, spec.serviceUser);
   }
-  if (!user.spec.active)
-    return refusal("user-inactive", record.tokenId, tokenKey, spec.serviceUser);
+  if (!user.spec.active) return refusal("user-inactive", record, spec.serviceUser);
 
   const audiences = grantedAudiences(spec.audiences, requestedAudiences);
-  if (audiences === undefined)
-    return refusal("audience", record.tokenId, tokenKey, spec.serviceUser);
+  if (audiences === undefined) return refusal("audience", record, spec.serviceUser);
 
   // Username and groups come from the spec, so a role change applies to the next request (the
   // memo compares the fields they are made from).
@@ -173,11 +171,16 @@ export function decideRecords(
     },
     audiences,
     tokenId: record.tokenId,
-    tokenKey,
+    tokenKey: keyOf(record),
     serviceUser: spec.serviceUser,
   };
   if (plain) successes.set(token, record, spec.serviceUser, identity, deepFreeze(success));
   return success;
+}
+
+/** `namespace/name` of the record's token: built only for an answer that carries it. */
+function keyOf(record: CachedHashRecord): string {
+  return `${record.tokenNamespace}/${record.tokenName}`;
 }
 
 /** Freezes a decision and everything in it: a kept success is read, never changed. */
@@ -189,11 +192,26 @@ function deepFreeze<T>(value: T): T {
 
 function refusal(
   reason: AuthenticationFailure,
-  tokenId: string,
-  tokenKey: string,
+  record: CachedHashRecord,
   serviceUser: string,
 ): AuthenticationDecision {
-  return { authenticated: false, reason, tokenId, tokenKey, serviceUser };
+  return {
+    authenticated: false,
+    reason,
+    tokenId: record.tokenId,
+    tokenKey: keyOf(record),
+    serviceUser,
+  };
+}
+
+/** `pinnedMatch` of one record. */
+function pinnedSingle(
+  record: CachedHashRecord,
+  facts: ClusterFacts,
+  now: Date,
+): { record: CachedHashRecord; token: ServiceToken } | undefined {
+  const token = pinningToken(record, facts, now);
+  return token === undefined ? undefined : { record, token };
 }
 
 /**
