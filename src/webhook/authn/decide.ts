@@ -156,7 +156,7 @@ export function decideRecords(
   const known = plain ? successes.get(token, record, spec.serviceUser, identity) : undefined;
   if (known !== undefined) return known;
   // Built field by field (no spread of a reference object).
-  const success: AuthenticationDecision = {
+  const success: Extract<AuthenticationDecision, { authenticated: true }> = {
     authenticated: true,
     user: {
       username: identity.username,
@@ -174,7 +174,7 @@ export function decideRecords(
     tokenKey: keyOf(record),
     serviceUser: spec.serviceUser,
   };
-  if (plain) successes.set(token, record, spec.serviceUser, identity, deepFreeze(success));
+  if (plain) successes.set(token, record, spec.serviceUser, identity, freezeSuccess(success));
   return success;
 }
 
@@ -183,11 +183,21 @@ function keyOf(record: CachedHashRecord): string {
   return `${record.tokenNamespace}/${record.tokenName}`;
 }
 
-/** Freezes a decision and everything in it: a kept success is read, never changed. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
-  for (const inner of Object.values(value)) deepFreeze(inner);
-  return Object.freeze(value);
+/**
+ * Freezes a success and everything in it, part by part (its shape is known: no walk over its
+ * values on a token's first request): a kept success is read, never changed. The groups are
+ * the identity's, frozen already.
+ */
+function freezeSuccess<T extends Extract<AuthenticationDecision, { authenticated: true }>>(
+  success: T,
+): T {
+  const { user } = success;
+  for (const values of Object.values(user.extra)) Object.freeze(values);
+  Object.freeze(user.extra);
+  Object.freeze(user.groups);
+  Object.freeze(user);
+  Object.freeze(success.audiences);
+  return Object.freeze(success);
 }
 
 function refusal(
