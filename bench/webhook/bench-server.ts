@@ -98,6 +98,7 @@ async function startProduct(
     log: httpLog,
     intervalMs: 60_000,
     logEachWhile: () => freshness.isLagging(),
+    writeLater: true,
   });
   successLog.start();
   const deps: WebhookDeps = {

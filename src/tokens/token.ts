@@ -1,7 +1,7 @@
 // The token value format: `svct_` + 43 base62 digits of 32 random bytes + 6-digit checksum.
 import { randomBytes } from "node:crypto";
-import { BASE62_CHARACTER_CLASS, encodeBase62 } from "./base62.ts";
-import { CHECKSUM_LENGTH, checksumMatches, tokenChecksum } from "./checksum.ts";
+import { BASE62_CHARACTER_CLASS, decodeBase62Number, encodeBase62 } from "./base62.ts";
+import { asciiChecksumMatches, CHECKSUM_LENGTH, tokenChecksum } from "./checksum.ts";
 
 /** Marks a string as an svctokens token for people, log readers and secret scanners. */
 export const TOKEN_PREFIX = "svct_";
@@ -25,7 +25,6 @@ export const TOKEN_PATTERN = new RegExp(
   `${TOKEN_PREFIX}${BASE62_CHARACTER_CLASS}{${TOKEN_BODY_LENGTH + CHECKSUM_LENGTH}}`,
 );
 
-const WHOLE_TOKEN_SHAPE = new RegExp(`^${TOKEN_PATTERN.source}$`);
 /**
  * The largest body, 2^256 - 1, as its 43 digits: fixed-width base62 compares as strings exactly
  * as the numbers compare (base62.ts), so a body is in range without decoding it to a BigInt.
@@ -49,12 +48,33 @@ export type TokenDefect = "shape" | "body-too-large" | "checksum";
 
 /** What keeps a value from being a token, or undefined when it is well-formed. */
 export function tokenDefect(value: string): TokenDefect | undefined {
-  if (!WHOLE_TOKEN_SHAPE.test(value)) return "shape";
-  const body = value.slice(TOKEN_PREFIX.length, CHECKED_LENGTH);
-  if (body > LARGEST_BODY) return "body-too-large";
-  return checksumMatches(value.slice(0, CHECKED_LENGTH), value, CHECKED_LENGTH)
-    ? undefined
-    : "checksum";
+  if (!hasTokenShape(value)) return "shape";
+  if (bodyTooLarge(value)) return "body-too-large";
+  // The shape is ASCII: its checksum is computed over the character codes, no slice.
+  return asciiChecksumMatches(value, CHECKED_LENGTH) ? undefined : "checksum";
+}
+
+/**
+ * Whether TOKEN_PATTERN matches the whole value, read character by character (every
+ * authentication runs it):
+ * the prefix, then exactly the body's and the checksum's base62 digits.
+ */
+function hasTokenShape(value: string): boolean {
+  if (value.length !== TOKEN_LENGTH || !value.startsWith(TOKEN_PREFIX)) return false;
+  for (let index = TOKEN_PREFIX.length; index < TOKEN_LENGTH; index++) {
+    if (decodeBase62Number(value, index, index + 1) < 0) return false;
+  }
+  return true;
+}
+
+/** `value.slice(TOKEN_PREFIX.length, CHECKED_LENGTH) > LARGEST_BODY`, without the slice. */
+function bodyTooLarge(value: string): boolean {
+  for (let index = TOKEN_PREFIX.length; index < CHECKED_LENGTH; index++) {
+    const presented = value.charCodeAt(index);
+    const largest = LARGEST_BODY.charCodeAt(index - TOKEN_PREFIX.length);
+    if (presented !== largest) return presented > largest;
+  }
+  return false;
 }
 
 /**

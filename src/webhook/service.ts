@@ -163,6 +163,8 @@ export class WebhookService {
       log: httpLog,
       intervalMs: options.successLogIntervalMs ?? options.lastUsedFlushMs,
       logEachWhile: () => freshness.isLagging(),
+      // A token's first line is written after its answer went out.
+      writeLater: true,
     });
     const app = createWebhookApp({
       facts: caches.facts,

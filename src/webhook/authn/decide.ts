@@ -115,40 +115,38 @@ export function decideRecords(
 ): AuthenticationDecision {
   const [first] = candidates;
   if (first === undefined) return { authenticated: false, reason: "unknown" };
-  const match = pinnedMatch(candidates, facts, now);
+  // The common case, one record, needs no match object.
+  const match =
+    candidates.length === 1 ? pinnedSingle(first, facts, now) : pinnedMatch(candidates, facts, now);
   if (match === undefined) {
-    const tokenKey = `${first.tokenNamespace}/${first.tokenName}`;
+    const tokenKey = keyOf(first);
     return { authenticated: false, reason: "stale", tokenId: first.tokenId, tokenKey };
   }
   if (match === "ambiguous") return { authenticated: false, reason: "ambiguous" };
 
   const { record, token } = match;
   const { spec } = token;
-  const tokenKey = `${record.tokenNamespace}/${record.tokenName}`;
   if (token.metadata.deletionTimestamp !== undefined)
-    return refusal("deleting", record.tokenId, tokenKey, spec.serviceUser);
+    return refusal("deleting", record, spec.serviceUser);
   // spec.revoked, not status: revocation applies before the controller has seen it.
-  if (spec.revoked) return refusal("revoked", record.tokenId, tokenKey, spec.serviceUser);
+  if (spec.revoked) return refusal("revoked", record, spec.serviceUser);
   // Expiry from the token alone: status.createdAt, pinned with status.tokenId before the value
   // existed. Without it (a status written by hand), the earliest instant possible — the
   // token's creation — is taken; the record's created-at is never read.
   const expiresAtMs = expiry.expiresAtMs(token, now);
   if (expiresAtMs !== undefined && now.getTime() >= expiresAtMs)
-    return refusal("expired", record.tokenId, tokenKey, spec.serviceUser);
+    return refusal("expired", record, spec.serviceUser);
 
   const user = facts.serviceUser(spec.serviceUser);
-  if (user === undefined)
-    return refusal("user-missing", record.tokenId, tokenKey, spec.serviceUser);
+  if (user === undefined) return refusal("user-missing", record, spec.serviceUser);
   const pinnedUserUid = token.status?.serviceUserUid ?? record.serviceUserUid;
   if (pinnedUserUid === undefined || pinnedUserUid !== user.metadata.uid) {
-    return refusal("user-replaced", record.tokenId, tokenKey, spec.serviceUser);
+    return refusal("user-replaced", record, spec.serviceUser);
   }
-  if (!user.spec.active)
-    return refusal("user-inactive", record.tokenId, tokenKey, spec.serviceUser);
+  if (!user.spec.active) return refusal("user-inactive", record, spec.serviceUser);
 
   const audiences = grantedAudiences(spec.audiences, requestedAudiences);
-  if (audiences === undefined)
-    return refusal("audience", record.tokenId, tokenKey, spec.serviceUser);
+  if (audiences === undefined) return refusal("audience", record, spec.serviceUser);
 
   // Username and groups come from the spec, so a role change applies to the next request (the
   // memo compares the fields they are made from).
@@ -158,7 +156,7 @@ export function decideRecords(
   const known = plain ? successes.get(token, record, spec.serviceUser, identity) : undefined;
   if (known !== undefined) return known;
   // Built field by field (no spread of a reference object).
-  const success: AuthenticationDecision = {
+  const success: Extract<AuthenticationDecision, { authenticated: true }> = {
     authenticated: true,
     user: {
       username: identity.username,
@@ -173,27 +171,57 @@ export function decideRecords(
     },
     audiences,
     tokenId: record.tokenId,
-    tokenKey,
+    tokenKey: keyOf(record),
     serviceUser: spec.serviceUser,
   };
-  if (plain) successes.set(token, record, spec.serviceUser, identity, deepFreeze(success));
+  if (plain) successes.set(token, record, spec.serviceUser, identity, freezeSuccess(success));
   return success;
 }
 
-/** Freezes a decision and everything in it: a kept success is read, never changed. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
-  for (const inner of Object.values(value)) deepFreeze(inner);
-  return Object.freeze(value);
+/** `namespace/name` of the record's token: built only for an answer that carries it. */
+function keyOf(record: CachedHashRecord): string {
+  return `${record.tokenNamespace}/${record.tokenName}`;
+}
+
+/**
+ * Freezes a success and everything in it, part by part (its shape is known: no walk over its
+ * values on a token's first request): a kept success is read, never changed. The groups are
+ * the identity's, frozen already.
+ */
+function freezeSuccess<T extends Extract<AuthenticationDecision, { authenticated: true }>>(
+  success: T,
+): T {
+  const { user } = success;
+  for (const values of Object.values(user.extra)) Object.freeze(values);
+  Object.freeze(user.extra);
+  Object.freeze(user.groups);
+  Object.freeze(user);
+  Object.freeze(success.audiences);
+  return Object.freeze(success);
 }
 
 function refusal(
   reason: AuthenticationFailure,
-  tokenId: string,
-  tokenKey: string,
+  record: CachedHashRecord,
   serviceUser: string,
 ): AuthenticationDecision {
-  return { authenticated: false, reason, tokenId, tokenKey, serviceUser };
+  return {
+    authenticated: false,
+    reason,
+    tokenId: record.tokenId,
+    tokenKey: keyOf(record),
+    serviceUser,
+  };
+}
+
+/** `pinnedMatch` of one record. */
+function pinnedSingle(
+  record: CachedHashRecord,
+  facts: ClusterFacts,
+  now: Date,
+): { record: CachedHashRecord; token: ServiceToken } | undefined {
+  const token = pinningToken(record, facts, now);
+  return token === undefined ? undefined : { record, token };
 }
 
 /**

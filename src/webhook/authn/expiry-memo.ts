@@ -36,7 +36,12 @@ export class ExpiryMemo {
     ) {
       return entry.expiresAtMs;
     }
-    const times = { ...status, creationTimestamp: token.metadata.creationTimestamp };
+    // The three times tokenExpiry reads, without copying the status.
+    const times = {
+      creationTimestamp: token.metadata.creationTimestamp,
+      createdAt,
+      expiresAt: status?.expiresAt,
+    };
     const expiresAtMs = tokenExpiry(times, spec.expiresInDays, undefined, now)?.getTime();
     // Without a valid createdAt the expiry is reckoned from `now`: not kept.
     if (createdAt !== undefined && !Number.isNaN(Date.parse(createdAt))) {

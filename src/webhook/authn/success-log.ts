@@ -32,6 +32,9 @@ export class SuccessLog {
   readonly #intervalMs: number;
   readonly #clock: Clock;
   readonly #logEach: () => boolean;
+  readonly #writeLater: boolean;
+  /** Lines noted on requests, to be written once the request's turn is over (`writeLater`). */
+  #queued: { attribution: SuccessAttribution; count: number }[] = [];
   readonly #entries = new Map<string, Entry>();
   /**
    * The common line (no audiences) by endpoint, then token id: strings the caller already
@@ -43,14 +46,20 @@ export class SuccessLog {
   /**
    * `logEachWhile`: while it says true, every success is logged on its own line (the service
    * passes "the caches lag": each decision made from stale facts shows in the log).
+   * `writeLater`: the lines a success calls for (a token's first, or each while lagging) are
+   * written after the current turn of the event loop, in order, so the answer that noted them
+   * is handed over first (a line costs more than a warm authentication); `flush` and `stop`
+   * write them at once.
    */
   constructor(options: {
     log: Logger;
     intervalMs?: number;
     clock?: Clock;
     logEachWhile?: () => boolean;
+    writeLater?: boolean;
   }) {
     this.#log = options.log;
+    this.#writeLater = options.writeLater ?? false;
     this.#logEach = options.logEachWhile ?? ((): boolean => false);
     this.#intervalMs = options.intervalMs ?? SUCCESS_LOG_INTERVAL_MS;
     this.#clock = options.clock ?? systemClock;
@@ -61,12 +70,12 @@ export class SuccessLog {
     const now = this.#clock.now();
     const entry = this.#entryOf(attribution);
     if (this.#logEach()) {
-      this.#write(attribution, 1);
+      this.#writeNoted(attribution, 1);
     } else if (entry === undefined) {
       this.#file({ attribution, loggedAt: now, pending: 0 });
-      this.#write(attribution, 1);
+      this.#writeNoted(attribution, 1);
     } else if (now - entry.loggedAt >= this.#intervalMs) {
-      this.#write(attribution, entry.pending + 1);
+      this.#writeNoted(attribution, entry.pending + 1);
       entry.loggedAt = now;
       entry.pending = 0;
     } else {
@@ -79,6 +88,7 @@ export class SuccessLog {
    * forgets tokens that stayed quiet for a whole interval.
    */
   flush(all = false): void {
+    this.#writeQueued();
     const now = this.#clock.now();
     for (const entries of [this.#entries, ...this.#plain.values()]) {
       for (const [key, entry] of entries) {
@@ -134,6 +144,23 @@ export class SuccessLog {
     this.#cancel?.();
     this.#cancel = undefined;
     this.flush(true);
+  }
+
+  /** A line a success called for: now, or after this turn of the event loop (`writeLater`). */
+  #writeNoted(attribution: SuccessAttribution, count: number): void {
+    if (!this.#writeLater) {
+      this.#write(attribution, count);
+      return;
+    }
+    if (this.#queued.length === 0) setImmediate(() => this.#writeQueued());
+    this.#queued.push({ attribution, count });
+  }
+
+  #writeQueued(): void {
+    if (this.#queued.length === 0) return;
+    const queued = this.#queued;
+    this.#queued = [];
+    for (const { attribution, count } of queued) this.#write(attribution, count);
   }
 
   #write(attribution: SuccessAttribution, count: number): void {

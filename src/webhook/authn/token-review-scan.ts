@@ -24,20 +24,25 @@ const FAILED = -1;
 const V1 = "authentication.k8s.io/v1";
 const V1BETA1 = "authentication.k8s.io/v1beta1";
 
-/** A string value's span: the characters between its quotes. */
-interface Span {
-  start: number;
-  end: number;
-}
-
-/** What the last `spec` member held (JSON.parse keeps the last of repeated names). */
-interface SpecRead {
-  /** `spec` was an object. */
-  object: boolean;
-  token: Span | undefined;
-  /** The last `audiences`: undefined when absent or null, else its strings or FAILED. */
-  audiences: string[] | typeof FAILED | undefined;
-}
+/**
+ * What the members read so far held, the last of repeated names winning as in JSON.parse: one
+ * object for every scan (a scan runs to its end before the next starts), so a request allocates
+ * no spans, reads or closures. A start of -1: absent, or not a string.
+ */
+const read = {
+  versionStart: -1,
+  versionEnd: -1,
+  kindStart: -1,
+  kindEnd: -1,
+  /** A `spec` member was read (the last one decides). */
+  spec: false,
+  /** The last `spec` was an object. */
+  specObject: false,
+  tokenStart: -1,
+  tokenEnd: -1,
+  /** The last `audiences` of the last spec: undefined when absent or null, else its strings or FAILED. */
+  audiences: undefined as string[] | typeof FAILED | undefined,
+};
 
 /** JSON's whitespace, skipped from `at`. */
 function skipSpace(text: string, at: number): number {
@@ -112,8 +117,8 @@ function memberValueStart(text: string, at: number): number {
 /** Whether the member name starting at `at` (its opening quote) is `name`. */
 const namedAt = (text: string, at: number, name: string): boolean =>
   text.charCodeAt(at + 1 + name.length) === QUOTE && text.startsWith(name, at + 1);
-const named = (text: string, span: Span, name: string): boolean =>
-  span.end - span.start === name.length && text.startsWith(name, span.start);
+const named = (text: string, start: number, end: number, name: string): boolean =>
+  end - start === name.length && text.startsWith(name, start);
 const isString = (text: string, start: number): boolean => text.charCodeAt(start) === QUOTE;
 
 /** The audiences of an `audiences` value: [] for null, its strings, or FAILED. */
@@ -137,15 +142,15 @@ function audiencesOf(text: string, start: number, end: number): string[] | -1 {
   }
 }
 
+/** Where a member's name, value and value's end are: what a visitor is handed. */
+type MemberVisitor = (text: string, nameAt: number, start: number, end: number) => void;
+
 /**
- * Reads the object at `at` member by member, handing the names it looks for to `onMember`
- * (name start, value start, value end); its end, or FAILED.
+ * Reads the object at `at` member by member, handing each to `onMember` (name start, value
+ * start, value end); its end, or FAILED. The visitors are module functions writing to `read`:
+ * nothing is allocated per member.
  */
-function readMembers(
-  text: string,
-  at: number,
-  onMember: (nameAt: number, start: number, end: number) => void,
-): number {
+function readMembers(text: string, at: number, onMember: MemberVisitor): number {
   let index = skipSpace(text, at + 1);
   if (text.charCodeAt(index) === CLOSE_OBJECT) return index + 1;
   for (;;) {
@@ -153,7 +158,7 @@ function readMembers(
     if (start === FAILED) return FAILED;
     const end = valueEnd(text, start, 2);
     if (end === FAILED) return FAILED;
-    onMember(index, start, end);
+    onMember(text, index, start, end);
     index = skipSpace(text, end);
     const next = text.charCodeAt(index);
     if (next === CLOSE_OBJECT) return index + 1;
@@ -162,24 +167,40 @@ function readMembers(
   }
 }
 
-function readSpec(text: string, start: number, end: number): SpecRead {
-  const spec: SpecRead = { object: false, token: undefined, audiences: undefined };
-  if (text.charCodeAt(start) !== OPEN_OBJECT) return spec;
-  const read = readMembers(text, start, (nameAt, from, to) => {
-    if (namedAt(text, nameAt, "token")) {
-      spec.token = isString(text, from) ? { start: from + 1, end: to - 1 } : undefined;
-    } else if (namedAt(text, nameAt, "audiences")) {
-      spec.audiences = audiencesOf(text, from, to);
-    }
-  });
-  spec.object = read === end;
-  return spec;
+/** A member of `spec`: its token and audiences. */
+function readSpecMember(text: string, nameAt: number, start: number, end: number): void {
+  if (namedAt(text, nameAt, "token")) {
+    const string = isString(text, start);
+    read.tokenStart = string ? start + 1 : -1;
+    read.tokenEnd = string ? end - 1 : -1;
+  } else if (namedAt(text, nameAt, "audiences")) {
+    read.audiences = audiencesOf(text, start, end);
+  }
 }
 
-function versionOf(text: string, span: Span | undefined): TokenReviewApiVersion | undefined {
-  if (span === undefined) return undefined;
-  if (named(text, span, V1)) return V1;
-  return named(text, span, V1BETA1) ? V1BETA1 : undefined;
+/** A member of the TokenReview: apiVersion, kind, spec (read a level down). */
+function readReviewMember(text: string, nameAt: number, start: number, end: number): void {
+  const string = isString(text, start);
+  if (namedAt(text, nameAt, "apiVersion")) {
+    read.versionStart = string ? start + 1 : -1;
+    read.versionEnd = end - 1;
+  } else if (namedAt(text, nameAt, "kind")) {
+    read.kindStart = string ? start + 1 : -1;
+    read.kindEnd = end - 1;
+  } else if (namedAt(text, nameAt, "spec")) {
+    // A later spec replaces an earlier one whole.
+    read.spec = true;
+    read.tokenStart = read.tokenEnd = -1;
+    read.audiences = undefined;
+    read.specObject =
+      text.charCodeAt(start) === OPEN_OBJECT && readMembers(text, start, readSpecMember) === end;
+  }
+}
+
+function versionOf(text: string): TokenReviewApiVersion | undefined {
+  if (read.versionStart < 0) return undefined;
+  if (named(text, read.versionStart, read.versionEnd, V1)) return V1;
+  return named(text, read.versionStart, read.versionEnd, V1BETA1) ? V1BETA1 : undefined;
 }
 
 /**
@@ -189,24 +210,25 @@ function versionOf(text: string, span: Span | undefined): TokenReviewApiVersion 
 export function scanTokenReview(text: string): TokenReviewRequest | undefined {
   const first = skipSpace(text, 0);
   if (text.charCodeAt(first) !== OPEN_OBJECT) return undefined;
-  let version: Span | undefined;
-  let kind: Span | undefined;
-  let spec: SpecRead | undefined;
-  const end = readMembers(text, first, (nameAt, start, valueEnd) => {
-    const span = isString(text, start) ? { start: start + 1, end: valueEnd - 1 } : undefined;
-    if (namedAt(text, nameAt, "apiVersion")) version = span;
-    else if (namedAt(text, nameAt, "kind")) kind = span;
-    else if (namedAt(text, nameAt, "spec")) spec = readSpec(text, start, valueEnd);
-  });
+  read.versionStart = read.kindStart = read.tokenStart = -1;
+  read.spec = read.specObject = false;
+  read.audiences = undefined;
+  const end = readMembers(text, first, readReviewMember);
   // Nothing but whitespace after the object: JSON.parse would refuse anything else.
   if (end === FAILED || skipSpace(text, end) !== text.length) return undefined;
-  const apiVersion = versionOf(text, version);
-  if (apiVersion === undefined || kind === undefined || !named(text, kind, "TokenReview")) {
+  const apiVersion = versionOf(text);
+  const { kindStart, kindEnd, tokenStart, tokenEnd, audiences } = read;
+  // Nothing read is kept past this call (the audiences list is handed over).
+  read.audiences = undefined;
+  if (
+    apiVersion === undefined ||
+    kindStart < 0 ||
+    !named(text, kindStart, kindEnd, "TokenReview")
+  ) {
     return undefined;
   }
-  if (spec === undefined || !spec.object || spec.token === undefined) return undefined;
-  const { token, audiences } = spec;
-  const length = token.end - token.start;
+  if (!read.spec || !read.specObject || tokenStart < 0) return undefined;
+  const length = tokenEnd - tokenStart;
   if (length < 1 || length > MAX_TOKEN_LENGTH || audiences === FAILED) return undefined;
-  return { apiVersion, token: text.slice(token.start, token.end), audiences: audiences ?? [] };
+  return { apiVersion, token: text.slice(tokenStart, tokenEnd), audiences: audiences ?? [] };
 }

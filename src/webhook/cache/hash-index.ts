@@ -33,10 +33,26 @@ const NAME_PREFIX = hashRecordName("");
 const PREVIOUS_SUFFIX = previousHashRecordName("").slice(NAME_PREFIX.length);
 const EMPTY: readonly number[] = [];
 
-/** The bucket of a token id: its first 7 hex digits, 28 bits, a number V8 keeps unboxed. */
-function bucketOf(tokenId: string): number {
-  const key = Number.parseInt(tokenId.slice(0, 7), 16);
-  return Number.isNaN(key) ? -1 : key;
+const BUCKET_DIGITS = 7;
+
+/** Each ASCII character code's value as a lowercase hex digit, -1 for any other. */
+const HEX_VALUES = new Int8Array(128).fill(-1);
+for (let value = 0; value < 16; value++) HEX_VALUES["0123456789abcdef".charCodeAt(value)] = value;
+
+/**
+ * The bucket of a token id (or a hash's digits) read from `text` at `from`: its first 7
+ * lowercase hex digits, 28 bits, a number V8 keeps unboxed; -1 when they are not such digits.
+ * Read digit by digit: no slice, no string, on every lookup.
+ */
+function bucketOf(text: string, from = 0): number {
+  if (text.length < from + BUCKET_DIGITS) return -1;
+  let key = 0;
+  for (let i = from; i < from + BUCKET_DIGITS; i++) {
+    const digit = HEX_VALUES[text.charCodeAt(i)] ?? -1;
+    if (digit < 0) return -1;
+    key = key * 16 + digit;
+  }
+  return key;
 }
 
 /** Bucket → the slots filed under it: a lone slot as itself, an array from the second on. */
@@ -62,6 +78,11 @@ class SlotBuckets {
     const filed = this.#slots.get(bucket);
     if (filed === undefined) return EMPTY;
     return typeof filed === "number" ? [filed] : filed;
+  }
+
+  /** What `get` reads, without an array for a lone slot (the lookup of every request). */
+  filed(bucket: number): number | readonly number[] | undefined {
+    return this.#slots.get(bucket);
   }
 }
 
@@ -121,12 +142,30 @@ export class HashRecordIndex {
 
   /** Every record holding `hash`: normally one; more means an ambiguous, unusable hash. */
   lookup(hash: TokenHash): CachedHashRecord[] {
-    const tokenId = tokenIdFromHash(hash);
+    // The hash's digits are compared with the arena's bytes: no hex string per candidate.
+    const filed = this.#buckets.filed(bucketOf(hash, HASH_PREFIX.length));
+    if (filed === undefined || !hash.startsWith(HASH_PREFIX)) return [];
+    if (typeof filed === "number") {
+      return this.#holds(filed, hash) ? [this.#record(filed, hash)] : [];
+    }
     const found: CachedHashRecord[] = [];
-    for (const slot of this.#buckets.get(bucketOf(tokenId))) {
-      if (this.#hashOf(slot) === hash) found.push(this.#record(slot, hash));
+    for (const slot of filed) {
+      if (this.#holds(slot, hash)) found.push(this.#record(slot, hash));
     }
     return found;
+  }
+
+  /** Whether slot's hash is `hash` (`sha256:` and 64 lowercase hex digits, checked here). */
+  #holds(slot: number, hash: string): boolean {
+    if (hash.length !== HASH_PREFIX.length + 2 * HASH_BYTES) return false;
+    const hashes = this.#hashes;
+    let at = slot * HASH_BYTES;
+    for (let i = HASH_PREFIX.length; i < hash.length; i += 2, at++) {
+      const high = HEX_VALUES[hash.charCodeAt(i)] ?? -1;
+      const low = HEX_VALUES[hash.charCodeAt(i + 1)] ?? -1;
+      if (high < 0 || low < 0 || hashes[at] !== high * 16 + low) return false;
+    }
+    return true;
   }
 
   /** Every record whose token id (the hash's first 16 hex digits) is `tokenId`. */
@@ -208,7 +247,7 @@ export class HashRecordIndex {
     const slot = byUid.get(uid);
     if (slot === undefined) return;
     byUid.delete(uid);
-    this.#buckets.remove(bucketOf(this.#hashOf(slot).slice(HASH_PREFIX.length)), slot);
+    this.#buckets.remove(bucketOf(this.#hashOf(slot), HASH_PREFIX.length), slot);
     // Strings let go; the arrays stay dense.
     this.#namespaces[slot] = this.#names[slot] = this.#uids[slot] = "";
     this.#userUids[slot] = undefined;

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { BASE62_ALPHABET, encodeBase62 } from "../../../src/tokens/base62.ts";
-import { checksumMatches, tokenChecksum } from "../../../src/tokens/checksum.ts";
+import {
+  asciiChecksumMatches,
+  checksumMatches,
+  tokenChecksum,
+} from "../../../src/tokens/checksum.ts";
 import {
   TOKEN_LENGTH,
   TOKEN_PATTERN,
@@ -52,6 +56,25 @@ describe("tokenChecksum", () => {
     }
   });
 
+  it("asciiChecksumMatches agrees with checksumMatches (zlib's CRC) on ASCII and beyond", () => {
+    const texts = ["", "123456789", sample.slice(0, CHECKED_LENGTH), "é", "a\u00ffb", "x\u{1f600}"];
+    for (let n = 0; n < 500; n++) {
+      texts.push(
+        Array.from({ length: n % 70 }, (_, k) =>
+          String.fromCharCode(32 + ((n * 31 + k * 7) % 95)),
+        ).join(""),
+      );
+    }
+    for (const text of texts) {
+      for (const digits of [tokenChecksum(text), "000000", `${tokenChecksum(text)}0`]) {
+        const value = text + digits;
+        expect(asciiChecksumMatches(value, text.length), JSON.stringify(value)).toBe(
+          checksumMatches(text, value, text.length),
+        );
+      }
+    }
+  });
+
   it("is always 6 base62 digits", () => {
     expect(tokenChecksum("")).toBe("000000");
     expect(tokenChecksum(sample.slice(0, CHECKED_LENGTH))).toMatch(/^[0-9A-Za-z]{6}$/);
@@ -75,6 +98,24 @@ describe("generateToken", () => {
 });
 
 describe("isWellFormedToken", () => {
+  it("agrees with the whole-token pattern, the body bound and zlib's checksum", () => {
+    const whole = new RegExp(`^${TOKEN_PATTERN.source}$`);
+    const largest = encodeBase62((1n << 256n) - 1n, 43);
+    const reference = (value: string): boolean =>
+      whole.test(value) &&
+      value.slice(TOKEN_PREFIX.length, CHECKED_LENGTH) <= largest &&
+      checksumMatches(value.slice(0, CHECKED_LENGTH), value, CHECKED_LENGTH);
+    const values = [sample, withChecksum(TOKEN_PREFIX + largest), ""];
+    for (let n = 0; n < 2000; n++) {
+      const token = generateToken();
+      const at = n % token.length;
+      const other = `${BASE62_ALPHABET}_-. é\n`[n % 69] ?? "0";
+      values.push(token, token.slice(0, at) + other + token.slice(at + 1));
+      values.push(withChecksum(token.slice(0, CHECKED_LENGTH - 1) + other));
+    }
+    for (const value of values) expect(isWellFormedToken(value)).toBe(reference(value));
+  });
+
   it("rejects every single-character substitution, at every position", () => {
     for (let position = 0; position < sample.length; position++) {
       for (const replacement of `${BASE62_ALPHABET}_-. `) {

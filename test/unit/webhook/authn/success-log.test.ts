@@ -7,7 +7,11 @@ import { createLogger } from "../../../../src/log.ts";
 import { SuccessLog } from "../../../../src/webhook/authn/success-log.ts";
 import { ManualClock } from "../../manual-clock.ts";
 
-function world(): { log: SuccessLog; clock: ManualClock; lines: Record<string, unknown>[] } {
+function world(writeLater = false): {
+  log: SuccessLog;
+  clock: ManualClock;
+  lines: Record<string, unknown>[];
+} {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done): void {
@@ -18,7 +22,12 @@ function world(): { log: SuccessLog; clock: ManualClock; lines: Record<string, u
     },
   });
   const clock = new ManualClock();
-  const log = new SuccessLog({ log: createLogger("info", sink), intervalMs: 10_000, clock });
+  const log = new SuccessLog({
+    log: createLogger("info", sink),
+    intervalMs: 10_000,
+    clock,
+    writeLater,
+  });
   return { log, clock, lines };
 }
 
@@ -34,6 +43,28 @@ const counts = (lines: Record<string, unknown>[], tokenId: string): unknown[] =>
   lines.filter((line) => line.tokenId === tokenId).map((line) => line.count);
 
 describe("SuccessLog", () => {
+  it("with writeLater, writes a success's line after the turn that noted it, in order", async () => {
+    const { log, clock, lines } = world(true);
+    log.start();
+    log.note(ci);
+    log.note(ci);
+    log.note(other);
+    // The answer goes first: nothing is written during the request's turn.
+    expect(lines).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.map((line) => [line.tokenId, line.count])).toEqual([
+      [ci.tokenId, 1],
+      [other.tokenId, 1],
+    ]);
+    // The interval's count follows the first line; a stop writes what is queued at once.
+    clock.advance(10_000);
+    expect(counts(lines, ci.tokenId)).toEqual([1, 1]);
+    clock.advance(10_000);
+    log.note(ci);
+    log.stop();
+    expect(counts(lines, ci.tokenId)).toEqual([1, 1, 1]);
+  });
+
   it("logs a token's first success at once and the rest of its interval as one count", () => {
     const { log, clock, lines } = world();
     log.start();

@@ -22,6 +22,28 @@ describe("CachedFacts", () => {
     expect(facts.sizes().hashRecords).toBe(0);
   });
 
+  it("finds a record by its exact hash only: every digit, lowercase, with its prefix", () => {
+    const facts = new CachedFacts(silentLog);
+    const { value, record } = issue(serviceToken("ci"));
+    facts.applyHashRecord({ type: "upsert", object: record });
+    const hash = hashToken(value);
+    expect(facts.recordsByHash(hash)).toMatchObject([{ hash, tokenName: "ci" }]);
+    const digits = hash.slice("sha256:".length);
+    for (let at = 0; at < digits.length; at++) {
+      const other = digits[at] === "0" ? "1" : "0";
+      const changed = `sha256:${digits.slice(0, at)}${other}${digits.slice(at + 1)}` as const;
+      expect(facts.recordsByHash(changed), `digit ${at}`).toEqual([]);
+    }
+    const odd = [
+      `sha256:${digits.toUpperCase()}`,
+      `sha256:${digits}0`,
+      `sha256:${digits.slice(1)}`,
+    ];
+    for (const text of [...odd, `sha257:${digits}`, `sha256:${digits.slice(0, -1)}g`]) {
+      expect(facts.recordsByHash(text as typeof hash), text).toEqual([]);
+    }
+  });
+
   it("drops a record that becomes incomplete", () => {
     const facts = new CachedFacts(silentLog);
     const { value, record } = issue(serviceToken("ci"));
