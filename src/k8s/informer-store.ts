@@ -42,9 +42,20 @@ export class InformerStore<T extends KubeObject> {
     return stored === undefined ? undefined : this.#unpacked(stored);
   }
 
-  list(): T[] {
+  /** Every object, or those whose key `wanted` accepts (only those are unpacked). */
+  list(wanted?: (key: string) => boolean): T[] {
     this.#assertKeepsObjects();
-    return [...this.#objects.values()].map((stored) => this.#unpacked(stored));
+    const objects: T[] = [];
+    for (const [key, stored] of this.#objects) {
+      if (wanted === undefined || wanted(key)) objects.push(this.#unpacked(stored));
+    }
+    return objects;
+  }
+
+  /** The keys of the objects held, as stored (a KeyPool's, when keyOf pools them). */
+  keys(): string[] {
+    this.#assertKeepsObjects();
+    return [...this.#objects.keys()];
   }
 
   get size(): number {

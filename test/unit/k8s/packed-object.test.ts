@@ -71,3 +71,65 @@ describe("ObjectPacker", () => {
     expect(packer.unpack(packer.pack(object))).toStrictEqual(object);
   });
 });
+
+describe("ObjectPacker, as the controller packs ServiceTokens", () => {
+  const sharedSpec = Object.freeze({ serviceUser: "ci", revoked: false });
+  const condition = (status: string, reason: string) => ({
+    type: "Ready",
+    status,
+    reason,
+    message: "The token is active.",
+    lastTransitionTime: "2026-12-05T11:49:08Z",
+    observedGeneration: 1,
+  });
+  const cachedToken = (phase: string, status: string, reason: string, extra: object = {}) => ({
+    apiVersion: "svctokens.dev/v1alpha1",
+    kind: "ServiceToken",
+    metadata: {
+      name: "t-1",
+      uid: "0b000000-0000-4000-8000-000000000001",
+      resourceVersion: "1000020",
+      generation: 1,
+      creationTimestamp: "2026-12-05T11:49:08Z",
+      namespace: "team-a",
+      ...extra,
+    },
+    spec: sharedSpec,
+    status: {
+      phase,
+      tokenId: "4a4b1c0c04921437",
+      secretName: "t-1-token",
+      conditions: [condition(status, reason)],
+      observedGeneration: 1,
+    },
+  });
+  const packer = new ObjectPacker(["apiVersion", "kind", "type", "status", "reason", "phase"]);
+
+  it.each([
+    ["an active token", cachedToken("Active", "True", "Active")],
+    ["a revoked token", cachedToken("Revoked", "False", "Revoked")],
+    [
+      "a token being deleted, with labels",
+      cachedToken("Active", "True", "Active", {
+        deletionTimestamp: "2026-12-06T00:00:00Z",
+        labels: { status: "a label named status", phase: "x" },
+      }),
+    ],
+    ["a token without status", { ...cachedToken("Active", "True", "Active"), status: undefined }],
+  ])("round-trips %s, its frozen spec by reference", (_name, object) => {
+    const unpacked = packer.unpack(packer.pack(object));
+    expect(unpacked).toStrictEqual(object);
+    expect(JSON.stringify(unpacked)).toBe(JSON.stringify(object));
+    expect(unpacked.spec).toBe(sharedSpec);
+    expect(Object.isFrozen(unpacked.spec)).toBe(true);
+  });
+
+  it("keeps the phase and the condition's type, status and reason in the shape", () => {
+    const [shape, ...values] = packer.pack(cachedToken("Active", "True", "Active"));
+    expect(values).not.toContain("Active");
+    expect(values).not.toContain("True");
+    expect(values).not.toContain("Ready");
+    expect(packer.pack(cachedToken("Active", "True", "Active"))[0]).toBe(shape);
+    expect(packer.pack(cachedToken("Expired", "False", "Expired"))[0]).not.toBe(shape);
+  });
+});
