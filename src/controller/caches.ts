@@ -19,6 +19,7 @@ import { Informer } from "../k8s/informer.ts";
 import { InformerGroup } from "../k8s/informer-group.ts";
 import { KeyPool } from "../k8s/key-pool.ts";
 import { ObjectPacker } from "../k8s/packed-object.ts";
+import { CheckedIndex } from "../k8s/checked-index.ts";
 import { SecondaryIndex } from "../k8s/secondary-index.ts";
 import { objectKey, type KubeObject } from "../k8s/object.ts";
 import { NAMESPACES, ROLE_BINDINGS, SECRETS } from "../k8s/paths.ts";
@@ -55,9 +56,9 @@ export class ControllerCaches extends InformerGroup {
   /** RoleBindings the controller keeps in team namespaces (selected by their labels). */
   readonly teamBindings: Informer;
   /** ServiceUser name → keys of its ServiceTokens. */
-  readonly tokensByUser = new SecondaryIndex();
+  readonly tokensByUser: CheckedIndex;
   /** Token `namespace/name` → names of hash records pointing at it. */
-  readonly recordsByToken = new SecondaryIndex();
+  readonly recordsByToken: CheckedIndex;
   /** Team RoleBinding key → its namespace. */
   readonly teamBindingsByNamespace = new SecondaryIndex();
   /** ServiceTokens as the controller's own writes returned them, until the cache catches up. */
@@ -85,28 +86,29 @@ export class ControllerCaches extends InformerGroup {
       if (type === "delete") this.teamBindingsByNamespace.delete(key);
       else this.teamBindingsByNamespace.set(key, object.metadata?.namespace);
     });
+    // Both indexes read where an object is filed from the cache (checked-index.ts): no map
+    // back from each token and record to its index key.
+    const tokens = this.tokens;
+    this.tokensByUser = new CheckedIndex((key) => serviceUserOf(tokens.get(key)));
     this.tokens.onChange((event) => this.tokenWrites.observe(event));
     this.tokens.onChange(({ type, object }) => {
       const key = tokenKeys.known(objectKey(object));
       if (type === "delete") {
-        this.tokensByUser.delete(key);
+        this.tokensByUser.remove(key, serviceUserOf(object));
         // Queues may still hold the string; the pool only stops handing it out.
         tokenKeys.release(key);
-      } else
-        this.tokensByUser.set(
-          key,
-          (object.spec as { serviceUser?: string } | undefined)?.serviceUser,
-        );
+      } else this.tokensByUser.add(key, serviceUserOf(object));
     });
+    const records = this.hashRecords;
+    const tokenKeyOf = (record: KubeObject | undefined): string | undefined => {
+      const key = recordTokenKey(record);
+      return key === undefined ? undefined : tokenKeys.known(key);
+    };
+    this.recordsByToken = new CheckedIndex((name) => recordTokenKey(records.get(name)));
     this.hashRecords.onChange(({ type, object }) => {
       const name = object.metadata?.name ?? "";
-      const labels = object.metadata?.labels ?? {};
-      if (type === "delete") this.recordsByToken.delete(name);
-      else
-        this.recordsByToken.set(
-          name,
-          tokenKeys.known(`${labels[LABEL_TOKEN_NAMESPACE]}/${labels[LABEL_TOKEN_NAME]}`),
-        );
+      if (type === "delete") this.recordsByToken.remove(name, tokenKeyOf(object));
+      else this.recordsByToken.add(name, tokenKeyOf(object));
     });
   }
 
@@ -122,6 +124,20 @@ export class ControllerCaches extends InformerGroup {
       for (const informer of secrets) informer.start();
     });
   }
+}
+
+/** The ServiceUser a cached token names, if it names one. */
+function serviceUserOf(token: KubeObject | undefined): string | undefined {
+  const user = (token?.spec as { serviceUser?: unknown } | undefined)?.serviceUser;
+  return typeof user === "string" ? user : undefined;
+}
+
+/** The `namespace/name` of the token a hash record's labels name, if they name one. */
+function recordTokenKey(record: KubeObject | undefined): string | undefined {
+  const labels = record?.metadata?.labels;
+  const namespace = labels?.[LABEL_TOKEN_NAMESPACE];
+  const name = labels?.[LABEL_TOKEN_NAME];
+  return namespace === undefined || name === undefined ? undefined : `${namespace}/${name}`;
 }
 
 /** The controller's informers, by what they hold. */
