@@ -1,7 +1,7 @@
 // What an informer keeps of its objects: the objects (packed or not), or only their keys
 // (informer-keys.ts). The informer asks it by key and, after a relist, for those gone.
 import { InformerKeys } from "./informer-keys.ts";
-import { objectKey, type KubeObject } from "./object.ts";
+import { flatObjectKey, type KubeObject } from "./object.ts";
 import type { ObjectPacker, PackedObject } from "./packed-object.ts";
 
 /** How a store keeps objects; see InformerOptions. */
@@ -28,7 +28,7 @@ export class InformerStore<T extends KubeObject> {
         ? undefined
         : new InformerKeys(namespace, keep === "keys" ? undefined : keep.held);
     const keys = this.#keys;
-    this.#keyOf = keys ? (object) => keys.keyOf(object) : (options.keyOf ?? objectKey);
+    this.#keyOf = keys ? (object) => keys.keyOf(object) : (options.keyOf ?? flatObjectKey);
     this.#packer = packer;
   }
 
