@@ -18,13 +18,13 @@ import {
 import { Informer } from "../k8s/informer.ts";
 import { InformerGroup } from "../k8s/informer-group.ts";
 import { KeyPool } from "../k8s/key-pool.ts";
-import { ObjectPacker } from "../k8s/packed-object.ts";
 import { CheckedIndex } from "../k8s/checked-index.ts";
 import { SecondaryIndex } from "../k8s/secondary-index.ts";
 import { objectKey, type KubeObject } from "../k8s/object.ts";
 import { NAMESPACES, ROLE_BINDINGS, SECRETS } from "../k8s/paths.ts";
 import type { KubeRest } from "../k8s/rest.ts";
 import { RecentWrites } from "./recent-writes.ts";
+import { secretPacker, tokenPacker } from "./cache-packers.ts";
 import { cacheTransforms } from "./cache-sharing.ts";
 import { shareDeliveryStrings, shareRecordStrings, type TokenLookup } from "./token-strings.ts";
 
@@ -157,7 +157,7 @@ function controllerInformers(
   const common = { rest, relistIntervalMs, log, transform: kept.other };
   // Secrets are read by key only: kept packed, two small arrays per token instead of a dozen
   // objects (record 73).
-  const packer = new ObjectPacker(["apiVersion", "kind", "type", MANAGED_BY_LABEL_KEY]);
+  const packer = secretPacker();
   const secrets = { ...common, resource: SECRETS, packer };
   // The tokens' informer, for the Secrets' transforms (called only once it has synced).
   const token: TokenLookup = (key) => tokens.get(key);
@@ -166,9 +166,8 @@ function controllerInformers(
     resource: SERVICE_TOKENS,
     transform: kept.token,
     keyOf: (object) => tokenKeys.keyOf(object),
-    // Packed too (record 81): one array of ~20 values instead of five objects. The condition's
-    // type, status and reason and the phase are a handful of values: kept in the shape.
-    packer: new ObjectPacker(["apiVersion", "kind", "type", "status", "reason", "phase"]),
+    // Packed too (record 81): one array of ~20 values instead of five objects.
+    packer: tokenPacker(),
   });
   return {
     users: new Informer({ ...common, resource: SERVICE_USERS }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ObjectPacker } from "../../../src/k8s/packed-object.ts";
+import { ObjectPacker, type ValueCodec } from "../../../src/k8s/packed-object.ts";
+import { DECIMAL_STRING } from "../../../src/k8s/value-codecs.ts";
 
 const sharedManagedFields = Object.freeze([
   Object.freeze({ manager: "svctokens-controller", fieldsV1: Object.freeze({ "f:data": {} }) }),
@@ -131,5 +132,36 @@ describe("ObjectPacker, as the controller packs ServiceTokens", () => {
     expect(values).not.toContain("Ready");
     expect(packer.pack(cachedToken("Active", "True", "Active"))[0]).toBe(shape);
     expect(packer.pack(cachedToken("Expired", "False", "Expired"))[0]).not.toBe(shape);
+  });
+});
+
+describe("ObjectPacker with codecs", () => {
+  const upper: ValueCodec = {
+    name: "lower-only",
+    encode: (value) => (value === value.toLowerCase() ? value.toUpperCase() : undefined),
+    decode: (encoded) => (encoded as string).toLowerCase(),
+  };
+  const packer = new ObjectPacker([], { resourceVersion: DECIMAL_STRING, word: upper });
+  const object = (resourceVersion: string, word: string) => ({
+    metadata: { name: "n", resourceVersion },
+    data: { word, words: ["kept", "as", "is"] },
+    word,
+  });
+
+  it.each([
+    ["both encoded", object("42", "abc")],
+    ["a resourceVersion that is not decimal", object("0042", "abc")],
+    ["a word the codec refuses", object("42", "Abc")],
+  ])("round-trips an object with %s", (_name, value) => {
+    const packed = packer.pack(value);
+    expect(packer.unpack(packed)).toStrictEqual(value);
+    expect(JSON.stringify(packer.unpack(packed))).toBe(JSON.stringify(value));
+  });
+
+  it("keeps encoded values in the slots; a refused value makes another shape", () => {
+    const [shape, ...values] = packer.pack(object("42", "abc"));
+    expect(values).toEqual(["n", 42, "ABC", "kept", "as", "is", "ABC"]);
+    expect(packer.pack(object("7", "xyz"))[0]).toBe(shape);
+    expect(packer.pack(object("7", "Xyz"))[0]).not.toBe(shape);
   });
 });
