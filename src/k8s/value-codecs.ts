@@ -1,10 +1,8 @@
 // Smaller forms of string values that a packed object (packed-object.ts) keeps per object, each
 // given back exactly: a value a codec cannot give back as it was is kept as the string.
 import type { ValueCodec } from "./packed-object.ts";
-import { rfc3339 } from "./time.ts";
 
 const DECIMAL = /^(?:0|[1-9]\d{0,14})$/;
-const SECONDS_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 /**
  * A decimal integer string (a resourceVersion: an etcd revision) as a number: within a packed
@@ -15,22 +13,6 @@ export const DECIMAL_STRING: ValueCodec = {
   name: "decimal",
   encode: (value) => (DECIMAL.test(value) ? Number(value) : undefined),
   decode: (encoded) => String(encoded),
-};
-
-/**
- * An RFC 3339 time to the second in UTC (metav1.Time, as kube-apiserver writes it) as epoch
- * seconds: a number in the slot (until 2038; a heap number after) instead of a ~40-byte string.
- * Other forms (fractions, offsets) and times that do not exist stay strings.
- */
-export const SECONDS_TIMESTAMP: ValueCodec = {
-  name: "rfc3339-seconds",
-  encode: (value) => {
-    if (!SECONDS_TIME.test(value)) return undefined;
-    const ms = Date.parse(value);
-    if (!Number.isFinite(ms) || rfc3339(new Date(ms)) !== value) return undefined;
-    return ms / 1000;
-  },
-  decode: (encoded) => rfc3339(new Date((encoded as number) * 1000)),
 };
 
 /**

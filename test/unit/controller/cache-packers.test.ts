@@ -108,7 +108,7 @@ describe("the controller's cache packers", () => {
     expect(unpacked.apiVersion).toBe(API_GROUP_VERSION);
   });
 
-  it("keep a token's values small: no time, version or token byte as its listed string", () => {
+  it("keep a token's values small: no version or token byte as its listed string", () => {
     const packer = secretPacker();
     const values = packer.pack(kept.secret(withServerFields(delivery, "1000022"))).slice(1);
     expect(values).toContain(1_000_022);
@@ -116,7 +116,6 @@ describe("the controller's cache packers", () => {
     const tokenValues = tokenPacker()
       .pack(kept.token(listedToken({}, {})))
       .slice(1);
-    expect(tokenValues).not.toContain("2026-12-05T11:49:08Z");
     expect(tokenValues).toContain(1_000_020);
   });
 });
