@@ -68,7 +68,7 @@ function tokenOwnerKey(secret: KubeObject): string | undefined {
 /** Every key currently cached, to enqueue when leadership starts. */
 export function allKeys(caches: ControllerCaches): { tokens: string[]; users: string[] } {
   return {
-    tokens: caches.tokens.list().map((token) => caches.tokenKeys.known(objectKey(token))),
+    tokens: caches.tokens.keys(),
     users: caches.users.list().map((user) => objectKey(user)),
   };
 }

@@ -1,7 +1,7 @@
 // What an informer keeps of its objects: the objects (packed or not), or only their keys
 // (informer-keys.ts). The informer asks it by key and, after a relist, for those gone.
 import { InformerKeys } from "./informer-keys.ts";
-import { objectKey, type KubeObject } from "./object.ts";
+import { flatObjectKey, type KubeObject } from "./object.ts";
 import type { ObjectPacker, PackedObject } from "./packed-object.ts";
 
 /** How a store keeps objects; see InformerOptions. */
@@ -28,7 +28,7 @@ export class InformerStore<T extends KubeObject> {
         ? undefined
         : new InformerKeys(namespace, keep === "keys" ? undefined : keep.held);
     const keys = this.#keys;
-    this.#keyOf = keys ? (object) => keys.keyOf(object) : (options.keyOf ?? objectKey);
+    this.#keyOf = keys ? (object) => keys.keyOf(object) : (options.keyOf ?? flatObjectKey);
     this.#packer = packer;
   }
 
@@ -42,9 +42,20 @@ export class InformerStore<T extends KubeObject> {
     return stored === undefined ? undefined : this.#unpacked(stored);
   }
 
-  list(): T[] {
+  /** Every object, or those whose key `wanted` accepts (only those are unpacked). */
+  list(wanted?: (key: string) => boolean): T[] {
     this.#assertKeepsObjects();
-    return [...this.#objects.values()].map((stored) => this.#unpacked(stored));
+    const objects: T[] = [];
+    for (const [key, stored] of this.#objects) {
+      if (wanted === undefined || wanted(key)) objects.push(this.#unpacked(stored));
+    }
+    return objects;
+  }
+
+  /** The keys of the objects held, as stored (a KeyPool's, when keyOf pools them). */
+  keys(): string[] {
+    this.#assertKeepsObjects();
+    return [...this.#objects.keys()];
   }
 
   get size(): number {

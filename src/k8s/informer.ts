@@ -47,7 +47,7 @@ export interface InformerOptions {
   keyOf?: ((object: KubeObject) => string) | undefined;
   /**
    * Keep each object packed (packed-object.ts) and rebuild it on `get`, `list` and deletions
-   * announced by a relist: for objects read by key now and then, not listed often.
+   * announced by a relist: for objects read by key, or listed by key (`list(wanted)`, `keys`).
    */
   packer?: ObjectPacker | undefined;
   /** Lists in pages of this many objects (default 500), so a large list is never one body. */
@@ -116,9 +116,17 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this.#store.get(key);
   }
 
-  /** Every cached object. */
-  list(): T[] {
-    return this.#store.list();
+  /**
+   * Every cached object, or those whose key `wanted` accepts: a packed store unpacks only
+   * those.
+   */
+  list(wanted?: (key: string) => boolean): T[] {
+    return this.#store.list(wanted);
+  }
+
+  /** The keys of the cached objects, as `keyOf` made them (nothing is unpacked). */
+  keys(): string[] {
+    return this.#store.keys();
   }
 
   get size(): number {

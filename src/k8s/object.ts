@@ -50,6 +50,15 @@ export function objectKey(obj: { metadata?: ObjectMeta }): string {
   return namespace ? `${namespace}/${name}` : name;
 }
 
+/**
+ * objectKey as one flat string, for a key a map keeps. A built `namespace/name` is a rope over
+ * its parts, and a Map that hashes it flattens it into a second string that the rope then
+ * points to: ~70 bytes a key where a flat copy takes ~40.
+ */
+export function flatObjectKey(obj: { metadata?: ObjectMeta }): string {
+  return Buffer.from(objectKey(obj)).toString();
+}
+
 /** Splits an `objectKey` back into namespace (possibly undefined) and name. */
 export function splitKey(key: string): { namespace: string | undefined; name: string } {
   const slash = key.indexOf("/");

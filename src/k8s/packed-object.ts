@@ -9,13 +9,35 @@ interface Constant {
   readonly constant: unknown;
 }
 
+/**
+ * A smaller form of a string value, for one key: a resourceVersion as a number, a time as epoch
+ * seconds. `encode` returns undefined for a string it cannot give back exactly (that one is
+ * kept as it is); `decode(encode(s))` must equal `s`.
+ */
+export interface ValueCodec {
+  /** Names the codec in shape signatures: distinct per codec. */
+  readonly name: string;
+  encode(value: string): unknown;
+  decode(encoded: unknown): string;
+}
+
+/** A value each object keeps encoded by `codec`. */
+interface Encoded {
+  readonly codec: ValueCodec;
+}
+
 /** The keys of an object (or an array's length) and, per key, the shape below it (or a value). */
 interface Shape {
   readonly array: boolean;
   readonly keys: readonly string[];
-  /** Per key: the nested shape, a constant, or undefined where each object keeps its value. */
-  readonly children: readonly (Shape | Constant | undefined)[];
+  /**
+   * Per key: the nested shape, a constant, a codec where each object keeps its value encoded,
+   * or undefined where each object keeps its value.
+   */
+  readonly children: readonly Child[];
 }
+
+type Child = Shape | Constant | Encoded | undefined;
 
 /** What an informer stores for a packed object: its shape, then its values in order. */
 export type PackedObject = readonly [Shape, ...unknown[]];
@@ -27,14 +49,21 @@ const MAX_SHAPES = 1024;
 export class ObjectPacker {
   readonly #shapes = new Map<string, Shape>();
   readonly #constantKeys: ReadonlySet<string>;
+  readonly #codecs: ReadonlyMap<string, ValueCodec>;
+  readonly #encoded = new Map<ValueCodec, Encoded>();
 
   /**
    * `constantKeys`: keys whose string values are kept in the shape, not per object (values
    * the same for nearly all objects: apiVersion, kind, type, a label every object carries).
-   * Booleans and nulls always are.
+   * Booleans and nulls always are. `codecs`: per key, a smaller form its string values are
+   * kept in (in objects, not in arrays).
    */
-  constructor(constantKeys: Iterable<string> = ["apiVersion", "kind", "type"]) {
+  constructor(
+    constantKeys: Iterable<string> = ["apiVersion", "kind", "type"],
+    codecs: Readonly<Record<string, ValueCodec>> = {},
+  ) {
     this.#constantKeys = new Set(constantKeys);
+    this.#codecs = new Map(Object.entries(codecs));
   }
 
   /**
@@ -69,10 +98,26 @@ export class ObjectPacker {
         child === null ||
         (typeof child === "string" && !array && this.#constantKeys.has(key));
       if (constant) return { constant: child };
+      const codec = typeof child === "string" && !array ? this.#codecs.get(key) : undefined;
+      const encoded = codec?.encode(child as string);
+      if (codec !== undefined && encoded !== undefined) {
+        values.push(encoded);
+        return this.#encodedBy(codec);
+      }
       values.push(child);
       return undefined;
     });
     return this.#shared({ array, keys: array ? [] : keys, children });
+  }
+
+  /** One marker per codec, so that shapes compare and share as before. */
+  #encodedBy(codec: ValueCodec): Encoded {
+    let marker = this.#encoded.get(codec);
+    if (marker === undefined) {
+      marker = { codec };
+      this.#encoded.set(codec, marker);
+    }
+    return marker;
   }
 
   #shared(shape: Shape): Shape {
@@ -98,6 +143,7 @@ function signatureOf(shape: Shape): string {
   const children = shape.children
     .map((child) => {
       if (child === undefined) return "v";
+      if ("codec" in child) return `e${JSON.stringify(child.codec.name)}`;
       return "constant" in child ? `c${JSON.stringify(child.constant)}` : signatureOf(child);
     })
     .join(",");
@@ -105,8 +151,9 @@ function signatureOf(shape: Shape): string {
 }
 
 function build(shape: Shape, values: PackedObject, cursor: { next: number }): unknown {
-  const childValue = (child: Shape | Constant | undefined): unknown => {
+  const childValue = (child: Child): unknown => {
     if (child === undefined) return values[cursor.next++];
+    if ("codec" in child) return child.codec.decode(values[cursor.next++]);
     return "constant" in child ? child.constant : build(child, values, cursor);
   };
   if (shape.array) return shape.children.map(childValue);

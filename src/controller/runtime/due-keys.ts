@@ -13,8 +13,13 @@ import type { Clock } from "../../k8s/clock.ts";
 export class DueKeys {
   readonly #clock: Clock;
   readonly #onDue: (key: string) => void;
-  /** Key → when it is due: the truth; a heap entry whose time does not match is stale. */
+  /**
+   * Key → when it is due, in ms after #origin: the truth; a heap entry whose time does not
+   * match is stale. Relative, so that the times of the next hours to weeks are small integers
+   * a Map holds in place, where an epoch time is a 16-byte heap number per key.
+   */
   readonly #due = new Map<string, number>();
+  readonly #origin: number;
   #heapDueAt: number[] = [];
   #heapSeq: number[] = [];
   #heapKey: string[] = [];
@@ -25,6 +30,7 @@ export class DueKeys {
   constructor(clock: Clock, onDue: (key: string) => void) {
     this.#clock = clock;
     this.#onDue = onDue;
+    this.#origin = clock.now();
   }
 
   get size(): number {
@@ -33,12 +39,13 @@ export class DueKeys {
 
   /** When `key` is due, if it is. */
   dueAt(key: string): number | undefined {
-    return this.#due.get(key);
+    const after = this.#due.get(key);
+    return after === undefined ? undefined : this.#origin + after;
   }
 
   /** Makes `key` due at `dueAt`, replacing when it was due before. */
   set(key: string, dueAt: number): void {
-    this.#due.set(key, dueAt);
+    this.#due.set(key, dueAt - this.#origin);
     this.#push(dueAt, this.#nextSeq++, key);
     this.#compactIfMostlyStale();
     this.#arm();
@@ -105,7 +112,8 @@ export class DueKeys {
     const key = this.#heapKey[at];
     // An equal time set again later leaves two matching entries: the first fires, and the
     // second is stale by then (the key left #due), so a key still fires once, on time.
-    return key !== undefined && this.#due.get(key) === this.#heapDueAt[at];
+    const dueAt = this.#heapDueAt[at];
+    return key !== undefined && dueAt !== undefined && this.#due.get(key) === dueAt - this.#origin;
   }
 
   #dropStaleTop(): void {

@@ -76,7 +76,7 @@ async function reportExposedTokens(
 ): Promise<void> {
   const name = namespace.metadata?.name ?? "";
   const teams = namespaceTeams(namespace.metadata?.labels);
-  const exposed = exposedDeliveryTokens(name, teams, ctx.caches.tokens.list(), (user) =>
+  const exposed = exposedDeliveryTokens(name, teams, ctx.caches.tokensIn(name), (user) =>
     ctx.caches.users.get(user),
   );
   if (exposed.length === 0) {

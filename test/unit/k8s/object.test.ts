@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { objectKey, splitKey, type ObjectMeta } from "../../../src/k8s/object.ts";
+import { flatObjectKey, objectKey, splitKey, type ObjectMeta } from "../../../src/k8s/object.ts";
 
 describe("objectKey", () => {
   it.each<{ metadata: ObjectMeta | undefined; key: string }>([
@@ -11,6 +11,12 @@ describe("objectKey", () => {
     { metadata: undefined, key: "" },
   ])("$metadata → '$key'", ({ metadata, key }) => {
     expect(objectKey(metadata ? { metadata } : {})).toBe(key);
+    expect(flatObjectKey(metadata ? { metadata } : {})).toBe(key);
+  });
+
+  it("flatObjectKey keeps any name a JSON body can carry", () => {
+    const metadata = { namespace: "prød", name: "ci-é-🔑" };
+    expect(flatObjectKey({ metadata })).toBe(objectKey({ metadata }));
   });
 });
 

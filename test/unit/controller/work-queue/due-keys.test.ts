@@ -24,6 +24,25 @@ describe("DueKeys", () => {
     expect([keys.size, clock.pending, keys.earliestInMs()]).toEqual([0, 0, undefined]);
   });
 
+  it("keeps times of any distance from its start, as an epoch clock gives them", () => {
+    const start = Date.UTC(2026, 11, 5, 12);
+    const clock = new ManualClock(start);
+    const fired: string[] = [];
+    const keys = new DueKeys(clock, (key) => fired.push(key));
+    const times = { soon: start + 1, hour: start + 3_600_000, year: start + 365 * 86_400_000 };
+    keys.set("year", times.year);
+    keys.set("hour", times.hour);
+    keys.set("soon", times.soon);
+    keys.set("past", start - 86_400_000);
+    keys.set("odd", start + 0.5);
+    expect(Object.keys(times).map((key) => keys.dueAt(key))).toEqual(Object.values(times));
+    expect(keys.dueAt("past")).toBe(start - 86_400_000);
+    clock.advance(1);
+    expect(fired).toEqual(["past", "odd", "soon"]);
+    clock.advance(365 * 86_400_000);
+    expect(fired).toEqual(["past", "odd", "soon", "hour", "year"]);
+  });
+
   it("replaces a key's time and forgets deleted keys", () => {
     const { keys, clock, fired } = dueKeys();
     keys.set("a", 100);
