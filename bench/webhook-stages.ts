@@ -1,25 +1,21 @@
-// Benchmark: where the product's extra CPU per /authenticate answer goes. The floor and four
-// stages of the product's handler (bench-server.ts, Stage), each in a process of its own, all
-// warmed up first, then loaded in turn over several rounds so that a busy moment of a shared
-// machine falls on all of them alike; medians of each server's CPU time per answer.
-// `npm run bench:webhook:stages [-- --rounds 6 --seconds 3 --warmup 8 --connections 4 --tokens 10000]`
+// Benchmark: where the product's extra CPU per /authenticate answer goes. The floor (alone and
+// with busy work added) and four stages of the product's handler (bench-server.ts, Stage), each
+// in a process of its own, all warmed up first, then loaded in turn over several rounds so that
+// a busy moment of a shared machine falls on all of them alike; medians of each server's CPU
+// time per answer.
+// `npm run bench:webhook:stages [-- --rounds 6 --seconds 3 --warmup 8 --connections 4 --tokens 10000 --work 10,20]`
 // Prints figures only (no pass/fail); bench/README.md says how to read them.
-import type { ChildProcess } from "node:child_process";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { createCertificateAuthority } from "../src/tls/pki.ts";
-import type { ServerOrder, ServerReady, Stage } from "./webhook/bench-server.ts";
+import type { ServerOrder, Stage } from "./webhook/bench-server.ts";
+import { fetchAnswer, median, requestsFor, successMark } from "./webhook/harness.ts";
 import {
-  ask,
-  child,
-  fetchAnswer,
-  measure,
-  median,
-  requestsFor,
-  successMark,
-  type Measured,
-} from "./webhook/harness.ts";
-import { DEPLOYED_HEAP_FLAGS } from "./webhook/memory.ts";
+  benchTls,
+  loadInRounds,
+  startServer,
+  stopServers,
+  type RoundServer,
+} from "./webhook/rounds.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -28,16 +24,13 @@ const { values: args } = parseArgs({
     warmup: { type: "string", default: "8" },
     connections: { type: "string", default: "4" },
     tokens: { type: "string", default: "10000" },
+    work: { type: "string", default: "10,20" },
   },
 });
 const say = (message: string): boolean => process.stdout.write(`${message}\n`);
 const tokens = Number(args.tokens);
 const STAGES: Stage[] = ["floor", "read", "decide", "app"];
-const SERVER_FLAGS = ["--expose-gc", ...DEPLOYED_HEAP_FLAGS];
-
-const ca = await createCertificateAuthority("svctokens-bench-ca");
-const pair = await ca.issue({ usage: "server", commonName: "bench", ipAddresses: ["127.0.0.1"] });
-const tls = { certPem: pair.certPem, keyPem: pair.keyPem };
+const { caPem, tls } = await benchTls();
 const requests = requestsFor("/authenticate", tokens);
 
 say(
@@ -46,56 +39,48 @@ say(
     .join(" ")}`,
 );
 // The whole product first: its answer is what the floor and the partial stages send.
-const servers: { name: string; process: ChildProcess; port: number }[] = [];
-const start = async (name: string, order: ServerOrder): Promise<ServerReady> => {
-  const process = child("./bench-server.ts", SERVER_FLAGS);
-  const ready = await ask<ServerReady>(process, order);
-  servers.push({ name, process, port: ready.port });
-  return ready;
+const servers: RoundServer[] = [];
+const start = async (name: string, order: ServerOrder): Promise<RoundServer> => {
+  const server = await startServer(name, order, requests);
+  servers.push(server);
+  return server;
 };
 const app = await start("product (app)", { mode: "product", tokens, ...tls, stage: "app" });
-const answer = await fetchAnswer(app.port, ca.certPem, requests[0] ?? "");
+const answer = await fetchAnswer(app.port, caPem, requests[0] ?? "");
 await start("floor (bare node:https)", {
   mode: "floor",
   answers: { "/authenticate": answer },
   ...tls,
 });
+// The floor with busy work added: what that much more work per request costs here (the client's
+// wake-ups grow with the server's time per answer; record 86).
+const workFloors = args.work === "" ? [] : args.work.split(",").map(Number);
+for (const workMicros of workFloors) {
+  await start(`floor + ${workMicros} µs work`, {
+    mode: "floor",
+    answers: { "/authenticate": answer },
+    ...tls,
+    workMicros,
+  });
+}
 for (const stage of STAGES.filter((name) => name !== "app")) {
   await start(`product (${stage})`, { mode: "product", tokens, ...tls, stage, answer });
 }
 servers.sort((a, b) => order(a.name) - order(b.name));
-
-const client = child("./load-client.ts");
-const results = new Map<string, Measured[]>(servers.map((server) => [server.name, []]));
-const load = (
-  port: number,
-  seconds: number,
-  warmupSeconds: number,
-): Parameters<typeof measure>[2] => ({
-  port,
-  caPem: ca.certPem,
-  requests,
-  success: successMark("/authenticate"),
-  seconds,
+const results = await loadInRounds(servers, caPem, {
+  rounds: Number(args.rounds),
+  seconds: Number(args.seconds),
+  warmupSeconds: Number(args.warmup),
   connections: Number(args.connections),
-  warmupSeconds,
+  success: successMark("/authenticate"),
 });
-for (const server of servers)
-  await measure(client, server.process, load(server.port, 1, Number(args.warmup)));
-for (let round = 0; round < Number(args.rounds); round++) {
-  for (const server of servers) {
-    results
-      .get(server.name)
-      ?.push(await measure(client, server.process, load(server.port, Number(args.seconds), 0.5)));
-  }
-}
 
-const floorUs = median(results.get(servers[0]?.name ?? "")?.map((r) => r.serverCpuUs) ?? []);
+const floorUs = median(results.get(servers[0] as RoundServer)?.map((r) => r.serverCpuUs) ?? []);
 say(
   "server                      cpu µs/answer (rounds)            median  ×floor  thread µs  req/s",
 );
 for (const server of servers) {
-  const runs = results.get(server.name) ?? [];
+  const runs = results.get(server) ?? [];
   const cpu = median(runs.map((r) => r.serverCpuUs));
   const failures = runs.reduce((sum, r) => sum + r.failures, 0);
   say(
@@ -112,12 +97,12 @@ for (const server of servers) {
       .toFixed(0)
       .padStart(5)}${failures > 0 ? ` (${failures} failures!)` : ""}`,
   );
-  server.process.send({ mode: "exit" } satisfies ServerOrder);
 }
-client.kill();
+stopServers(servers);
 
-/** Floor first, then the stages in the order they add work. */
+/** Floor first, then the floors with work, then the stages in the order they add work. */
 function order(name: string): number {
+  if (name.startsWith("floor + ")) return -1;
   const stage = STAGES.findIndex((s) => name === `product (${s})`);
-  return stage < 0 ? -1 : stage;
+  return stage < 0 ? -2 : stage;
 }

@@ -49,7 +49,17 @@ export type ServerOrder =
   | { mode: "memory" }
   | { mode: "cpu" }
   | { mode: "exit" }
-  | { mode: "floor"; answers: Record<string, FixedAnswer>; certPem: string; keyPem: string };
+  | {
+      mode: "floor";
+      answers: Record<string, FixedAnswer>;
+      certPem: string;
+      keyPem: string;
+      /**
+       * Busy work per answer, in µs, before it is sent: a floor that does that much more, to
+       * read what extra work per request costs in throughput on this machine.
+       */
+      workMicros?: number;
+    };
 
 /**
  * How much of the product's /authenticate handler runs, each a step further than the one
@@ -152,21 +162,31 @@ function stageHandler(
 /** The floor's handler: read the body to its end, answer the route's fixed answer. */
 function floorHandler(
   answers: Record<string, FixedAnswer>,
+  workMicros = 0,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const answer = answers[(req.url ?? "").split("?")[0] ?? ""];
     req.on("data", () => undefined);
     req.on("end", () => {
+      if (workMicros > 0) busyFor(workMicros);
       if (answer === undefined) res.writeHead(404).end();
       else res.writeHead(answer.status, answer.headers).end(answer.body);
     });
   };
 }
 
+/** Keeps the thread busy for `micros` µs (no allocation, no I/O). */
+function busyFor(micros: number): void {
+  const until = performance.now() + micros / 1000;
+  while (performance.now() < until) {
+    // spin
+  }
+}
+
 async function startFloor(order: Extract<ServerOrder, { mode: "floor" }>): Promise<ServerReady> {
   const server = createServer(
     { cert: order.certPem, key: order.keyPem },
-    floorHandler(order.answers),
+    floorHandler(order.answers, order.workMicros),
   );
   server.keepAliveTimeout = 100_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
