@@ -4,9 +4,10 @@
 // with CONCURRENCY requests in flight; then starts the webhook service in a process of its own
 // and reports its informers' sync time and RSS. Last, the cold first request through
 // kube-apiserver: each of SAMPLE fresh svctokens tokens and ServiceAccount tokens used once
-// (SelfSubjectReview, token authenticator only), medians side by side.
+// (SelfSubjectReview, token authenticator only), medians side by side; then the same through a
+// floor webhook (a bare server answering at once), the least any webhook could reach here.
 // `npm run bench:webhook-scale [-- --tokens 100000 --concurrency 48 --sample 200 --warm 2000]`
-import { fork } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { Agent, request } from "node:https";
 import { performance } from "node:perf_hooks";
@@ -24,7 +25,11 @@ import { loadKubeConfig } from "../src/k8s/kubeconfig.ts";
 import { resourcePath, SECRETS } from "../src/k8s/paths.ts";
 import { KubeRest, PATCH } from "../src/k8s/rest.ts";
 import { DEPLOYED_HEAP_FLAGS } from "./webhook/memory.ts";
-import type { ScaleWebhookReady, ScaleWebhookTimes } from "./webhook/scale-webhook.ts";
+import type {
+  ScaleWebhookReady,
+  ScaleWebhookStart,
+  ScaleWebhookTimes,
+} from "./webhook/scale-webhook.ts";
 import {
   listedHashRecord,
   OPERATOR_NAMESPACE,
@@ -58,6 +63,9 @@ async function pool(count: number, work: (i: number) => Promise<unknown>): Promi
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
+
+/** Cold tokens sent through the floor webhook before it is measured (connection, JIT). */
+const FLOOR_WARM = 200;
 
 const timed = async (what: string, run: () => Promise<void>): Promise<number> => {
   const started = performance.now();
@@ -135,15 +143,21 @@ try {
   const createMs = await timed(`created ${tokens} tokens (3 writes each) and their users`, create);
   say(`  ${Math.round((tokens * 3 + userCount(tokens)) / (createMs / 1000))} writes/s`);
 
-  const webhook = fork(new URL("./webhook/scale-webhook.ts", import.meta.url).pathname, [], {
-    // The heap the webhook gets in its container (bench/webhook/memory.ts).
-    execArgv: [...process.execArgv, "--expose-gc", ...DEPLOYED_HEAP_FLAGS],
-  });
-  const ready = await new Promise<ScaleWebhookReady>((resolve, reject) => {
-    webhook.once("message", (message) => resolve(message as ScaleWebhookReady));
-    webhook.once("exit", (code) => reject(new Error(`webhook exited with ${code}`)));
-    webhook.send(info);
-  });
+  const startWebhook = async (
+    start: ScaleWebhookStart,
+  ): Promise<{ process: ChildProcess; ready: ScaleWebhookReady }> => {
+    const child = fork(new URL("./webhook/scale-webhook.ts", import.meta.url).pathname, [], {
+      // The heap the webhook gets in its container (bench/webhook/memory.ts).
+      execArgv: [...process.execArgv, "--expose-gc", ...DEPLOYED_HEAP_FLAGS],
+    });
+    const ready = await new Promise<ScaleWebhookReady>((resolve, reject) => {
+      child.once("message", (message) => resolve(message as ScaleWebhookReady));
+      child.once("exit", (code) => reject(new Error(`webhook exited with ${code}`)));
+      child.send(start);
+    });
+    return { process: child, ready };
+  };
+  const { process: webhook, ready } = await startWebhook(info);
   say(
     `webhook informers synced in ${(ready.syncMs / 1000).toFixed(1)} s (${JSON.stringify(ready.sizes)}); ` +
       `rss ${ready.rssMb} MB, heap ${ready.heapUsedMb} MB (${ready.reducedRssMb} MB after a memory-reducing GC)`,
@@ -153,7 +167,7 @@ try {
   // token used once (cold in kube-apiserver's token cache). Twice: first as the webhook
   // process's first requests, then after WARM other cold tokens went through it, as in a
   // cluster where the webhook has been serving (its JIT warm, its caches the same).
-  const accounts = Array.from({ length: 2 * sample }, (_, k) => `bench-sa-${k}`);
+  const accounts = Array.from({ length: 3 * sample }, (_, k) => `bench-sa-${k}`);
   const saTokens: string[] = [];
   for (const name of accounts) {
     const path = `/api/v1/namespaces/bench-0/serviceaccounts`;
@@ -191,7 +205,7 @@ try {
       req.end('{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}');
     });
   // Distinct token indices, spread over the set: never the same token twice.
-  const step = Math.max(1, Math.floor((tokens - 2) / (2 * sample + warm)));
+  const step = Math.max(1, Math.floor((tokens - 2) / (3 * sample + warm + FLOOR_WARM)));
   let nextToken = 2;
   const freshToken = (): string => {
     const value = tokenValue(nextToken);
@@ -247,8 +261,25 @@ try {
         `(${(gap.svctMs - gap.saMs - serverMs).toFixed(2)} ms) is kube-apiserver's side of the webhook round trip`,
     );
   }
-  agent.destroy();
+  // The floor of the round trip: the same kube-apiserver calling a bare node:https server on
+  // the webhook's port that answers every TokenReview at once. Its ratio is the least any
+  // webhook could reach here; the product's gap over it is what the product itself adds.
+  const exited = new Promise((resolve) => webhook.once("exit", resolve));
   webhook.kill();
+  await exited;
+  const floor = await startWebhook({ floor: info });
+  // The first may meet kube-apiserver's connection to the stopped product: not counted.
+  for (let k = 0; k < FLOOR_WARM; k++) await review(freshToken()).catch(() => 0);
+  const floorGap = await coldPhase(
+    "through a floor webhook (bare node:https, answers at once)",
+    saTokens.slice(2 * sample + 1, 3 * sample),
+  );
+  say(
+    `cold first request: the product adds ${(warmed.svctMs - warmed.saMs - (floorGap.svctMs - floorGap.saMs)).toFixed(2)} ms ` +
+      `over the floor webhook's gap of ${(floorGap.svctMs - floorGap.saMs).toFixed(2)} ms (after warm-up)`,
+  );
+  floor.process.kill();
+  agent.destroy();
   rest.close();
 } finally {
   await controlPlane.stop();

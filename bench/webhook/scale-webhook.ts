@@ -3,8 +3,13 @@
 // listing everything the parent created; reports the sync time and memory, then serves. Asked
 // again, it reports how long it spent on each /authenticate request it served (from the
 // request's headers parsed to the response handed to the socket), so the parent can tell the
-// webhook's own time from kube-apiserver's round trip.
+// webhook's own time from kube-apiserver's round trip. Started with `{ floor: info }` instead,
+// it is the floor of that round trip: a bare node:https server on the same port and TLS files
+// that answers every TokenReview "authenticated" at once.
 import { subscribe } from "node:diagnostics_channel";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:https";
+import { join } from "node:path";
 import { ServerResponse, type IncomingMessage } from "node:http";
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
@@ -67,7 +72,57 @@ subscribe("http.server.response.finish", (message) => {
   answeredMs.push((times.answered ?? times.start) - times.start);
 });
 
-process.once("message", (info: ControlPlaneInfo) => {
+/** What the parent sends first: the control plane to serve, as the product or as the floor. */
+export type ScaleWebhookStart = ControlPlaneInfo | { floor: ControlPlaneInfo };
+
+/** The floor's answer: the request's apiVersion, authenticated, one fixed user. */
+const floorAnswer = (body: string): string =>
+  JSON.stringify({
+    apiVersion: /"apiVersion":"([^"]+)"/.exec(body)?.[1] ?? "authentication.k8s.io/v1",
+    kind: "TokenReview",
+    status: { authenticated: true, user: { username: "bench-floor", groups: [] } },
+  });
+
+/** The floor webhook on the product's port, TLS files and client CA (the product has stopped). */
+function startFloor(info: ControlPlaneInfo): void {
+  const dir = join(info.dir, "webhook-tls");
+  const server = createServer(
+    {
+      cert: readFileSync(join(dir, "tls.crt")),
+      key: readFileSync(join(dir, "tls.key")),
+      ca: readFileSync(info.webhookClientCaCertFile),
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
+    (req, res) => {
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (chunk: string) => (body += chunk));
+      req.on("end", () => {
+        const answer = floorAnswer(body);
+        res.writeHead(200, {
+          "Content-Type": "application/json",
+          "Content-Length": Buffer.byteLength(answer),
+        });
+        res.end(answer);
+      });
+    },
+  );
+  server.keepAliveTimeout = 100_000;
+  server.listen(info.webhookPort, "127.0.0.1", () => {
+    process.send?.({ syncMs: 0, ...readMemory(), sizes: {} } satisfies ScaleWebhookReady);
+    process.on("message", () =>
+      process.send?.({ authenticateMs, bodyMs, answeredMs } satisfies ScaleWebhookTimes),
+    );
+  });
+}
+
+process.once("message", (start: ScaleWebhookStart) => {
+  if ("floor" in start) {
+    startFloor(start.floor);
+    return;
+  }
+  const info = start;
   const started = performance.now();
   startLocalWebhook(info, { log: pino({ level: "warn" }) }).then(
     (webhook) => {
