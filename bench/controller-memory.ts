@@ -6,7 +6,7 @@
 // src/controller/main.ts wires them) runs against it in a process of its own, compiled and with
 // the heap flags of its 512Mi limit (bench/controller/run-controller.ts, as bench:controller:scale
 // runs it), and reports its time to idle, RSS, heap and writes (must be 0).
-// `npm run bench:controller:memory [-- --tokens 100000 --per-user 100 --runs 1 --snapshot DIR]`
+// `npm run bench:controller:memory [-- --tokens 100000 --per-user 100 --runs 1 --snapshot DIR --malloc deployed|default|both]`
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,8 +28,14 @@ const { values } = parseArgs({
     "per-user": { type: "string", default: "100" },
     runs: { type: "string", default: "1" },
     snapshot: { type: "string" },
+    // "default": without the manifest's MALLOC_* environment; "both": alternately, from run 1
+    // as deployed, to compare in one run.
+    malloc: { type: "string", default: "deployed" },
   },
 });
+if (!["deployed", "default", "both"].includes(values.malloc)) {
+  throw new Error("--malloc must be deployed, default or both");
+}
 const set = {
   tokens: Number(values.tokens),
   perUser: Number(values["per-user"]),
@@ -53,22 +59,27 @@ say(
   `synthetic API: ${set.tokens} settled tokens (${Math.ceil(set.tokens / set.perUser)} ServiceUsers, ${set.perUser} tokens each), writes refused`,
 );
 try {
-  const runs: ControllerRunReport[] = [];
+  const runs: { report: ControllerRunReport; mallocDefaults: boolean }[] = [];
   for (let run = 1; run <= Number(values.runs); run++) {
+    const mallocDefaults =
+      values.malloc === "default" || (values.malloc === "both" && run % 2 === 0);
     const report = await runControllerProcess({
       kubeconfig,
       name: `memory-${run}`,
       dist: join(repo, "dist"),
       snapshotDir: values.snapshot,
+      mallocDefaults,
     });
-    printControllerRun(`controller ${run}`, report);
-    runs.push(report);
+    const malloc = mallocDefaults ? "glibc's malloc defaults" : "malloc as deployed";
+    printControllerRun(`controller ${run} (${malloc})`, report);
+    runs.push({ report, mallocDefaults });
   }
   const { listPages, watches, writes, reads } = api.counts;
   say(`synthetic API saw: list pages ${sum(listPages)}${byKey(listPages)}`);
   say(`  watches ${sum(watches)}${byKey(watches)}`);
   say(`  writes refused ${sum(writes)}${byKey(writes)}; single reads ${sum(reads)}${byKey(reads)}`);
-  const last = runs.at(-1);
+  // The summary reads the last run as deployed (with --malloc default, the last run).
+  const last = (runs.filter((run) => !run.mallocDefaults).at(-1) ?? runs.at(-1))?.report;
   if (last) {
     say(
       `controller (synthetic API): rss at ${set.tokens} tokens ${last.rssMb.toFixed(0)} MB (${last.rssReducedMb.toFixed(0)} MB after a memory-reducing GC), heap ${last.heapUsedAfterGcMb.toFixed(0)} MB; idle after ${(last.idleMs / 1000).toFixed(1)} s with ${writesOf(last)} writes`,

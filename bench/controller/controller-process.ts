@@ -4,6 +4,7 @@ import { fork } from "node:child_process";
 import { join } from "node:path";
 import { DEPLOYED_HEAP_FLAGS } from "../webhook/memory.ts";
 import { say } from "./cluster.ts";
+import { deployedControllerMallocEnv } from "./deployed-env.ts";
 import type { ControllerRunReport } from "./run-controller.ts";
 
 /** Starts a controller named `name` over the cluster of `kubeconfig`; resolves with its figures. */
@@ -14,6 +15,8 @@ export async function runControllerProcess(options: {
   dist: string;
   /** A directory to write a heap snapshot into once idle. */
   snapshotDir?: string | undefined;
+  /** Without the manifest's MALLOC_* environment (glibc's defaults), to compare. */
+  mallocDefaults?: boolean;
 }): Promise<ControllerRunReport> {
   const script = new URL("./run-controller.ts", import.meta.url).pathname;
   const { snapshotDir, name } = options;
@@ -22,6 +25,9 @@ export async function runControllerProcess(options: {
     stdio: "inherit",
     // As in the container (bench/webhook/memory.ts); --expose-gc for the after-GC figures.
     execArgv: ["--expose-gc", ...DEPLOYED_HEAP_FLAGS],
+    env: options.mallocDefaults
+      ? process.env
+      : { ...process.env, ...deployedControllerMallocEnv() },
   });
   return new Promise((resolve, reject) => {
     child.once("message", (message) => resolve(message as ControllerRunReport));

@@ -83,6 +83,10 @@ describe("deploy/manifests renders", () => {
       "--expose-gc",
       "dist/controller/main.js",
     ]);
+    // glibc reads them at start: one arena, large blocks mapped on their own (record 88).
+    const controllerContainer = containersOf(controller)[0] ?? { name: "" };
+    expect(envOf(controllerContainer, "MALLOC_ARENA_MAX")).toMatchObject({ value: "1" });
+    expect(envOf(controllerContainer, "MALLOC_MMAP_THRESHOLD_")).toMatchObject({ value: "131072" });
     expect(controller.spec?.template.spec?.serviceAccountName).toBe("svctokens-controller");
     const webhook = find<V1Deployment>(base, "Deployment", "svctokens-webhook");
     expect(containersOf(webhook)[0]?.command).toEqual([
