@@ -109,5 +109,10 @@ export async function measure(
   };
 }
 
-export const median = (values: number[]): number =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+/** The middle value; of an even count, the mean of the two middle ones (0 for none). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const half = sorted.length >> 1;
+  if (sorted.length % 2 === 1) return sorted[half] ?? 0;
+  return sorted.length === 0 ? 0 : ((sorted[half - 1] ?? 0) + (sorted[half] ?? 0)) / 2;
+}
