@@ -14,6 +14,11 @@ mkdir -p "$bin_dir"
 
 say() { echo "[controlplane build] $*" >&2; }
 
+# One build at a time per cache: two at once would write the same .partial files. The second
+# waits, then finds the first one's binaries.
+exec 9>"$bin_dir/.build.lock"
+flock 9
+
 # Runs `go build -v`, turning its package list into a one-line progress count every 15 s.
 build_with_progress() {
   local label=$1 module_dir=$2; shift 2

@@ -13,6 +13,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache_root=${SVCTOKENS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/svctokens}/tools
 say() { echo "[tools build] $*" >&2; }
 
+# One build at a time per cache: two at once (CI's build step beside a test run that builds the
+# tools itself) would write the same .partial files and one would fail. The second waits, then
+# finds the first one's tools.
+mkdir -p "$cache_root"
+exec 9>"$cache_root/.build.lock"
+flock 9
+
 tool_key() {
   (cd "$here" && cat build.sh && find "$1" -type f | LC_ALL=C sort | xargs cat) | sha256sum | cut -c1-12
 }
