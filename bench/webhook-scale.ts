@@ -24,6 +24,7 @@ import { deployPath, installCrds, runKubectl } from "../src/devenv/kubectl.ts";
 import { loadKubeConfig } from "../src/k8s/kubeconfig.ts";
 import { resourcePath, SECRETS } from "../src/k8s/paths.ts";
 import { KubeRest, PATCH } from "../src/k8s/rest.ts";
+import { median } from "./webhook/harness.ts";
 import { DEPLOYED_HEAP_FLAGS } from "./webhook/memory.ts";
 import type {
   ScaleWebhookReady,
@@ -212,8 +213,6 @@ try {
     nextToken += step;
     return value;
   };
-  const median = (values: number[]): number =>
-    [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
   const coldPhase = async (
     phase: string,
     accountTokens: string[],
