@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
 });
 const say = (message: string): boolean => process.stdout.write(`${message}\n`);
 const tokens = Number(args.tokens);
-const STAGES: Stage[] = ["floor", "read", "decide", "app"];
+const STAGES: Stage[] = ["floor", "lean", "read", "decide", "app"];
 const { caPem, tls } = await benchTls();
 const requests = requestsFor("/authenticate", tokens);
 

@@ -23,6 +23,8 @@ import { sendUncachedJson } from "../../src/webhook/http/http-errors.ts";
 import { readBodyText } from "../../src/webhook/http/json-body.ts";
 import { runAuthentication } from "../../src/webhook/http/routes/run-authentication.ts";
 import { WebhookServer } from "../../src/webhook/http/server.ts";
+import type { Answer } from "../../src/webhook/http/lean/format-answer.ts";
+import { leanRoutes, type LeanResponder } from "../../src/webhook/http/lean/lean-routes.ts";
 import { createWebhookMetrics } from "../../src/webhook/metrics.ts";
 import { OPERATOR_NAMESPACE } from "./synthetic-cluster.ts";
 import { syntheticApi } from "./synthetic-api.ts";
@@ -64,11 +66,12 @@ export type ServerOrder =
 /**
  * How much of the product's /authenticate handler runs, each a step further than the one
  * before: `floor` the floor's handler in a process holding the product's caches; `read` the
- * product's body reading and response writing around a fixed answer; `decide` also the scan,
+ * product's body reading and response writing around a fixed answer; `lean` the lean routes'
+ * connections (parse, answer bytes) sending the fixed answer; `decide` also the scan,
  * the decision and the product's own answer; `app` the whole app (client, sync and media-type
  * checks, routing). All four on the product's server (server.ts: timeouts, TLS reloading).
  */
-export type Stage = "floor" | "read" | "decide" | "app";
+export type Stage = "floor" | "lean" | "read" | "decide" | "app";
 
 /** What a started server reports. */
 export interface ServerReady extends MemoryReading {
@@ -128,6 +131,7 @@ async function startProduct(
   };
   const server = await WebhookServer.start({
     handler: stageHandler(order.stage ?? "app", deps, order.answer),
+    lean: leanStage(order.stage ?? "app", deps, order.answer),
     tls: { certFile: join(dir, "tls.crt"), keyFile: join(dir, "tls.key") },
     host: "127.0.0.1",
     port: 0,
@@ -135,6 +139,30 @@ async function startProduct(
   });
   return { port: server.port, syncMs, ...readMemory() };
 }
+
+/** The lean routes of `stage`: the product's (app), a fixed answer (lean), none (the others). */
+function leanStage(
+  stage: Stage,
+  deps: WebhookDeps,
+  answer: FixedAnswer | undefined,
+): LeanResponder | undefined {
+  if (stage === "app") return leanRoutes(deps);
+  if (stage !== "lean" || answer === undefined) return undefined;
+  // The framing headers are the connection's to write.
+  const headers = Object.fromEntries(
+    Object.entries(answer.headers).filter(([name]) => !FRAMING.has(name.toLowerCase())),
+  );
+  const fixed: Answer = { status: answer.status, headers, body: answer.body };
+  return () => fixed;
+}
+
+const FRAMING = new Set([
+  "date",
+  "connection",
+  "keep-alive",
+  "content-length",
+  "transfer-encoding",
+]);
 
 /** The handler of `stage` (see Stage); the partial ones answer `answer`. */
 function stageHandler(
@@ -144,7 +172,7 @@ function stageHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   if (stage === "app") return createWebhookApp(deps);
   if (answer === undefined) throw new Error(`stage ${stage} needs the answer to send`);
-  if (stage === "floor") return floorHandler({ "/authenticate": answer });
+  if (stage === "floor" || stage === "lean") return floorHandler({ "/authenticate": answer });
   return (req, res) =>
     readBodyText(req, AUTHENTICATE_BODY_LIMIT, (body) => {
       const scanned =

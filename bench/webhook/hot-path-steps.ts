@@ -17,6 +17,11 @@ import { runAuthentication } from "../../src/webhook/http/routes/run-authenticat
 import { createWebhookMetrics } from "../../src/webhook/metrics.ts";
 import { hashToken, isWellFormedToken } from "../../src/tokens/index.ts";
 import { requestsFor } from "./harness.ts";
+import type { TLSSocket } from "node:tls";
+import { formatAnswer } from "../../src/webhook/http/lean/format-answer.ts";
+import { leanRoutes } from "../../src/webhook/http/lean/lean-routes.ts";
+import { parseLeanRequest, type LeanRequest } from "../../src/webhook/http/lean/parse-request.ts";
+import { UNCACHED_JSON_HEADERS } from "../../src/webhook/http/http-errors.ts";
 import { OPERATOR_NAMESPACE, tokenValue } from "./synthetic-cluster.ts";
 import { syntheticApi } from "./synthetic-api.ts";
 
@@ -59,6 +64,23 @@ const reviews = bodies.map((body) => {
   return scanned;
 });
 const tokens = reviews.map((review) => review.token);
+// The lean routes' view: whole requests as bytes, as the TLS socket hands them over.
+const LEAN_LIMITS = { maxHeadBytes: 16 * 1024, maxBodyBytes: 64 * 1024 };
+const requestBytes = requestsFor("/authenticate", Number(args.tokens)).map((raw) =>
+  Buffer.from(raw),
+);
+const leanRequests = requestBytes.map((bytes) => {
+  const parsed = parseLeanRequest(bytes, LEAN_LIMITS);
+  if (parsed.kind !== "request") throw new Error("the bench's request did not parse lean");
+  return parsed.request;
+});
+const respond = leanRoutes({
+  ...deps,
+  hasSynced: () => true,
+  requireClientCertificate: false,
+  allowedClientNames: [],
+});
+const socket = {} as TLSSocket;
 const hashes = tokens.map((token) => hashToken(token));
 const decisions = reviews.map((review) =>
   runAuthentication(deps, "authenticate", review.token, review.audiences),
@@ -95,6 +117,19 @@ const steps: Record<string, (i: number) => unknown> = {
   "answer JSON": (i) => {
     const decision = decisions[i];
     return decision && tokenReviewResponseJson(decision, reviews[i]?.apiVersion);
+  },
+  "lean: parse request bytes": (i) => parseLeanRequest(requestBytes[i] as Buffer, LEAN_LIMITS),
+  "lean: route (decode, scan, run, answer JSON)": (i) =>
+    respond(leanRequests[i] as LeanRequest, socket),
+  "lean: format answer": (i) => {
+    const decision = decisions[i];
+    const body = decision ? tokenReviewResponseJson(decision, reviews[i]?.apiVersion) : "";
+    return formatAnswer({ status: 200, headers: UNCACHED_JSON_HEADERS, body }, 100);
+  },
+  "lean: request bytes → answer text (parse, route, format)": (i) => {
+    const parsed = parseLeanRequest(requestBytes[i] as Buffer, LEAN_LIMITS);
+    const answer = parsed.kind === "request" ? respond(parsed.request, socket) : undefined;
+    return answer && formatAnswer(answer, 100);
   },
   "body → answer bytes (scan, run, answer, byteLength)": (i) => {
     const review = scanTokenReview(bodies[i] ?? "");

@@ -16,7 +16,8 @@ import { rfc3339 } from "../k8s/time.ts";
 import { startHealthServer } from "../health-server.ts";
 import { AdminCheck } from "./admission/admin-check.ts";
 import { TokenBucket } from "./admission/token-bucket.ts";
-import { createWebhookApp } from "./http/app.ts";
+import { createWebhookApp, type WebhookDeps } from "./http/app.ts";
+import { leanRoutes } from "./http/lean/lean-routes.ts";
 import { WebhookCaches } from "./cache/caches.ts";
 import { CacheFreshness } from "./cache/freshness.ts";
 import type { ClusterAccess } from "../k8s/cluster-access.ts";
@@ -166,7 +167,7 @@ export class WebhookService {
       // A token's first line is written after its answer went out.
       writeLater: true,
     });
-    const app = createWebhookApp({
+    const deps: WebhookDeps = {
       facts: caches.facts,
       // Past the staleness bound the decision routes answer 503: fail closed (decision 35).
       hasSynced: () => freshness.admitDecision(),
@@ -183,7 +184,7 @@ export class WebhookService {
       metrics,
       log: httpLog,
       now: () => new Date(),
-    });
+    };
 
     caches.start();
     let server: WebhookServer;
@@ -195,7 +196,8 @@ export class WebhookService {
         options.host,
       );
       server = await WebhookServer.start({
-        handler: app,
+        handler: createWebhookApp(deps),
+        lean: leanRoutes(deps),
         tls: options.tls,
         host: options.host,
         port: options.port,

@@ -3,7 +3,19 @@
 // answers a refusal itself and returns false; true means "go on".
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WebhookDeps } from "./deps.ts";
-import { BODY_ERRORS, sendStatus } from "./http-errors.ts";
+import { BODY_ERRORS, sendStatus, statusBody, UNCACHED_JSON_HEADERS } from "./http-errors.ts";
+import type { Answer } from "./lean/format-answer.ts";
+
+const NOT_SYNCED = "caches are not synced yet; retry shortly";
+
+/** The 503 of a route asked before its caches may decide (admitSynced's answer, as data). */
+export function notSyncedAnswer(): Answer {
+  return {
+    status: 503,
+    headers: { "Retry-After": "1", ...UNCACHED_JSON_HEADERS },
+    body: statusBody(503, NOT_SYNCED),
+  };
+}
 
 /**
  * Until the caches have synced, a decision would be made on partial facts: answer 503 so the
@@ -17,7 +29,7 @@ export function admitSynced(
   if (deps.hasSynced()) return true;
   deps.metrics.rejectedRequests.inc({ route, code: 503 });
   res.setHeader("Retry-After", "1");
-  sendStatus(res, 503, "caches are not synced yet; retry shortly");
+  sendStatus(res, 503, NOT_SYNCED);
   return false;
 }
 

@@ -86,6 +86,17 @@ export function peerFactsOf(socket: unknown): PeerFacts {
   return facts;
 }
 
+/** Pure: may this socket's client call kube-apiserver's routes? (No logging, no answer.) */
+export function clientAdmitted(
+  deps: Pick<WebhookDeps, "requireClientCertificate" | "allowedClientNames">,
+  socket: unknown,
+): boolean {
+  return (
+    !deps.requireClientCertificate ||
+    decideClientAccess(peerFactsOf(socket), deps.allowedClientNames).allowed
+  );
+}
+
 /**
  * For one route: with client certificates required (a client CA is configured), only
  * kube-apiserver's pinned names pass; otherwise everyone does. A refusal is answered here;

@@ -27,6 +27,12 @@ export const BODY_ERRORS: Record<string, [number, string]> = {
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
+/** The headers of a JSON answer that must not be cached (a TokenReview's), Content-Length aside. */
+export const UNCACHED_JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "Cache-Control": "no-store",
+  "Content-Type": JSON_TYPE,
+});
+
 /** Sends `body` as JSON with `code` (what express's res.json sends, without an ETag). */
 export function sendJson(res: ServerResponse, code: number, body: string): void {
   res.writeHead(code, { "Content-Type": JSON_TYPE, "Content-Length": Buffer.byteLength(body) });
@@ -46,9 +52,8 @@ export function sendUncachedJson(res: ServerResponse, code: number, body: string
   res.end(body);
 }
 
-/** Sends a Status error with `code` and `message`. */
-export function sendStatus(res: ServerResponse, code: number, message: string): void {
-  res.setHeader("Cache-Control", "no-store");
+/** The body of a Status error with `code` and `message`. */
+export function statusBody(code: number, message: string): string {
   const status = {
     apiVersion: "v1",
     kind: "Status",
@@ -57,5 +62,11 @@ export function sendStatus(res: ServerResponse, code: number, message: string): 
     reason: REASONS[code] ?? "Unknown",
     message,
   };
-  sendJson(res, code, JSON.stringify(status));
+  return JSON.stringify(status);
+}
+
+/** Sends a Status error with `code` and `message`. */
+export function sendStatus(res: ServerResponse, code: number, message: string): void {
+  res.setHeader("Cache-Control", "no-store");
+  sendJson(res, code, statusBody(code, message));
 }

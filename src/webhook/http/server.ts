@@ -1,10 +1,15 @@
 // The HTTPS server around the app: TLS from reloadable files, client certificates requested
-// (verified per route), header/request/idle timeouts, and a graceful close.
+// (verified per route), header/request/idle timeouts, and a graceful close. With lean routes,
+// each connection is served by them first (lean/lean-connection.ts) and goes to node's HTTP
+// server at its first request they do not serve.
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import { readTlsFiles, TlsReloader, type TlsFiles } from "../../tls/tls-reloader.ts";
+import { LeanConnection, type LeanServing } from "./lean/lean-connection.ts";
+import type { LeanResponder } from "./lean/lean-routes.ts";
 
 /** Timeouts, in milliseconds. */
 export interface ServerTimeouts {
@@ -31,6 +36,8 @@ export const DEFAULT_TIMEOUTS: ServerTimeouts = {
 /** How to serve. */
 export interface WebhookServerOptions {
   handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The hot routes answered below node's HTTP server; without it node serves everything. */
+  lean?: LeanResponder;
   tls: TlsFiles;
   host: string;
   /** 0 picks a free port. */
@@ -40,16 +47,28 @@ export interface WebhookServerOptions {
   timeouts?: Partial<ServerTimeouts>;
 }
 
+/** Longest request head the lean routes read (node's default maxHeaderSize). */
+const LEAN_HEAD_LIMIT = 16 * 1024;
+/** Largest body they read: a TokenReview is a few hundred bytes. */
+const LEAN_BODY_LIMIT = 64 * 1024;
+
 /** A listening HTTPS server. */
 export class WebhookServer {
   readonly #server: Server;
   readonly #reloader: TlsReloader;
   readonly #state: { closing: boolean };
+  readonly #lean: Set<LeanConnection>;
 
-  private constructor(server: Server, reloader: TlsReloader, state: { closing: boolean }) {
+  private constructor(
+    server: Server,
+    reloader: TlsReloader,
+    state: { closing: boolean },
+    lean: Set<LeanConnection>,
+  ) {
     this.#server = server;
     this.#reloader = reloader;
     this.#state = state;
+    this.#lean = lean;
   }
 
   /** Reads the TLS files, listens, and starts watching the files. */
@@ -77,6 +96,22 @@ export class WebhookServer {
     server.requestTimeout = timeouts.request;
     server.keepAliveTimeout = timeouts.keepAlive;
     server.timeout = timeouts.keepAlive + timeouts.request;
+    const lean = new Set<LeanConnection>();
+    if (options.lean !== undefined) {
+      serveLeanFirst(
+        server,
+        {
+          respond: options.lean,
+          limits: { maxHeadBytes: LEAN_HEAD_LIMIT, maxBodyBytes: LEAN_BODY_LIMIT },
+          partialMs: timeouts.headers,
+          keepAliveMs: timeouts.keepAlive,
+          isClosing: () => state.closing,
+          forget: (connection) => lean.delete(connection),
+          log: options.log,
+        },
+        lean,
+      );
+    }
     server.on("tlsClientError", (error) => {
       options.log.debug({ err: error.message }, "TLS handshake failed");
     });
@@ -95,7 +130,7 @@ export class WebhookServer {
       });
     });
     reloader.start(options.tlsReloadIntervalMs ?? 10_000);
-    return new WebhookServer(server, reloader, state);
+    return new WebhookServer(server, reloader, state, lean);
   }
 
   get port(): number {
@@ -116,9 +151,42 @@ export class WebhookServer {
     this.#reloader.stop();
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
-    const deadline = setTimeout(() => this.#server.closeAllConnections(), graceMs);
+    for (const connection of this.#lean) connection.closeIfIdle();
+    const deadline = setTimeout(() => {
+      this.#server.closeAllConnections();
+      for (const connection of this.#lean) connection.destroy();
+    }, graceMs);
     deadline.unref();
     await closed;
     clearTimeout(deadline);
   }
+}
+
+/**
+ * Puts the lean routes in front of https' own connection listener (node's HTTP server on this
+ * socket), which takes each connection they hand off.
+ */
+function serveLeanFirst(
+  server: Server,
+  options: Omit<LeanServing, "handOff">,
+  connections: Set<LeanConnection>,
+): void {
+  const listeners = server.listeners("secureConnection");
+  const http = listeners[0];
+  if (listeners.length !== 1 || http === undefined) {
+    throw new Error(
+      `node:https has ${listeners.length} secureConnection listeners where 1 was expected: this Node.js version is not supported`,
+    );
+  }
+  server.removeListener("secureConnection", http as (socket: TLSSocket) => void);
+  const serving: LeanServing = {
+    ...options,
+    handOff: (socket) => {
+      http.call(server, socket);
+    },
+  };
+  server.on("secureConnection", (socket: TLSSocket) => {
+    if (serving.isClosing()) serving.handOff(socket);
+    else connections.add(new LeanConnection(socket, serving));
+  });
 }

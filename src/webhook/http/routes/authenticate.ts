@@ -60,10 +60,14 @@ function parseAndAnswer(deps: WebhookDeps, text: string | undefined, res: Server
 }
 
 function answer(deps: WebhookDeps, request: TokenReviewRequest, res: ServerResponse): void {
+  sendUncachedJson(res, 200, authenticateReview(deps, request));
+}
+
+/** Authenticates the review's token: the TokenReview answered (lean routes share it). */
+export function authenticateReview(deps: WebhookDeps, request: TokenReviewRequest): string {
   const { apiVersion, token, audiences } = request;
   const decision = runAuthentication(deps, "authenticate", token, audiences);
-  const review = decision
+  return decision
     ? tokenReviewResponseJson(decision, apiVersion)
     : JSON.stringify(tokenReviewRefusal("internal error", apiVersion));
-  sendUncachedJson(res, 200, review);
 }

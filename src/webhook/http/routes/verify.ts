@@ -3,7 +3,7 @@
 // token in, identity headers out. Which paths are /verify: authn/verify-target.ts; the answer:
 // authn/verify-decision.ts. A hot route: answered on node's request below express (app.ts).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { decideVerify } from "../../authn/verify-decision.ts";
+import { decideVerify, type VerifyAnswer } from "../../authn/verify-decision.ts";
 import type { VerifyTarget } from "../../authn/verify-target.ts";
 import { admitSynced } from "../admit.ts";
 import type { WebhookDeps } from "../deps.ts";
@@ -24,18 +24,27 @@ export function verifyHandler(
       sendStatus(res, 400, target.reason);
       return;
     }
-    const answer = decideVerify(
-      { ...target, authorization: req.headers.authorization },
-      (token, audiences) => runAuthentication(deps, "verify", token, audiences),
-    );
-    // A valid token without a required group: authenticated (and counted so), then refused.
-    if (answer.status === 403) deps.metrics.rejectedRequests.inc({ route: "verify", code: 403 });
+    const answer = verifyAnswer(deps, target, req.headers.authorization);
     // All headers in one writeHead: node formats them straight from the object, this answer's
-    // own (decideVerify makes one per request), completed in place rather than copied.
+    // own (verifyAnswer makes one per request), completed in place rather than copied.
     const { headers } = answer;
-    headers["Content-Type"] = "text/plain; charset=utf-8";
     headers["Content-Length"] = String(Buffer.byteLength(answer.body));
     res.writeHead(answer.status, headers);
     res.end(req.method === "HEAD" ? undefined : answer.body);
   };
+}
+
+/** The answer to a /verify request whose target parsed (lean routes share it), Content-Type set. */
+export function verifyAnswer(
+  deps: WebhookDeps,
+  target: Extract<VerifyTarget, { kind: "verify" }>,
+  authorization: string | undefined,
+): VerifyAnswer {
+  const answer = decideVerify({ ...target, authorization }, (token, audiences) =>
+    runAuthentication(deps, "verify", token, audiences),
+  );
+  // A valid token without a required group: authenticated (and counted so), then refused.
+  if (answer.status === 403) deps.metrics.rejectedRequests.inc({ route: "verify", code: 403 });
+  answer.headers["Content-Type"] = "text/plain; charset=utf-8";
+  return answer;
 }

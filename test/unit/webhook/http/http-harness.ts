@@ -13,7 +13,8 @@ import type { AdmissionUserInfo } from "../../../../src/webhook/admission/review
 import { createWebhookApp, type WebhookDeps } from "../../../../src/webhook/http/app.ts";
 import type { CachedFacts } from "../../../../src/webhook/cache/cached-facts.ts";
 import { createWebhookMetrics } from "../../../../src/webhook/metrics.ts";
-import { WebhookServer } from "../../../../src/webhook/http/server.ts";
+import { WebhookServer, type ServerTimeouts } from "../../../../src/webhook/http/server.ts";
+import { leanRoutes } from "../../../../src/webhook/http/lean/lean-routes.ts";
 import { SuccessLog } from "../../../../src/webhook/authn/success-log.ts";
 import { CONTROLLER } from "../admission/fixtures.ts";
 import { factsOf, NOW } from "../fixtures.ts";
@@ -66,6 +67,9 @@ export interface Harness {
   adminChecks: AdmissionUserInfo[];
   logLines: string[];
   state: { synced: boolean; adminAnswer: (user: AdmissionUserInfo) => Promise<boolean> };
+  /** Requests that reached node's HTTP server (the lean routes answer the others). */
+  nodeRequests: { count: number };
+  port: number;
   url(path: string): string;
   stop(): Promise<void>;
 }
@@ -77,6 +81,9 @@ export interface HarnessOptions {
   records?: KubeObject[];
   admins?: string[];
   clientCertificates?: boolean;
+  /** false: node's HTTP server answers every request (the lean routes are off). */
+  lean?: boolean;
+  timeouts?: Partial<ServerTimeouts>;
   logLevel?: string;
   log?: Logger;
   /** Labels of namespaces by name (none: every namespace has no labels). */
@@ -119,8 +126,15 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     log,
     now: () => NOW,
   };
+  const nodeRequests = { count: 0 };
+  const app = createWebhookApp(deps);
   const server = await WebhookServer.start({
-    handler: createWebhookApp(deps),
+    handler: (req, res) => {
+      nodeRequests.count++;
+      app(req, res);
+    },
+    timeouts: options.timeouts,
+    lean: options.lean === false ? undefined : leanRoutes(deps),
     tls: {
       certFile: options.pki.files.cert,
       keyFile: options.pki.files.key,
@@ -140,6 +154,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     adminChecks,
     logLines,
     state,
+    nodeRequests,
+    port,
     url: (path) => `https://127.0.0.1:${port}${path}`,
     stop: () => server.close(1000),
   };

@@ -1,0 +1,182 @@
+// One TLS connection served on the lean routes: requests are parsed and answered in order as
+// their bytes arrive. The first request they do not serve (or one that is slow to arrive) hands
+// the connection, with every byte not yet answered, to node's HTTP server, for good.
+import type { TLSSocket } from "node:tls";
+import type { Logger } from "pino";
+import { errorMessage } from "../../../k8s/errors.ts";
+import { statusBody, UNCACHED_JSON_HEADERS } from "../http-errors.ts";
+import { formatAnswer, type Answer } from "./format-answer.ts";
+import type { LeanResponder } from "./lean-routes.ts";
+import { parseLeanRequest, type LeanLimits, type LeanRequest } from "./parse-request.ts";
+
+/** What every lean connection of a server shares. */
+export interface LeanServing {
+  respond: LeanResponder;
+  limits: LeanLimits;
+  /** Gives the socket to node's HTTP server (https' own connection listener). */
+  handOff(socket: TLSSocket): void;
+  /** A request must arrive whole within this (ms) of its first bytes, or node takes it. */
+  partialMs: number;
+  /** Idle connections close after this (ms); as node's keepAliveTimeout. */
+  keepAliveMs: number;
+  /** While true, each answer is the connection's last. */
+  isClosing(): boolean;
+  /** Called once the connection is closed or handed off. */
+  forget(connection: LeanConnection): void;
+  log: Logger;
+}
+
+const INTERNAL_ERROR: Answer = {
+  status: 500,
+  headers: UNCACHED_JSON_HEADERS,
+  body: statusBody(500, "internal error"),
+};
+
+export class LeanConnection {
+  readonly #socket: TLSSocket;
+  readonly #serving: LeanServing;
+  /** Bytes received and not yet answered. */
+  #pending: Buffer | undefined;
+  #partialTimer: NodeJS.Timeout | undefined;
+  #waitingForDrain = false;
+  #done = false;
+
+  constructor(socket: TLSSocket, serving: LeanServing) {
+    this.#socket = socket;
+    this.#serving = serving;
+    socket.on("data", this.#onData);
+    socket.on("timeout", this.#onIdle);
+    socket.on("error", this.#onError);
+    socket.once("close", this.#onClose);
+    socket.setTimeout(serving.keepAliveMs);
+  }
+
+  /** No request is partly received: closing now loses nothing. */
+  get idle(): boolean {
+    return this.#pending === undefined && !this.#waitingForDrain;
+  }
+
+  /** Ends the connection when idle; otherwise its next answer will (isClosing). */
+  closeIfIdle(): void {
+    if (this.idle && !this.#done) this.#socket.end();
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    // After a last answer, what else the client sends is not read.
+    if (this.#done) return;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    this.#serve(pending === undefined ? chunk : Buffer.concat([pending, chunk]));
+  };
+
+  /** Answers each whole request in `bytes`; keeps a partial one; hands off at the first other. */
+  #serve(bytes: Buffer): void {
+    let rest = bytes;
+    while (rest.length > 0) {
+      if (this.#socket.writableNeedDrain) {
+        this.#waitForDrain(rest);
+        return;
+      }
+      const parsed = parseLeanRequest(rest, this.#serving.limits);
+      if (parsed.kind === "incomplete") {
+        this.#keepPartial(rest);
+        return;
+      }
+      if (parsed.kind === "other") {
+        this.#handOff(rest);
+        return;
+      }
+      const { request } = parsed;
+      const last = request.close || this.#serving.isClosing();
+      const answer = this.#answer(request, last);
+      if (answer === undefined) {
+        this.#handOff(rest);
+        return;
+      }
+      this.#socket.write(answer);
+      if (last) {
+        this.#finish();
+        this.#socket.end();
+        return;
+      }
+      rest = rest.subarray(request.length);
+    }
+    clearTimeout(this.#partialTimer);
+    this.#partialTimer = undefined;
+  }
+
+  /** The answer's bytes, or undefined: node's routes answer it. */
+  #answer(request: LeanRequest, last: boolean): string | Buffer | undefined {
+    const keepAlive = last ? undefined : Math.floor(this.#serving.keepAliveMs / 1000);
+    try {
+      const answer = this.#serving.respond(request, this.#socket);
+      return answer && formatAnswer(answer, keepAlive, request.method === "HEAD");
+    } catch (error) {
+      this.#serving.log.error({ err: errorMessage(error) }, "request failed internally");
+      return formatAnswer(INTERNAL_ERROR, keepAlive);
+    }
+  }
+
+  #keepPartial(bytes: Buffer): void {
+    // A copy: a slice would keep the whole chunk it came from.
+    this.#pending = Buffer.from(bytes);
+    this.#partialTimer ??= setTimeout(() => {
+      const pending = this.#pending;
+      this.#pending = undefined;
+      // Node's own header and request timeouts take over from here.
+      this.#handOff(pending ?? Buffer.alloc(0));
+    }, this.#serving.partialMs);
+  }
+
+  /** The client reads slower than it sends: stop reading until the answers have gone out. */
+  #waitForDrain(rest: Buffer): void {
+    this.#pending = rest;
+    this.#waitingForDrain = true;
+    this.#socket.pause();
+    this.#socket.once("drain", () => {
+      if (this.#done) return;
+      this.#waitingForDrain = false;
+      const pending = this.#pending;
+      this.#pending = undefined;
+      this.#socket.resume();
+      if (pending !== undefined) this.#serve(pending);
+    });
+  }
+
+  #handOff(rest: Buffer): void {
+    this.#finish();
+    const socket = this.#socket;
+    socket.off("data", this.#onData);
+    socket.off("timeout", this.#onIdle);
+    socket.off("error", this.#onError);
+    socket.off("close", this.#onClose);
+    socket.setTimeout(0);
+    if (rest.length > 0) socket.unshift(rest);
+    this.#serving.handOff(socket);
+  }
+
+  /** Stops timers and leaves the server's list of lean connections. */
+  #finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    clearTimeout(this.#partialTimer);
+    this.#serving.forget(this);
+  }
+
+  readonly #onIdle = (): void => {
+    // A partial request has its own timer; an idle connection closes, as node's keep-alive does.
+    if (this.#pending === undefined) this.#socket.destroy();
+  };
+
+  readonly #onError = (): void => {
+    this.#socket.destroy();
+  };
+
+  readonly #onClose = (): void => {
+    this.#finish();
+  };
+}
