@@ -2,8 +2,8 @@
 // started on the port the control plane's token authenticator calls, with its real informers
 // listing everything the parent created; reports the sync time and memory, then serves. Asked
 // again, it reports how long it spent on each /authenticate request it served (from the
-// request's headers parsed to the response handed to the socket), so the parent can tell the
-// webhook's own time from kube-apiserver's round trip. Started with `{ floor: info }` instead,
+// request's headers parsed, or its first bytes on the lean routes, to the response handed to
+// the socket), so the parent can tell the webhook's own time from kube-apiserver's round trip. Started with `{ floor: info }` instead,
 // it is the floor of that round trip: a bare node:https server on the same port and TLS files
 // that answers every TokenReview "authenticated" at once.
 import { subscribe } from "node:diagnostics_channel";
@@ -16,6 +16,10 @@ import { pino } from "pino";
 import type { ControlPlaneInfo } from "../../src/devenv/identities.ts";
 import { startLocalWebhook } from "../../src/devenv/local-operator.ts";
 import { readMemory, type MemoryReading } from "./memory.ts";
+import {
+  LEAN_ANSWER_CHANNEL,
+  type LeanAnswerTimes,
+} from "../../src/webhook/http/lean/lean-connection.ts";
 
 /** What the service reports once its caches have synced. */
 export interface ScaleWebhookReady extends MemoryReading {
@@ -70,6 +74,16 @@ subscribe("http.server.response.finish", (message) => {
   authenticateMs.push(performance.now() - times.start);
   bodyMs.push((times.bodyEnd ?? times.start) - times.start);
   answeredMs.push((times.answered ?? times.start) - times.start);
+});
+
+// The same three times for the requests the lean routes answer (most of them): from their first
+// bytes' arrival, since no one parses their headers before.
+subscribe(LEAN_ANSWER_CHANNEL, (message) => {
+  const times = message as LeanAnswerTimes;
+  if (times.path !== "/authenticate") return;
+  authenticateMs.push(times.writtenAt - times.receivedAt);
+  bodyMs.push(times.completedAt - times.receivedAt);
+  answeredMs.push(times.answeredAt - times.receivedAt);
 });
 
 /** What the parent sends first: the control plane to serve, as the product or as the floor. */

@@ -1,6 +1,8 @@
 // One TLS connection served on the lean routes: requests are parsed and answered in order as
 // their bytes arrive. The first request they do not serve (or one that is slow to arrive) hands
 // the connection, with every byte not yet answered, to node's HTTP server, for good.
+import { channel } from "node:diagnostics_channel";
+import { performance } from "node:perf_hooks";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import { errorMessage } from "../../../k8s/errors.ts";
@@ -26,6 +28,26 @@ export interface LeanServing {
   log: Logger;
 }
 
+/**
+ * Published for each lean answer while someone subscribes (bench:webhook-scale), as node's
+ * `http.server.request.start` and `http.server.response.finish` are for node's routes.
+ */
+export const LEAN_ANSWER_CHANNEL = "svctokens.webhook.lean.answer";
+const answerChannel = channel(LEAN_ANSWER_CHANNEL);
+
+/** Where one lean answer's time went (performance.now() readings, ms). */
+export interface LeanAnswerTimes {
+  path: string;
+  /** The request's first bytes arrived. */
+  receivedAt: number;
+  /** Its last bytes were parsed. */
+  completedAt: number;
+  /** The answer's bytes were ready. */
+  answeredAt: number;
+  /** They were handed to the socket. */
+  writtenAt: number;
+}
+
 const INTERNAL_ERROR: Answer = {
   status: 500,
   headers: UNCACHED_JSON_HEADERS,
@@ -40,6 +62,8 @@ export class LeanConnection {
   #partialTimer: NodeJS.Timeout | undefined;
   #waitingForDrain = false;
   #done = false;
+  /** When the first request not yet answered began to arrive (read only with subscribers). */
+  #receivedAt = 0;
 
   constructor(socket: TLSSocket, serving: LeanServing) {
     this.#socket = socket;
@@ -70,6 +94,7 @@ export class LeanConnection {
     if (this.#done) return;
     const pending = this.#pending;
     this.#pending = undefined;
+    if (pending === undefined && answerChannel.hasSubscribers) this.#receivedAt = performance.now();
     this.#serve(pending === undefined ? chunk : Buffer.concat([pending, chunk]));
   };
 
@@ -91,13 +116,16 @@ export class LeanConnection {
         return;
       }
       const { request } = parsed;
+      const completedAt = answerChannel.hasSubscribers ? performance.now() : 0;
       const last = request.close || this.#serving.isClosing();
       const answer = this.#answer(request, last);
       if (answer === undefined) {
         this.#handOff(rest);
         return;
       }
+      const answeredAt = completedAt === 0 ? 0 : performance.now();
       this.#socket.write(answer);
+      if (completedAt !== 0) this.#publish(request.path, completedAt, answeredAt);
       if (last) {
         this.#finish();
         this.#socket.end();
@@ -107,6 +135,19 @@ export class LeanConnection {
     }
     clearTimeout(this.#partialTimer);
     this.#partialTimer = undefined;
+  }
+
+  #publish(path: string, completedAt: number, answeredAt: number): void {
+    const times: LeanAnswerTimes = {
+      path,
+      receivedAt: this.#receivedAt,
+      completedAt,
+      answeredAt,
+      writtenAt: performance.now(),
+    };
+    answerChannel.publish(times);
+    // The next request in the same bytes arrived with them; a later one sets its own.
+    this.#receivedAt = completedAt;
   }
 
   /** The answer's bytes, or undefined: node's routes answer it. */
