@@ -8,8 +8,9 @@ import type { Answer } from "./lean/format-answer.ts";
 
 const NOT_SYNCED = "caches are not synced yet; retry shortly";
 
-/** The 503 of a route asked before its caches may decide (admitSynced's answer, as data). */
-export function notSyncedAnswer(): Answer {
+/** The 503 of a route asked before its caches may decide (admitSynced's, as data), counted. */
+export function notSyncedAnswer(deps: Pick<WebhookDeps, "metrics">, route: string): Answer {
+  deps.metrics.rejectedRequests.inc({ route, code: 503 });
   return {
     status: 503,
     headers: { "Retry-After": "1", ...UNCACHED_JSON_HEADERS },

@@ -104,6 +104,7 @@ export class WebhookServer {
           respond: options.lean,
           limits: { maxHeadBytes: LEAN_HEAD_LIMIT, maxBodyBytes: LEAN_BODY_LIMIT },
           partialMs: timeouts.headers,
+          stalledMs: timeouts.request,
           keepAliveMs: timeouts.keepAlive,
           isClosing: () => state.closing,
           forget: (connection) => lean.delete(connection),

@@ -19,6 +19,8 @@ export interface LeanServing {
   handOff(socket: TLSSocket): void;
   /** A request must arrive whole within this (ms) of its first bytes, or node takes it. */
   partialMs: number;
+  /** A client that reads none of its answers for this long (ms) is disconnected. */
+  stalledMs: number;
   /** Idle connections close after this (ms); as node's keepAliveTimeout. */
   keepAliveMs: number;
   /** While true, each answer is the connection's last. */
@@ -48,6 +50,9 @@ export interface LeanAnswerTimes {
   writtenAt: number;
 }
 
+/** A request still partial after this many chunks goes to node (see #keepPartial). */
+const MAX_PARTIAL_CHUNKS = 8;
+
 const INTERNAL_ERROR: Answer = {
   status: 500,
   headers: UNCACHED_JSON_HEADERS,
@@ -59,9 +64,12 @@ export class LeanConnection {
   readonly #serving: LeanServing;
   /** Bytes received and not yet answered. */
   #pending: Buffer | undefined;
-  #partialTimer: NodeJS.Timeout | undefined;
+  /** The partial request's deadline, or the stalled reader's: never both at once. */
+  #deadline: NodeJS.Timeout | undefined;
   #waitingForDrain = false;
   #done = false;
+  /** Chunks the request not yet answered has arrived in so far. */
+  #partialChunks = 0;
   /** When the first request not yet answered began to arrive (read only with subscribers). */
   #receivedAt = 0;
 
@@ -132,9 +140,10 @@ export class LeanConnection {
         return;
       }
       rest = rest.subarray(request.length);
+      this.#partialChunks = 0;
+      // The next partial request, if any, gets a deadline of its own.
+      this.#disarm();
     }
-    clearTimeout(this.#partialTimer);
-    this.#partialTimer = undefined;
   }
 
   #publish(path: string, completedAt: number, answeredAt: number): void {
@@ -158,35 +167,53 @@ export class LeanConnection {
       return answer && formatAnswer(answer, keepAlive, request.method === "HEAD");
     } catch (error) {
       this.#serving.log.error({ err: errorMessage(error) }, "request failed internally");
-      return formatAnswer(INTERNAL_ERROR, keepAlive);
+      return formatAnswer(INTERNAL_ERROR, keepAlive, request.method === "HEAD");
     }
   }
 
   #keepPartial(bytes: Buffer): void {
-    // A copy: a slice would keep the whole chunk it came from.
-    this.#pending = Buffer.from(bytes);
-    this.#partialTimer ??= setTimeout(() => {
+    // Each chunk copies and rescans what came before it: a request in many small pieces (a
+    // byte per TLS record) would cost quadratic time here, so node's incremental parser
+    // takes it instead. Node's own header and request timeouts take over either way.
+    if (++this.#partialChunks > MAX_PARTIAL_CHUNKS) {
+      this.#handOff(bytes);
+      return;
+    }
+    this.#pending = bytes;
+    this.#deadline ??= setTimeout(() => {
       const pending = this.#pending;
       this.#pending = undefined;
-      // Node's own header and request timeouts take over from here.
       this.#handOff(pending ?? Buffer.alloc(0));
     }, this.#serving.partialMs);
   }
 
-  /** The client reads slower than it sends: stop reading until the answers have gone out. */
+  #disarm(): void {
+    clearTimeout(this.#deadline);
+    this.#deadline = undefined;
+  }
+
+  /**
+   * The client reads slower than it sends: stop reading until the answers have gone out, and
+   * disconnect it if they do not (node's server would too: it stops reading, then times out).
+   */
   #waitForDrain(rest: Buffer): void {
     this.#pending = rest;
     this.#waitingForDrain = true;
     this.#socket.pause();
-    this.#socket.once("drain", () => {
-      if (this.#done) return;
-      this.#waitingForDrain = false;
-      const pending = this.#pending;
-      this.#pending = undefined;
-      this.#socket.resume();
-      if (pending !== undefined) this.#serve(pending);
-    });
+    this.#socket.once("drain", this.#onDrain);
+    this.#disarm();
+    this.#deadline = setTimeout(() => this.#socket.destroy(), this.#serving.stalledMs);
   }
+
+  readonly #onDrain = (): void => {
+    if (this.#done) return;
+    this.#disarm();
+    this.#waitingForDrain = false;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    this.#socket.resume();
+    if (pending !== undefined) this.#serve(pending);
+  };
 
   #handOff(rest: Buffer): void {
     this.#finish();
@@ -195,8 +222,11 @@ export class LeanConnection {
     socket.off("timeout", this.#onIdle);
     socket.off("error", this.#onError);
     socket.off("close", this.#onClose);
+    socket.off("drain", this.#onDrain);
     socket.setTimeout(0);
     if (rest.length > 0) socket.unshift(rest);
+    // Node's server reads it from here, and pauses it itself when its answers pile up.
+    if (socket.isPaused()) socket.resume();
     this.#serving.handOff(socket);
   }
 
@@ -204,13 +234,14 @@ export class LeanConnection {
   #finish(): void {
     if (this.#done) return;
     this.#done = true;
-    clearTimeout(this.#partialTimer);
+    this.#disarm();
     this.#serving.forget(this);
   }
 
   readonly #onIdle = (): void => {
-    // A partial request has its own timer; an idle connection closes, as node's keep-alive does.
-    if (this.#pending === undefined) this.#socket.destroy();
+    // A partial request or a stalled reader has its own deadline; an idle connection closes,
+    // as node's keep-alive does.
+    if (this.#deadline === undefined) this.#socket.destroy();
   };
 
   readonly #onError = (): void => {

@@ -30,7 +30,7 @@ export function leanRoutes(deps: WebhookDeps): LeanResponder {
     const target = verifyTarget(request.path, request.query);
     if (target.kind !== "verify") return undefined;
     // Asked once per decision (it counts decisions made from lagging caches).
-    if (!deps.hasSynced()) return notSyncedAnswer();
+    if (!deps.hasSynced()) return notSyncedAnswer(deps, "verify");
     return verifyAnswer(deps, target, request.authorization);
   };
 }
@@ -49,6 +49,6 @@ function authenticate(
   if (request.body.length === 0 || request.body[0] === UTF8_BOM) return undefined;
   const scanned = scanTokenReview(request.body.toString("utf8"));
   if (scanned === undefined) return undefined;
-  if (!deps.hasSynced()) return notSyncedAnswer();
+  if (!deps.hasSynced()) return notSyncedAnswer(deps, "authenticate");
   return { status: 200, headers: UNCACHED_JSON_HEADERS, body: authenticateReview(deps, scanned) };
 }

@@ -39,7 +39,10 @@ export interface LeanLimits {
 const INCOMPLETE: LeanParse = { kind: "incomplete" };
 const OTHER: LeanParse = { kind: "other" };
 const HEAD_END = "\r\n\r\n";
-const REQUEST_LINE = /^([A-Z]{1,20}) (\/[\x21-\x7e]*) HTTP\/1\.1$/;
+// Methods node's parser knows and serves as plain requests (not CONNECT, not PRI, no others).
+const REQUEST_LINE = /^(GET|HEAD|POST|PUT|DELETE|OPTIONS|PATCH) (\/[\x21-\x7e]*) HTTP\/1\.1$/;
+/** More header lines than any client of the hot routes sends: node's limits decide those. */
+const MAX_HEADER_LINES = 100;
 // Every header line, checked in one pass from `lastIndex` to the end of the head: an RFC 9110
 // token name, a colon, and a value of visible characters, spaces, tabs and obs-text: no CR,
 // LF, NUL or other controls (those make node's parser refuse the request, so they go to it).
@@ -69,6 +72,8 @@ const NAMES = new Map<string, keyof ReadHeaders | "node">([
   ["upgrade", "node"],
   ["te", "node"],
   ["trailer", "node"],
+  // Node reads it as Connection.
+  ["proxy-connection", "node"],
 ]);
 /** Lengths of those names: other names are never lower-cased. */
 const NAME_LENGTHS = new Set([...NAMES.keys()].map((name) => name.length));
@@ -132,7 +137,8 @@ function readHeaders(head: string, start: number): ReadHeaders | undefined {
     authorization: undefined,
     connection: undefined,
   };
-  for (let from = start; from < head.length;) {
+  for (let from = start, lines = 1; from < head.length; lines++) {
+    if (lines > MAX_HEADER_LINES) return undefined;
     const end = head.indexOf("\r\n", from);
     const colon = head.indexOf(":", from);
     const field = NAME_LENGTHS.has(colon - from)

@@ -12,6 +12,8 @@ import {
   type TestPki,
 } from "./http-harness.ts";
 import { RawTlsClient, type RawAnswer } from "./raw-tls-client.ts";
+import { WebhookServer } from "../../../../src/webhook/http/server.ts";
+import { silentLog } from "../fixtures.ts";
 
 let pki: TestPki;
 let lean: Harness;
@@ -21,7 +23,7 @@ const world = {
   tokens: [ci, scim, revoked],
   records: [ciToken.record, scimToken.record, revokedToken.record],
   clientCertificates: true,
-  timeouts: { headers: 300, keepAlive: 1500 },
+  timeouts: { headers: 300, request: 1000, keepAlive: 1500 },
 };
 
 beforeAll(async () => {
@@ -100,15 +102,24 @@ describe("the lean routes", () => {
     expect(comparable(fromLean)).toEqual(comparable(fromNode));
   });
 
-  it("answer 503 as node's routes do until the caches may decide", async () => {
+  it("answer 503 as node's routes do until the caches may decide, and count it", async () => {
     lean.state.synced = false;
     node.state.synced = false;
+    const refused = async (h: Harness): Promise<number> =>
+      (await h.deps.metrics.rejectedRequests.get()).values
+        .filter((v) => v.labels.code === 503)
+        .reduce((sum, v) => sum + v.value, 0);
+    const before = [await refused(lean), await refused(node)];
     try {
       for (const c of [post(review(ciToken.value)), verify("/verify", `Bearer ${ciToken.value}`)]) {
         const [fromLean, fromNode] = [await call(lean, pki, c), await call(node, pki, c)];
         expect(fromLean.status).toBe(503);
         expect(comparable(fromLean)).toEqual(comparable(fromNode));
       }
+      expect([
+        (await refused(lean)) - (before[0] ?? 0),
+        (await refused(node)) - (before[1] ?? 0),
+      ]).toEqual([2, 2]);
     } finally {
       lean.state.synced = true;
       node.state.synced = true;
@@ -164,6 +175,21 @@ describe("handing a connection to node's server", () => {
     client.close();
   });
 
+  it("gives a request in many small pieces to node's incremental parser", async () => {
+    const before = lean.nodeRequests.count;
+    const client = await connectAsApiserver(lean);
+    const request = apiserverPost(review(ciToken.value));
+    const size = Math.ceil(request.length / 20);
+    for (let at = 0; at < request.length; at += size) {
+      client.send(request.slice(at, at + size));
+      await pause(5);
+    }
+    const [answer] = await client.answers(1);
+    expect(authenticated(answer as RawAnswer)).toBe(true);
+    expect(lean.nodeRequests.count - before).toBe(1);
+    client.close();
+  });
+
   it("gives a request slower than the header timeout to node, bytes and all", async () => {
     const before = lean.nodeRequests.count;
     const client = await connectAsApiserver(lean);
@@ -189,6 +215,64 @@ describe("handing a connection to node's server", () => {
       count,
     );
     client.close();
+  }, 30_000);
+});
+
+describe("clients that do not read", () => {
+  it("are disconnected when they read none of their answers for the request timeout", async () => {
+    const client = await connectAsApiserver(lean);
+    client.socket.pause();
+    // Far more answers (~24 MB) than loopback's socket buffers hold, so the server's back up.
+    const count = 40_000;
+    client.send(apiserverPost(review(ciToken.value)).repeat(count));
+    await pause(2500);
+    client.socket.resume();
+    await client.closed;
+    await expect(client.answers(count, 1000)).rejects.toThrow(/of 40000 answers arrived/);
+  }, 30_000);
+
+  it("get every answer once they read again, past the header timeout, with requests split across records", async () => {
+    const client = await connectAsApiserver(lean);
+    client.socket.pause();
+    const count = 10_000;
+    // One write of ~2.5 MB: TLS records of 16 KiB end inside requests, so partial ones occur.
+    client.send(apiserverPost(review(ciToken.value)).repeat(count));
+    await pause(700);
+    client.socket.resume();
+    const answers = await client.answers(count, 20_000);
+    expect(answers.filter((a) => authenticated(a) === true)).toHaveLength(count);
+    client.close();
+  }, 30_000);
+});
+
+describe("a lean answer that fails", () => {
+  it("is a 500 framed as its request asks (no body for HEAD), and the connection goes on", async () => {
+    const server = await WebhookServer.start({
+      handler: (_req, res) => res.writeHead(404, { "Content-Length": "0" }).end(),
+      lean: (request) => {
+        if (request.path === "/throw") throw new Error("no answer");
+        return undefined;
+      },
+      tls: { certFile: pki.files.cert, keyFile: pki.files.key },
+      host: "127.0.0.1",
+      port: 0,
+      log: silentLog,
+    });
+    try {
+      const client = await RawTlsClient.connect(server.port, pki.caPem);
+      client.bodiless.add(0);
+      client.send("HEAD /throw HTTP/1.1\r\nHost: w\r\n\r\nGET /throw HTTP/1.1\r\nHost: w\r\n\r\n");
+      client.send("GET /other HTTP/1.1\r\nHost: w\r\n\r\n");
+      const answers = await client.answers(3);
+      expect(answers.map((a) => [a.status, a.body.length > 0])).toEqual([
+        [500, false],
+        [500, true],
+        [404, false],
+      ]);
+      client.close();
+    } finally {
+      await server.close(100);
+    }
   });
 });
 

@@ -87,6 +87,11 @@ describe("parseLeanRequest", () => {
       `GET /verify HTTP/1.1\r\nHost: w\r\nX: ${"a".repeat(1100)}`,
     ],
     ["a Trailer header", post(`Trailer: X\r\nContent-Length: ${BODY.length}\r\n`)],
+    ["CONNECT", "CONNECT /verify HTTP/1.1\r\nHost: w\r\n\r\n"],
+    ["PRI", "PRI /verify HTTP/1.1\r\nHost: w\r\n\r\n"],
+    ["a method node does not know", "FOO /verify HTTP/1.1\r\nHost: w\r\n\r\n"],
+    ["Proxy-Connection", "GET /verify HTTP/1.1\r\nHost: w\r\nProxy-Connection: close\r\n\r\n"],
+    ["101 header lines", `GET /verify HTTP/1.1\r\nHost: w\r\n${"A: 1\r\n".repeat(100)}\r\n`],
   ];
   it.each(others)("leaves %s to node", (_name, text) => {
     expect(parse(text).kind).toBe("other");

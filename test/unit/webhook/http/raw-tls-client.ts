@@ -17,6 +17,8 @@ export class RawTlsClient {
   #received = Buffer.alloc(0);
   #answers: RawAnswer[] = [];
   #wake: (() => void) | undefined;
+  /** Answers (by their index) that carry no body whatever their Content-Length (HEAD's). */
+  readonly bodiless = new Set<number>();
 
   private constructor(socket: TLSSocket) {
     this.socket = socket;
@@ -82,7 +84,9 @@ export class RawTlsClient {
         const colon = line.indexOf(":");
         headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
       }
-      const length = Number(headers.get("content-length") ?? "0");
+      const length = this.bodiless.has(this.#answers.length)
+        ? 0
+        : Number(headers.get("content-length") ?? "0");
       if (this.#received.length < end + 4 + length) return;
       const body = this.#received.toString("utf8", end + 4, end + 4 + length);
       this.#received = this.#received.subarray(end + 4 + length);
