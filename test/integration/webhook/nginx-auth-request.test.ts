@@ -1,13 +1,19 @@
 // The README's nginx `auth_request` set-up, run with Debian's nginx in front of a tiny upstream:
 // nginx asks the webhook service's /verify over HTTPS (verifying its certificate against the
-// control plane's CA) and passes the identity headers upstream. One location also calls
+// control plane's CA) over kept-alive connections, and passes the identity headers upstream. One location also calls
 // /verify the way Envoy's ext_authz does (the client's method, /verify + the client's path).
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { Socket } from "node:net";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNginx, type Nginx } from "../support/nginx.ts";
 import { WebhookRun, type DeliveredToken } from "./webhook-run.ts";
+import {
+  LEAN_ANSWER_CHANNEL,
+  type LeanAnswerTimes,
+} from "../../../src/webhook/http/lean/lean-connection.ts";
 
 let run: WebhookRun;
 let nginx: Nginx;
@@ -15,10 +21,17 @@ let upstream: Server;
 let member: DeliveredToken;
 let ns: string;
 
-/** Where nginx sends the auth subrequest: the webhook, its certificate checked. */
-const toWebhook = (webhookUrl: string, caFile: string, uri: string): string => `
+/**
+ * Where nginx sends the auth subrequest: the webhook (an upstream of kept-alive HTTP/1.1
+ * connections, as the README's set-up), its certificate checked. nginx reads no body of an
+ * auth subrequest's answer, so it keeps the connection only when there is none: HEAD.
+ */
+const toWebhook = (caFile: string, uri: string, method = "HEAD"): string => `
       internal;
-      proxy_pass ${webhookUrl}${uri};
+      proxy_pass https://svctokens_webhook${uri};
+      proxy_method ${method};
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
       proxy_pass_request_body off;
       proxy_set_header Content-Length "";
       proxy_ssl_trusted_certificate ${caFile};
@@ -38,16 +51,19 @@ const protectedBy = (auth: string, upstreamUrl: string): string => `
 
 function servers(webhookUrl: string, upstreamUrl: string, caFile: string) {
   return (listen: string): string => `
+  upstream svctokens_webhook {
+    server ${new URL(webhookUrl).host};
+    keepalive 8;
+  }
   server {
     listen ${listen};
-    location = /_verify { ${toWebhook(webhookUrl, caFile, "/verify")} }
-    location = /_verify_admins { ${toWebhook(webhookUrl, caFile, "/verify?group=svctokens:role:admin")} }
+    location = /_verify { ${toWebhook(caFile, "/verify")} }
+    location = /_verify_admins { ${toWebhook(caFile, "/verify?group=svctokens:role:admin")} }
     location = /_verify_payments {
-      ${toWebhook(webhookUrl, caFile, "/verify?group=svctokens:team:identity,svctokens:team:payments")}
+      ${toWebhook(caFile, "/verify?group=svctokens:team:identity,svctokens:team:payments")}
     }
     location = /_verify_as_envoy {
-      ${toWebhook(webhookUrl, caFile, "/verify$request_uri")}
-      proxy_method $request_method;
+      ${toWebhook(caFile, "/verify$request_uri", "$request_method")}
     }
     location / { ${protectedBy("/_verify", upstreamUrl)} }
     location /admins/ { ${protectedBy("/_verify_admins", upstreamUrl)} }
@@ -106,6 +122,31 @@ afterAll(async () => {
 }, 120_000);
 
 describe("nginx auth_request in front of /verify", () => {
+  it("keeps its connections to the webhook open, which answers them on the lean routes", async () => {
+    const webhookPort = Number(new URL(run.service.url).port);
+    let connections = 0;
+    let leanAnswers = 0;
+    const onSocket = (message: unknown): void => {
+      if ((message as { socket: Socket }).socket.localPort === webhookPort) connections++;
+    };
+    const onLeanAnswer = (message: unknown): void => {
+      if ((message as LeanAnswerTimes).path === "/verify") leanAnswers++;
+    };
+    subscribe("net.server.socket", onSocket);
+    subscribe(LEAN_ANSWER_CHANNEL, onLeanAnswer);
+    try {
+      for (let i = 0; i < 20; i++)
+        expect((await get("/api/things", member.value)).status).toBe(200);
+    } finally {
+      unsubscribe("net.server.socket", onSocket);
+      unsubscribe(LEAN_ANSWER_CHANNEL, onLeanAnswer);
+    }
+    // A connection (and a TLS handshake) per request without the upstream's keepalive or with
+    // GET (20 here); one at most with both (none if an earlier test left one open).
+    expect(connections).toBeLessThanOrEqual(1);
+    expect(leanAnswers).toBe(20);
+  });
+
   it("passes a valid token upstream with its identity, and overrides forged identity headers", async () => {
     const answer = await get("/api/things?page=1", member.value, {
       headers: { "X-Auth-Request-User": "root@service" },
