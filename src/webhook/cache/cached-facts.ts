@@ -18,6 +18,7 @@ import type { CachedHashRecord, ClusterFacts } from "./facts.ts";
 import { HashRecordIndex } from "./hash-index.ts";
 import { ServiceTokenStore } from "./token-store.ts";
 import { StringPool } from "../../k8s/string-pool.ts";
+import { VerdictCache } from "../authn/verdict-cache.ts";
 
 /** In-memory ClusterFacts, fed by `apply*` from the informers' change events. */
 export class CachedFacts implements ClusterFacts {
@@ -27,18 +28,23 @@ export class CachedFacts implements ClusterFacts {
   /** Tokens by column (record 76), by namespace then name: no `namespace/name` per token. */
   readonly #tokens = new ServiceTokenStore(this.#strings);
   readonly #users = new Map<string, ServiceUser>();
+  /** Kept successes: every event below forgets those it may change, before it applies. */
+  readonly verdicts = new VerdictCache();
 
   constructor(log: Logger) {
     this.#log = log;
   }
 
   applyHashRecord(event: InformerEvent<KubeObject>): void {
+    // A deletion names the record alone, not its hash: forget every kept success.
+    this.verdicts.forgetAll();
     const recorded = this.#records.apply(event);
     if (recorded !== undefined) this.#tokens.shareRecordStrings(recorded);
   }
 
   applyServiceToken(event: InformerEvent<KubeObject>): void {
     const { namespace = "", name = "" } = event.object.metadata ?? {};
+    this.verdicts.forgetToken(`${namespace}/${name}`);
     const token =
       event.type === "upsert" ? this.#parse(parseServiceToken, event.object) : undefined;
     // A relist re-announces every token: one held as it is stays (no churn, no new copy).
@@ -50,6 +56,7 @@ export class CachedFacts implements ClusterFacts {
 
   applyServiceUser(event: InformerEvent<KubeObject>): void {
     const name = objectKey(event.object);
+    this.verdicts.forgetUser(name);
     const user = event.type === "upsert" ? this.#parse(parseServiceUser, event.object) : undefined;
     if (user === undefined) this.#users.delete(name);
     else this.#users.set(name, user);

@@ -2,6 +2,7 @@
 import type { ServiceToken, ServiceUser } from "../../api/index.ts";
 import type { HashRecord } from "../../domain/hash-record.ts";
 import type { TokenHash } from "../../tokens/index.ts";
+import type { VerdictCache } from "../authn/verdict-cache.ts";
 
 /**
  * What the cache keeps of a hash record: who it belongs to and its hash. Its created-at and
@@ -22,4 +23,9 @@ export interface ClusterFacts {
   tokensOfUser(serviceUser: string): readonly ServiceToken[];
   /** Every cached ServiceToken whose spec.tokenHash is `hash` (client-generated tokens). */
   tokensWithSpecHash(hash: TokenHash): readonly ServiceToken[];
+  /**
+   * Successes kept by token hash, forgotten as these facts change (authn/verdict-cache.ts);
+   * absent: every request is decided in full.
+   */
+  readonly verdicts?: VerdictCache;
 }

@@ -127,3 +127,17 @@ describe("the previous value of a rotated token", () => {
     expect(after).toMatchObject({ kind: "deny", subject: { tokenId: previousId } });
   });
 });
+
+describe("a previous value's success", () => {
+  it("is never kept by hash: the overlap's end is seen by the same facts a moment later", () => {
+    const facts = factsOf({ users: [user], tokens: [rotated()], records: [previousRecord()] });
+    expect(decideAuthentication(previousValue, [], facts, NOW)).toMatchObject({
+      authenticated: true,
+    });
+    expect(facts.verdicts.size).toBe(0);
+    const after = new Date(until.getTime() + 1);
+    expect(decideAuthentication(previousValue, [], facts, after)).toMatchObject({
+      authenticated: false,
+    });
+  });
+});
