@@ -4,7 +4,7 @@
 // them alike (as bench:webhook:stages does); medians of each server's throughput and CPU time per
 // answer. bench:webhook measures the sizes minutes apart, where this machine's drift is larger
 // than the difference sought.
-// `npm run bench:webhook:flatness [-- --route /authenticate --sizes 100,100000 --rounds 6 --seconds 3 --warmup 8 --connections 4]`
+// `npm run bench:webhook:flatness [-- --route /authenticate --sizes 100,100000 --rounds 6 --seconds 3 --warmup 8 --connections 4 --active 2000]`
 // Prints figures only (no pass/fail); bench/README.md says how to read them.
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -26,6 +26,8 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "3" },
     warmup: { type: "string", default: "8" },
     connections: { type: "string", default: "4" },
+    /** Distinct tokens each product is sent, spread over its set (fewer if the set is smaller). */
+    active: { type: "string", default: "2000" },
   },
 });
 const say = (message: string): boolean => process.stdout.write(`${message}\n`);
@@ -35,18 +37,18 @@ const sizes = args.sizes.split(",").map(Number);
 const { caPem, tls } = await benchTls();
 
 say(
-  `bench:webhook:flatness: ${route}, ${sizes.join(" and ")} tokens, ${args.connections} connections, ${args.rounds} rounds of ${args.seconds} s after ${args.warmup} s of warm-up each; load ${loadavg()
+  `bench:webhook:flatness: ${route}, ${sizes.join(" and ")} tokens (${args.active} of each asked for), ${args.connections} connections, ${args.rounds} rounds of ${args.seconds} s after ${args.warmup} s of warm-up each; load ${loadavg()
     .map((l) => l.toFixed(2))
     .join(" ")}`,
 );
-// Each product is sent requests over its own whole token set.
+// Each product is sent requests for `--active` tokens spread over its own whole set.
 const products = [];
 for (const tokens of sizes) {
   products.push(
     await startServer(
       `product, ${tokens} tokens`,
       { mode: "product", tokens, ...tls, stage: "app" },
-      requestsFor(route, tokens),
+      requestsFor(route, tokens, Number(args.active)),
     ),
   );
 }

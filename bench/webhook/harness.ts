@@ -29,10 +29,10 @@ export const ask = <T>(process: ChildProcess, message: unknown): Promise<T> =>
     process.send(message as object);
   });
 
-/** Whole HTTP requests for `route`, one per sampled token. */
-export function requestsFor(route: Route, tokens: number): string[] {
-  const step = Math.max(1, Math.floor(tokens / SAMPLE));
-  const indices = Array.from({ length: Math.min(SAMPLE, tokens) }, (_, k) => k * step);
+/** Whole HTTP requests for `route`, one per sampled token (`sample` spread over the set). */
+export function requestsFor(route: Route, tokens: number, sample = SAMPLE): string[] {
+  const step = Math.max(1, Math.floor(tokens / sample));
+  const indices = Array.from({ length: Math.min(sample, tokens) }, (_, k) => k * step);
   const common =
     "Host: 127.0.0.1\r\nUser-Agent: kube-apiserver-bench\r\nAccept: application/json, */*\r\n";
   return indices.map((i) => {
