@@ -23,7 +23,7 @@ import { sendUncachedJson } from "../../src/webhook/http/http-errors.ts";
 import { readBodyText } from "../../src/webhook/http/json-body.ts";
 import { runAuthentication } from "../../src/webhook/http/routes/run-authentication.ts";
 import { WebhookServer } from "../../src/webhook/http/server.ts";
-import type { Answer } from "../../src/webhook/http/lean/format-answer.ts";
+import type { Answer } from "../../src/webhook/http/http-errors.ts";
 import { leanRoutes, type LeanResponder } from "../../src/webhook/http/lean/lean-routes.ts";
 import { createWebhookMetrics } from "../../src/webhook/metrics.ts";
 import { OPERATOR_NAMESPACE } from "./synthetic-cluster.ts";

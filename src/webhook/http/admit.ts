@@ -3,12 +3,18 @@
 // answers a refusal itself and returns false; true means "go on".
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WebhookDeps } from "./deps.ts";
-import { BODY_ERRORS, sendStatus, statusBody, UNCACHED_JSON_HEADERS } from "./http-errors.ts";
-import type { Answer } from "./lean/format-answer.ts";
+import {
+  BODY_ERRORS,
+  sendAnswer,
+  sendStatus,
+  statusBody,
+  UNCACHED_JSON_HEADERS,
+  type Answer,
+} from "./http-errors.ts";
 
 const NOT_SYNCED = "caches are not synced yet; retry shortly";
 
-/** The 503 of a route asked before its caches may decide (admitSynced's, as data), counted. */
+/** The 503 of a route asked before its caches may decide, counted (admitSynced sends it). */
 export function notSyncedAnswer(deps: Pick<WebhookDeps, "metrics">, route: string): Answer {
   deps.metrics.rejectedRequests.inc({ route, code: 503 });
   return {
@@ -28,9 +34,7 @@ export function admitSynced(
   res: ServerResponse,
 ): boolean {
   if (deps.hasSynced()) return true;
-  deps.metrics.rejectedRequests.inc({ route, code: 503 });
-  res.setHeader("Retry-After", "1");
-  sendStatus(res, 503, NOT_SYNCED);
+  sendAnswer(res, notSyncedAnswer(deps, route));
   return false;
 }
 

@@ -27,6 +27,16 @@ export const BODY_ERRORS: Record<string, [number, string]> = {
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
+/**
+ * Status, headers and body of one answer (the body as text, sent as UTF-8; Content-Length is
+ * the sender's to add): what node's routes and the lean routes (lean/format-answer.ts) send.
+ */
+export interface Answer {
+  status: number;
+  headers: Readonly<Record<string, string>>;
+  body: string;
+}
+
 /** The headers of a JSON answer that must not be cached (a TokenReview's), Content-Length aside. */
 export const UNCACHED_JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   "Cache-Control": "no-store",
@@ -40,16 +50,20 @@ export function sendJson(res: ServerResponse, code: number, body: string): void 
 }
 
 /**
- * A JSON answer that must not be cached (a TokenReview's), its headers written in one go: with
- * no header set before, node formats them straight from this object.
+ * Sends `answer` on node's response, its headers and Content-Length in one writeHead (with no
+ * header set before, node formats them straight from that object); a HEAD answer has no body.
  */
-export function sendUncachedJson(res: ServerResponse, code: number, body: string): void {
-  res.writeHead(code, {
-    "Cache-Control": "no-store",
-    "Content-Type": JSON_TYPE,
-    "Content-Length": Buffer.byteLength(body),
+export function sendAnswer(res: ServerResponse, answer: Answer, head = false): void {
+  res.writeHead(answer.status, {
+    ...answer.headers,
+    "Content-Length": Buffer.byteLength(answer.body),
   });
-  res.end(body);
+  res.end(head ? undefined : answer.body);
+}
+
+/** A JSON answer that must not be cached (a TokenReview's). */
+export function sendUncachedJson(res: ServerResponse, code: number, body: string): void {
+  sendAnswer(res, { status: code, headers: UNCACHED_JSON_HEADERS, body });
 }
 
 /** The body of a Status error with `code` and `message`. */

@@ -2,13 +2,7 @@
 // for the same status, headers and body: a reason phrase, a Date, Content-Length, and the
 // keep-alive headers (or Connection: close while the server stops).
 import { STATUS_CODES } from "node:http";
-
-/** Status, headers and body of one answer (the body as text, sent as UTF-8). */
-export interface Answer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+import type { Answer } from "../http-errors.ts";
 
 /** What node refuses in a header value (its checkInvalidHeaderChar): those answers fail. */
 const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
@@ -31,7 +25,7 @@ function httpDate(): string {
 const frozenLines = new WeakMap<object, string>();
 
 /** `Name: value\r\n` for each header; throws on a value node would refuse. */
-function headerLines(headers: Record<string, string>): string {
+function headerLines(headers: Readonly<Record<string, string>>): string {
   const known = frozenLines.get(headers);
   if (known !== undefined) return known;
   let text = "";

@@ -6,8 +6,8 @@ import { performance } from "node:perf_hooks";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "pino";
 import { errorMessage } from "../../../k8s/errors.ts";
-import { statusBody, UNCACHED_JSON_HEADERS } from "../http-errors.ts";
-import { formatAnswer, type Answer } from "./format-answer.ts";
+import { statusBody, UNCACHED_JSON_HEADERS, type Answer } from "../http-errors.ts";
+import { formatAnswer } from "./format-answer.ts";
 import type { LeanResponder } from "./lean-routes.ts";
 import { parseLeanRequest, type LeanLimits, type LeanRequest } from "./parse-request.ts";
 

@@ -10,10 +10,9 @@ import { verifyTarget } from "../../authn/verify-target.ts";
 import { notSyncedAnswer } from "../admit.ts";
 import { clientAdmitted } from "../apiserver-client.ts";
 import type { WebhookDeps } from "../deps.ts";
-import { UNCACHED_JSON_HEADERS } from "../http-errors.ts";
+import { UNCACHED_JSON_HEADERS, type Answer } from "../http-errors.ts";
 import { authenticateReview } from "../routes/authenticate.ts";
 import { verifyAnswer } from "../routes/verify.ts";
-import type { Answer } from "./format-answer.ts";
 import type { LeanRequest } from "./parse-request.ts";
 
 /** An answer, or undefined: node's routes answer this request. */

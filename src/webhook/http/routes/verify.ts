@@ -7,7 +7,7 @@ import { decideVerify, type VerifyAnswer } from "../../authn/verify-decision.ts"
 import type { VerifyTarget } from "../../authn/verify-target.ts";
 import { admitSynced } from "../admit.ts";
 import type { WebhookDeps } from "../deps.ts";
-import { sendStatus } from "../http-errors.ts";
+import { sendAnswer, sendStatus } from "../http-errors.ts";
 import { runAuthentication } from "./run-authentication.ts";
 
 /** A /verify request's target: its parameters, or why they are malformed. */
@@ -24,13 +24,7 @@ export function verifyHandler(
       sendStatus(res, 400, target.reason);
       return;
     }
-    const answer = verifyAnswer(deps, target, req.headers.authorization);
-    // All headers in one writeHead: node formats them straight from the object, this answer's
-    // own (verifyAnswer makes one per request), completed in place rather than copied.
-    const { headers } = answer;
-    headers["Content-Length"] = String(Buffer.byteLength(answer.body));
-    res.writeHead(answer.status, headers);
-    res.end(req.method === "HEAD" ? undefined : answer.body);
+    sendAnswer(res, verifyAnswer(deps, target, req.headers.authorization), req.method === "HEAD");
   };
 }
 
