@@ -100,19 +100,18 @@ export function decideAuthentication(
   const plain = requestedAudiences.length === 0;
   const kept = plain ? verdicts?.get(hash, now.getTime()) : undefined;
   if (kept !== undefined) return kept;
-  keepableUntilMs = undefined;
-  const decision = decideRecords(facts.recordsByHash(hash), requestedAudiences, facts, now);
-  if (decision.authenticated && plain && keepableUntilMs !== undefined) {
-    verdicts?.set(hash, decision, keepableUntilMs);
+  const keep: Keepable = { untilMs: undefined };
+  const decision = decideRecords(facts.recordsByHash(hash), requestedAudiences, facts, now, keep);
+  if (decision.authenticated && keep.untilMs !== undefined) {
+    verdicts?.set(hash, decision, keep.untilMs);
   }
   return decision;
 }
 
-/**
- * Set by the decision just made when its success may be kept by hash (verdict-cache.ts says
- * which), to when; read right after, on the same turn.
- */
-let keepableUntilMs: number | undefined;
+/** Filled in by a success that may be kept by hash (verdict-cache.ts): until when. */
+interface Keepable {
+  untilMs: number | undefined;
+}
 
 /**
  * The decision once the hash records of a token are found (by hash here, by token id for
@@ -123,6 +122,7 @@ export function decideRecords(
   requestedAudiences: readonly string[],
   facts: ClusterFacts,
   now: Date,
+  keep?: Keepable,
 ): AuthenticationDecision {
   const [first] = candidates;
   if (first === undefined) return { authenticated: false, reason: "unknown" };
@@ -164,7 +164,7 @@ export function decideRecords(
   const identity = identities.identityOf(user);
   // Without audiences asked, a success depends only on these: the same one, frozen, is reused.
   const plain = requestedAudiences.length === 0;
-  keepableUntilMs = keepableUntil(plain, candidates, record, token, expiresAtMs);
+  noteKeepable(keep, plain, candidates, record, token, expiresAtMs);
   const known = plain ? successes.get(token, record, spec.serviceUser, identity) : undefined;
   if (known !== undefined) return known;
   // Built field by field (no spread of a reference object).
@@ -191,25 +191,25 @@ export function decideRecords(
 }
 
 /**
- * Until when a success may be kept by hash (verdict-cache.ts): no audiences asked, one record,
- * the token's current
- * value (a previous one ends with the overlap, by the clock), and an expiry that does not
- * depend on the clock (status.createdAt a valid time; expiry-memo.ts): Infinity for never.
- * Undefined: not kept.
+ * Tells `keep` (when asked) until when this success may be kept by hash (verdict-cache.ts): no
+ * audiences asked, one record, the token's current value (a previous one ends with the overlap,
+ * by the clock), and an expiry that does not depend on the clock (status.createdAt a valid
+ * time; expiry-memo.ts): Infinity for never. Left undefined: not kept.
  */
-function keepableUntil(
+function noteKeepable(
+  keep: Keepable | undefined,
   plain: boolean,
   candidates: readonly CachedHashRecord[],
   record: CachedHashRecord,
   token: ServiceToken,
   expiresAtMs: number | undefined,
-): number | undefined {
-  if (!plain || candidates.length !== 1 || token.status?.tokenId !== record.tokenId) {
-    return undefined;
-  }
-  const createdAt = token.status.createdAt;
-  if (createdAt === undefined || Number.isNaN(Date.parse(createdAt))) return undefined;
-  return expiresAtMs ?? Number.POSITIVE_INFINITY;
+): void {
+  if (!keep || !plain || candidates.length !== 1) return;
+  const { status } = token;
+  if (status?.tokenId !== record.tokenId) return;
+  const createdAt = status.createdAt;
+  if (createdAt === undefined || Number.isNaN(Date.parse(createdAt))) return;
+  keep.untilMs = expiresAtMs ?? Number.POSITIVE_INFINITY;
 }
 
 /** `namespace/name` of the record's token: built only for an answer that carries it. */
