@@ -14,7 +14,7 @@ import { pino } from "pino";
 import { loggerOptions } from "../../src/log.ts";
 import { WebhookCaches } from "../../src/webhook/cache/caches.ts";
 import { CacheFreshness } from "../../src/webhook/cache/freshness.ts";
-import { SuccessLog } from "../../src/webhook/authn/success-log.ts";
+import { useBookkeeping } from "../../src/webhook/use-bookkeeping.ts";
 import { scanTokenReview } from "../../src/webhook/authn/token-review-scan.ts";
 import { tokenReviewResponseJson } from "../../src/webhook/authn/token-review.ts";
 import { AUTHENTICATE_BODY_LIMIT, createWebhookApp } from "../../src/webhook/http/app.ts";
@@ -107,18 +107,22 @@ async function startProduct(
   await writeFile(join(dir, "tls.crt"), order.certPem);
   await writeFile(join(dir, "tls.key"), order.keyPem);
   const httpLog = log.child({ component: "http" }, { formatters: { log: freshness.annotateLog } });
-  const successLog = new SuccessLog({
-    log: httpLog,
-    intervalMs: 60_000,
-    logEachWhile: () => freshness.isLagging(),
-    writeLater: true,
+  // The service's own wiring; last-used writes go nowhere (there is no API server here).
+  const { lastUsed, successLog, hooks } = useBookkeeping({
+    facts: caches.facts,
+    freshness,
+    log,
+    httpLog,
+    metrics,
+    lastUsedFlushMs: 60_000,
+    writeLastUsed: () => Promise.resolve(),
   });
+  lastUsed.start();
   successLog.start();
   const deps: WebhookDeps = {
     facts: caches.facts,
     hasSynced: () => freshness.admitDecision(),
-    recordUse: () => undefined,
-    noteSuccess: (attribution) => successLog.note(attribution),
+    ...hooks,
     isAdmin: () => Promise.resolve(false),
     fetchNamespaceLabels: () => Promise.resolve({}),
     controllerUsername: "controller",

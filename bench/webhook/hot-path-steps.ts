@@ -8,7 +8,7 @@ import { performance, PerformanceObserver } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { WebhookCaches } from "../../src/webhook/cache/caches.ts";
-import { SuccessLog } from "../../src/webhook/authn/success-log.ts";
+import { useBookkeeping } from "../../src/webhook/use-bookkeeping.ts";
 import { scanTokenReview } from "../../src/webhook/authn/token-review-scan.ts";
 import { tokenReviewResponseJson } from "../../src/webhook/authn/token-review.ts";
 import { decideAuthentication } from "../../src/webhook/authn/decide.ts";
@@ -42,11 +42,19 @@ const caches = new WebhookCaches({
 caches.start();
 await caches.synced();
 const metrics = createWebhookMetrics(false);
-const successLog = new SuccessLog({ log, intervalMs: 60_000 });
+// The service's wiring of the success log and last used (record 91); no writes leave.
+const { hooks, successLog } = useBookkeeping({
+  facts: caches.facts,
+  freshness: { isLagging: () => false },
+  log,
+  httpLog: log,
+  metrics,
+  lastUsedFlushMs: 60_000,
+  writeLastUsed: () => Promise.resolve(),
+});
 const deps = {
   facts: caches.facts,
-  recordUse: () => undefined,
-  noteSuccess: (attribution) => successLog.note(attribution),
+  ...hooks,
   metrics,
   log,
   now: () => new Date(),

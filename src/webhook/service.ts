@@ -22,8 +22,9 @@ import { WebhookCaches } from "./cache/caches.ts";
 import { CacheFreshness } from "./cache/freshness.ts";
 import type { ClusterAccess } from "../k8s/cluster-access.ts";
 import { DEFAULT_MAX_CACHE_STALENESS_SECONDS } from "../config.ts";
-import { LastUsedTracker } from "./authn/last-used.ts";
-import { SuccessLog } from "./authn/success-log.ts";
+import type { LastUsedTracker } from "./authn/last-used.ts";
+import type { SuccessLog } from "./authn/success-log.ts";
+import { useBookkeeping } from "./use-bookkeeping.ts";
 import { createWebhookMetrics, type WebhookMetrics } from "./metrics.ts";
 import { SERVICE_TOKENS, SERVICE_USERS } from "../api/index.ts";
 import { WebhookServer, type ServerTimeouts } from "./http/server.ts";
@@ -128,19 +129,6 @@ export class WebhookService {
       relistIntervalMs: options.relistIntervalMs,
       log: log.child({ component: "caches" }),
     });
-    const lastUsed = new LastUsedTracker({
-      intervalMs: options.lastUsedFlushMs,
-      cachedStatus: (tokenKey) => {
-        const { namespace = "", name } = splitKey(tokenKey);
-        const token = caches.facts.serviceToken(namespace, name);
-        if (token === undefined) return undefined;
-        const at = token.status?.lastUsedAt;
-        return { lastUsedAt: at === undefined ? undefined : new Date(at) };
-      },
-      write: (tokenKey, lastUsedAt) => writeLastUsed(rest, tokenKey, lastUsedAt),
-      log: log.child({ component: "last-used" }),
-      onOutcome: (outcome) => metrics.lastUsedWrites.inc({ outcome }),
-    });
     const adminCheck = new AdminCheck({
       rest,
       ttlMs: options.adminCacheMs,
@@ -160,19 +148,21 @@ export class WebhookService {
       { component: "http" },
       { formatters: { log: freshness.annotateLog } },
     );
-    const successLog = new SuccessLog({
-      log: httpLog,
-      intervalMs: options.successLogIntervalMs ?? options.lastUsedFlushMs,
-      logEachWhile: () => freshness.isLagging(),
-      // A token's first line is written after its answer went out.
-      writeLater: true,
+    const { lastUsed, successLog, hooks } = useBookkeeping({
+      facts: caches.facts,
+      freshness,
+      log: log.child({ component: "last-used" }),
+      httpLog,
+      metrics,
+      lastUsedFlushMs: options.lastUsedFlushMs,
+      successLogIntervalMs: options.successLogIntervalMs,
+      writeLastUsed: (tokenKey, lastUsedAt) => writeLastUsed(rest, tokenKey, lastUsedAt),
     });
     const deps: WebhookDeps = {
       facts: caches.facts,
       // Past the staleness bound the decision routes answer 503: fail closed (decision 35).
       hasSynced: () => freshness.admitDecision(),
-      recordUse: (tokenKey, at) => lastUsed.record(tokenKey, at),
-      noteSuccess: (attribution) => successLog.note(attribution),
+      ...hooks,
       isAdmin: (user) => adminCheck.isAdmin(user),
       reviewAccess: (review) => reviewAccess(rest, review),
       fetchServiceUser: (name) => fetchServiceUser(rest, name),

@@ -8,6 +8,7 @@ import type { CachedHashRecord, ClusterFacts } from "../cache/facts.ts";
 import { ExpiryMemo } from "./expiry-memo.ts";
 import { IdentityMemo } from "./identity-memo.ts";
 import { SuccessMemo } from "./success-memo.ts";
+import type { KeptVerdict } from "./verdict-cache.ts";
 
 /** Expiry per cached token object, shared by every decision (expiry-memo.ts). */
 const expiry = new ExpiryMemo();
@@ -84,26 +85,38 @@ export function credentialId(tokenId: string): string {
   return `svctokens-token-id=${tokenId}`;
 }
 
+/** Filled in by a decision served from the verdict cache: the kept entry (verdict-cache.ts). */
+export interface KeptSlot {
+  kept: KeptVerdict | undefined;
+}
+
 /**
  * Decides whether `presentedToken` authenticates at `now` for a request that asks for
- * `requestedAudiences` (empty: none asked, i.e. the API server's own audience).
+ * `requestedAudiences` (empty: none asked, i.e. the API server's own audience). A success
+ * served from the verdict cache is named in `slot`, so that its use can be counted there.
  */
 export function decideAuthentication(
   presentedToken: string,
   requestedAudiences: readonly string[],
   facts: ClusterFacts,
   now: Date,
+  slot?: KeptSlot,
 ): AuthenticationDecision {
   if (!isWellFormedToken(presentedToken)) return { authenticated: false, reason: "malformed" };
   const hash = hashToken(presentedToken);
   const { verdicts } = facts;
   const plain = requestedAudiences.length === 0;
-  const kept = plain ? verdicts?.get(hash, now.getTime()) : undefined;
-  if (kept !== undefined) return kept;
+  const nowMs = now.getTime();
+  const kept = plain ? verdicts?.get(hash, nowMs) : undefined;
+  if (kept !== undefined) {
+    if (slot !== undefined) slot.kept = kept;
+    return kept.success;
+  }
   const keep: Keepable = { untilMs: undefined };
   const decision = decideRecords(facts.recordsByHash(hash), requestedAudiences, facts, now, keep);
+  // Kept as noted at `now`: this success itself goes through the success log and last used.
   if (decision.authenticated && keep.untilMs !== undefined) {
-    verdicts?.set(hash, decision, keep.untilMs);
+    verdicts?.set(hash, decision, keep.untilMs, nowMs);
   }
   return decision;
 }

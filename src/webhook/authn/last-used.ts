@@ -25,6 +25,11 @@ export interface LastUsedOptions {
   onOutcome?: (outcome: LastUsedOutcome) => void;
   /** Writes in flight at once during a flush. */
   concurrency?: number;
+  /**
+   * Where uses counted on kept successes wait (the verdict cache, record 91): each flush takes
+   * them first.
+   */
+  keptUses?: { takeLastUses(take: (tokenKey: string, atMs: number) => void): void };
 }
 
 /**
@@ -57,7 +62,11 @@ export class LastUsedTracker {
 
   /** Notes a successful authentication; O(1), no I/O. */
   record(tokenKey: string, at: Date): void {
-    const usedAt = truncateToSecond(at.getTime());
+    this.#recordMs(tokenKey, at.getTime());
+  }
+
+  #recordMs(tokenKey: string, atMs: number): void {
+    const usedAt = truncateToSecond(atMs);
     if (usedAt > (this.#pending.get(tokenKey) ?? -Infinity)) this.#pending.set(tokenKey, usedAt);
   }
 
@@ -89,6 +98,7 @@ export class LastUsedTracker {
   }
 
   async #flushOnce(): Promise<void> {
+    this.#options.keptUses?.takeLastUses((tokenKey, atMs) => this.#recordMs(tokenKey, atMs));
     const batch = [...this.#pending];
     this.#pending = new Map();
     const queue = batch.values();

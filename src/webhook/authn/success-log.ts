@@ -3,8 +3,13 @@
 // successes within the interval are counted and logged as one line when it ends. Attribution
 // stays (Service User, token, token id — never a value) at a cost that does not grow with the
 // request rate. Failures are not aggregated: run-authentication.ts logs each one.
+// Successes served from the verdict cache are counted on their kept entry while their token's
+// line is not due (`countKept`), and taken from there at each flush (record 91).
 import type { Logger } from "pino";
 import { systemClock, type Clock } from "../../k8s/clock.ts";
+import type { AuthenticationEndpoint } from "../metrics.ts";
+import type { AuthenticationDecision } from "./decide.ts";
+import type { KeptVerdict } from "./verdict-cache.ts";
 
 /** Who a success was: safe to log. */
 export interface SuccessAttribution {
@@ -23,6 +28,17 @@ interface Entry {
   pending: number;
 }
 
+/** Where uses counted on kept successes wait to be taken (the verdict cache). */
+export interface KeptUses {
+  takeUses(
+    take: (
+      success: Extract<AuthenticationDecision, { authenticated: true }>,
+      endpoint: AuthenticationEndpoint,
+      count: number,
+    ) => void,
+  ): void;
+}
+
 /** Default interval: a busy token costs one line per 10 s. */
 export const SUCCESS_LOG_INTERVAL_MS = 10_000;
 
@@ -33,6 +49,7 @@ export class SuccessLog {
   readonly #clock: Clock;
   readonly #logEach: () => boolean;
   readonly #writeLater: boolean;
+  readonly #keptUses: KeptUses | undefined;
   /** Lines noted on requests, to be written once the request's turn is over (`writeLater`). */
   #queued: { attribution: SuccessAttribution; count: number }[] = [];
   readonly #entries = new Map<string, Entry>();
@@ -50,6 +67,7 @@ export class SuccessLog {
    * written after the current turn of the event loop, in order, so the answer that noted them
    * is handed over first (a line costs more than a warm authentication); `flush` and `stop`
    * write them at once.
+   * `keptUses`: where `countKept` counted uses wait; each flush takes them first.
    */
   constructor(options: {
     log: Logger;
@@ -57,12 +75,29 @@ export class SuccessLog {
     clock?: Clock;
     logEachWhile?: () => boolean;
     writeLater?: boolean;
+    keptUses?: KeptUses;
   }) {
     this.#log = options.log;
+    this.#keptUses = options.keptUses;
     this.#writeLater = options.writeLater ?? false;
     this.#logEach = options.logEachWhile ?? ((): boolean => false);
     this.#intervalMs = options.intervalMs ?? SUCCESS_LOG_INTERVAL_MS;
     this.#clock = options.clock ?? systemClock;
+  }
+
+  /**
+   * Counts a success served from a kept entry on that entry, when no line is due for it one by
+   * one: its token had a success noted one by one within the interval, and the caches do not
+   * lag. Otherwise false, and the entry takes `now` as noted: the caller notes this success (and
+   * its use) as any other.
+   */
+  countKept(kept: KeptVerdict, endpoint: AuthenticationEndpoint, nowMs: number): boolean {
+    if (nowMs - kept.notedAtMs >= this.#intervalMs || this.#logEach()) {
+      kept.notedAtMs = nowMs;
+      return false;
+    }
+    kept.count(endpoint, nowMs);
+    return true;
   }
 
   /** Notes one success; logs at once when the token had no line within the interval. */
@@ -90,6 +125,10 @@ export class SuccessLog {
   flush(all = false): void {
     this.#writeQueued();
     const now = this.#clock.now();
+    this.#keptUses?.takeUses((success, endpoint, count) => {
+      const { tokenId, tokenKey: serviceToken, serviceUser, audiences } = success;
+      this.#add({ endpoint, tokenId, serviceToken, serviceUser, audiences }, count, now);
+    });
     for (const entries of [this.#entries, ...this.#plain.values()]) {
       for (const [key, entry] of entries) {
         if (!all && now - entry.loggedAt < this.#intervalMs) continue;
@@ -102,6 +141,17 @@ export class SuccessLog {
         entry.pending = 0;
       }
     }
+  }
+
+  /** Successes counted elsewhere: added to the token's line, or a line of their own at once. */
+  #add(attribution: SuccessAttribution, count: number, now: number): void {
+    const entry = this.#entryOf(attribution);
+    if (entry !== undefined) {
+      entry.pending += count;
+      return;
+    }
+    this.#file({ attribution, loggedAt: now, pending: 0 });
+    this.#write(attribution, count);
   }
 
   #entryOf(attribution: SuccessAttribution): Entry | undefined {

@@ -4,8 +4,9 @@ import type { Logger } from "pino";
 import type { ServiceUser } from "../../api/index.ts";
 import type { AdmissionUserInfo } from "../admission/review.ts";
 import type { SuccessAttribution } from "../authn/success-log.ts";
+import type { KeptVerdict } from "../authn/verdict-cache.ts";
 import type { ClusterFacts } from "../cache/facts.ts";
-import type { WebhookMetrics } from "../metrics.ts";
+import type { AuthenticationEndpoint, WebhookMetrics } from "../metrics.ts";
 
 export interface WebhookDeps {
   facts: ClusterFacts;
@@ -18,6 +19,12 @@ export interface WebhookDeps {
    * it every success is logged on its own line.
    */
   noteSuccess?: (attribution: SuccessAttribution) => void;
+  /**
+   * Counts a success served from the verdict cache on its kept entry, where the success log
+   * and the last-used tracker take it at their flush (SuccessLog.countKept); false, or absent:
+   * the success is noted and its use recorded one by one.
+   */
+  countKeptUse?: (kept: KeptVerdict, endpoint: AuthenticationEndpoint, nowMs: number) => boolean;
   /** RBAC's answer to "may this requester act as an svctokens Admin?"; rejects on API errors. */
   isAdmin(user: AdmissionUserInfo): Promise<boolean>;
   /**

@@ -35,6 +35,8 @@ export interface Answer {
   status: number;
   headers: Readonly<Record<string, string>>;
   body: string;
+  /** The body's length in UTF-8, when known (a kept answer's); otherwise counted when sent. */
+  bodyBytes?: number;
 }
 
 /** The headers of a JSON answer that must not be cached (a TokenReview's), Content-Length aside. */
@@ -56,7 +58,7 @@ export function sendJson(res: ServerResponse, code: number, body: string): void 
 export function sendAnswer(res: ServerResponse, answer: Answer, head = false): void {
   res.writeHead(answer.status, {
     ...answer.headers,
-    "Content-Length": Buffer.byteLength(answer.body),
+    "Content-Length": answer.bodyBytes ?? Buffer.byteLength(answer.body),
   });
   res.end(head ? undefined : answer.body);
 }

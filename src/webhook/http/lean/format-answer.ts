@@ -51,7 +51,7 @@ export function formatAnswer(
   const text =
     `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? "unknown"}\r\n` +
     headerLines(answer.headers) +
-    `Content-Length: ${Buffer.byteLength(answer.body)}\r\nDate: ${httpDate()}\r\n` +
+    `Content-Length: ${answer.bodyBytes ?? Buffer.byteLength(answer.body)}\r\nDate: ${httpDate()}\r\n` +
     (keepAliveSeconds === undefined
       ? "Connection: close\r\n\r\n"
       : `Connection: keep-alive\r\nKeep-Alive: timeout=${keepAliveSeconds}\r\n\r\n`);

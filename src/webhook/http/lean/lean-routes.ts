@@ -10,7 +10,7 @@ import { verifyTarget } from "../../authn/verify-target.ts";
 import { notSyncedAnswer } from "../admit.ts";
 import { clientAdmitted } from "../apiserver-client.ts";
 import type { WebhookDeps } from "../deps.ts";
-import { UNCACHED_JSON_HEADERS, type Answer } from "../http-errors.ts";
+import type { Answer } from "../http-errors.ts";
 import { authenticateReview } from "../routes/authenticate.ts";
 import { verifyAnswer } from "../routes/verify.ts";
 import type { LeanRequest } from "./parse-request.ts";
@@ -49,5 +49,5 @@ function authenticate(
   const scanned = scanTokenReview(request.body.toString("utf8"));
   if (scanned === undefined) return undefined;
   if (!deps.hasSynced()) return notSyncedAnswer(deps, "authenticate");
-  return { status: 200, headers: UNCACHED_JSON_HEADERS, body: authenticateReview(deps, scanned) };
+  return authenticateReview(deps, scanned);
 }

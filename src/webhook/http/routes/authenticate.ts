@@ -14,8 +14,9 @@ import { scanTokenReview } from "../../authn/token-review-scan.ts";
 import { admitJson, admitSynced, refuseBody } from "../admit.ts";
 import { admitApiserverClient } from "../apiserver-client.ts";
 import type { WebhookDeps } from "../deps.ts";
-import { sendStatus, sendUncachedJson } from "../http-errors.ts";
+import { sendAnswer, sendStatus, UNCACHED_JSON_HEADERS, type Answer } from "../http-errors.ts";
 import { parseStrictJson, readBodyText } from "../json-body.ts";
+import type { KeptSlot } from "../../authn/decide.ts";
 import { runAuthentication } from "./run-authentication.ts";
 
 /** A TokenReview is a few hundred bytes; anything near this is not one. */
@@ -60,14 +61,21 @@ function parseAndAnswer(deps: WebhookDeps, text: string | undefined, res: Server
 }
 
 function answer(deps: WebhookDeps, request: TokenReviewRequest, res: ServerResponse): void {
-  sendUncachedJson(res, 200, authenticateReview(deps, request));
+  sendAnswer(res, authenticateReview(deps, request));
 }
 
-/** Authenticates the review's token: the TokenReview answered (lean routes share it). */
-export function authenticateReview(deps: WebhookDeps, request: TokenReviewRequest): string {
+/** Authenticates the review's token: the TokenReview answer (lean routes share it). */
+export function authenticateReview(deps: WebhookDeps, request: TokenReviewRequest): Answer {
   const { apiVersion, token, audiences } = request;
-  const decision = runAuthentication(deps, "authenticate", token, audiences);
-  return decision
+  const served: KeptSlot = { kept: undefined };
+  const decision = runAuthentication(deps, "authenticate", token, audiences, served);
+  // A kept success's answer is made once, with its length (verdict-cache.ts).
+  if (served.kept !== undefined) {
+    const { json, bytes } = served.kept.answer(apiVersion);
+    return { status: 200, headers: UNCACHED_JSON_HEADERS, body: json, bodyBytes: bytes };
+  }
+  const body = decision
     ? tokenReviewResponseJson(decision, apiVersion)
     : JSON.stringify(tokenReviewRefusal("internal error", apiVersion));
+  return { status: 200, headers: UNCACHED_JSON_HEADERS, body };
 }

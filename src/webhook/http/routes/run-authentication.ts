@@ -3,24 +3,32 @@
 // to the aggregated success log; failures are logged one by one.
 import { performance } from "node:perf_hooks";
 import { errorMessage } from "../../../k8s/errors.ts";
-import { decideAuthentication, type AuthenticationDecision } from "../../authn/decide.ts";
+import {
+  decideAuthentication,
+  type AuthenticationDecision,
+  type KeptSlot,
+} from "../../authn/decide.ts";
 import type { AuthenticationEndpoint } from "../../metrics.ts";
 import type { WebhookDeps } from "../deps.ts";
 
 export type { AuthenticationEndpoint } from "../../metrics.ts";
 
-/** Decides, observes and records; an internal error refuses the token (fail closed). */
+/**
+ * Decides, observes and records; an internal error refuses the token (fail closed). A success
+ * served from the verdict cache is named in `served`.
+ */
 export function runAuthentication(
   deps: WebhookDeps,
   endpoint: AuthenticationEndpoint,
   token: string,
   audiences: readonly string[],
+  served: KeptSlot = { kept: undefined },
 ): AuthenticationDecision | undefined {
   const started = performance.now();
   const now = deps.now();
   let decision: AuthenticationDecision;
   try {
-    decision = decideAuthentication(token, audiences, deps.facts, now);
+    decision = decideAuthentication(token, audiences, deps.facts, now, served);
   } catch (error) {
     deps.log.error({ endpoint, err: errorMessage(error) }, "authentication failed internally");
     deps.metrics.authentications.inc({ endpoint, result: "error", reason: "internal" });
@@ -32,6 +40,11 @@ export function runAuthentication(
 
   if (decision.authenticated) {
     series.successes.inc();
+    const { kept } = served;
+    // Counted on the kept entry: no per-token bookkeeping on the request (record 91).
+    if (kept !== undefined && deps.countKeptUse?.(kept, endpoint, now.getTime()) === true) {
+      return decision;
+    }
     deps.recordUse(decision.tokenKey, now);
     const success = {
       endpoint,

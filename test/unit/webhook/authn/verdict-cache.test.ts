@@ -4,6 +4,10 @@
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../../src/k8s/object.ts";
 import { decideAuthentication } from "../../../../src/webhook/authn/decide.ts";
+import {
+  TOKEN_REVIEW_API_VERSIONS,
+  tokenReviewResponse,
+} from "../../../../src/webhook/authn/token-review.ts";
 import { VerdictCache } from "../../../../src/webhook/authn/verdict-cache.ts";
 import type { CachedFacts } from "../../../../src/webhook/cache/cached-facts.ts";
 import {
@@ -155,27 +159,67 @@ describe("VerdictCache", () => {
 
   it("stays bounded, the oldest entry going first, and forgets by token and by user", () => {
     const cache = new VerdictCache(2);
-    cache.set("h1", success("prod/a", "u1"), Infinity);
-    cache.set("h2", success("prod/b", "u1"), Infinity);
-    cache.set("h3", success("prod/c", "u2"), Infinity);
+    cache.set("h1", success("prod/a", "u1"), Infinity, 0);
+    cache.set("h2", success("prod/b", "u1"), Infinity, 0);
+    cache.set("h3", success("prod/c", "u2"), Infinity, 0);
     expect([cache.get("h1", 0), cache.size]).toEqual([undefined, 2]);
     cache.forgetToken("prod/c");
     expect(cache.get("h3", 0)).toBeUndefined();
-    cache.set("h4", success("prod/d", "u1"), Infinity);
+    cache.set("h4", success("prod/d", "u1"), Infinity, 0);
     cache.forgetUser("u1");
     expect([cache.get("h2", 0), cache.get("h4", 0), cache.size]).toEqual([undefined, undefined, 0]);
   });
 
   it("keeps one hash per token: a token's new value replaces its old one", () => {
     const cache = new VerdictCache();
-    cache.set("old", success("prod/a", "u"), Infinity);
-    cache.set("new", success("prod/a", "u"), Infinity);
+    cache.set("old", success("prod/a", "u"), Infinity, 0);
+    cache.set("new", success("prod/a", "u"), Infinity, 0);
     expect([cache.get("old", 0), cache.size]).toEqual([undefined, 1]);
+  });
+
+  it("keeps the uses counted on an entry it drops for room, for the success log and last used", () => {
+    const cache = new VerdictCache(1);
+    cache.set("h1", success("prod/a", "u"), Infinity, 0).count("authenticate", 5_000);
+    cache.set("h2", success("prod/b", "u"), Infinity, 0);
+    expect(cache.get("h1", 0)).toBeUndefined();
+    const uses: unknown[] = [];
+    cache.takeUses((taken, endpoint, count) => uses.push([taken.tokenKey, endpoint, count]));
+    const lastUses: unknown[] = [];
+    cache.takeLastUses((tokenKey, atMs) => lastUses.push([tokenKey, atMs]));
+    expect([uses, lastUses]).toEqual([[["prod/a", "authenticate", 1]], [["prod/a", 5_000]]]);
+    // Taken once: nothing is handed over twice.
+    cache.takeUses((...taken) => uses.push(taken));
+    cache.takeLastUses((...taken) => lastUses.push(taken));
+    expect([uses.length, lastUses.length]).toEqual([1, 1]);
+  });
+
+  it("answers each TokenReview version as made in full, with its length in UTF-8", () => {
+    const cache = new VerdictCache();
+    const kept = cache.set(
+      "h",
+      {
+        authenticated: true,
+        tokenKey: "prod/a",
+        serviceUser: "ü",
+        tokenId: "t",
+        user: { username: "svctokens:ü", uid: "1", groups: ["g"], extra: {} },
+        audiences: [],
+      },
+      Infinity,
+      0,
+    );
+    for (const version of TOKEN_REVIEW_API_VERSIONS) {
+      const answer = kept.answer(version);
+      expect(answer.json).toBe(JSON.stringify(tokenReviewResponse(kept.success, version)));
+      expect(answer.bytes).toBe(Buffer.byteLength(answer.json));
+      expect(answer.bytes).toBeGreaterThan(answer.json.length);
+      expect(kept.answer(version)).toBe(answer);
+    }
   });
 
   it("answers until, not at, the expiry", () => {
     const cache = new VerdictCache();
-    cache.set("h", success("prod/a", "u"), 1000);
+    cache.set("h", success("prod/a", "u"), 1000, 0);
     expect(cache.get("h", 999)).toBeDefined();
     expect(cache.get("h", 1000)).toBeUndefined();
   });
