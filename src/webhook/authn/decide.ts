@@ -114,9 +114,8 @@ export function decideAuthentication(
   }
   const keep: Keepable = { untilMs: undefined };
   const decision = decideRecords(facts.recordsByHash(hash), requestedAudiences, facts, now, keep);
-  // Kept as noted at `now`: this success itself goes through the success log and last used.
   if (decision.authenticated && keep.untilMs !== undefined) {
-    verdicts?.set(hash, decision, keep.untilMs, nowMs);
+    verdicts?.set(hash, decision, keep.untilMs);
   }
   return decision;
 }

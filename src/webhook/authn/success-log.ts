@@ -87,13 +87,15 @@ export class SuccessLog {
 
   /**
    * Counts a success served from a kept entry on that entry, when no line is due for it one by
-   * one: its token had a success noted one by one within the interval, and the caches do not
-   * lag. Otherwise false, and the entry takes `now` as noted: the caller notes this success (and
-   * its use) as any other.
+   * one: a success of its token on this endpoint was noted one by one, while the caches did not
+   * lag, within the interval (so the token has a line here), and they do not lag now. Otherwise
+   * false: the caller notes this success (and its use) as any other.
    */
   countKept(kept: KeptVerdict, endpoint: AuthenticationEndpoint, nowMs: number): boolean {
-    if (nowMs - kept.notedAtMs >= this.#intervalMs || this.#logEach()) {
-      kept.notedAtMs = nowMs;
+    // While lagging each success has a line of its own, and the token's entry is not renewed.
+    if (this.#logEach()) return false;
+    if (nowMs - kept.notedAtMs(endpoint) >= this.#intervalMs) {
+      kept.noted(endpoint, nowMs);
       return false;
     }
     kept.count(endpoint, nowMs);

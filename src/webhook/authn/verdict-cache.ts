@@ -8,7 +8,8 @@
 // audiences asked.
 // A kept success also counts its own uses (kept-uses.ts): the success log and the last-used
 // tracker take them when they flush, so a served request touches no per-token map of theirs
-// (record 91). A forgotten entry's untaken uses wait in `#retired` until both have taken them.
+// (record 91). A forgotten entry's untaken uses wait in `#retired`, one record per token and
+// value, until both have taken them.
 import type { AuthenticationEndpoint } from "../metrics.ts";
 import type { AuthenticationDecision } from "./decide.ts";
 import {
@@ -25,27 +26,44 @@ export interface KeptJson {
   readonly bytes: number;
 }
 
-/** A kept success and the uses counted on it that the success log and last used have not taken. */
-export class KeptVerdict {
+/** Uses counted on a kept success that the success log and the last-used tracker have not taken. */
+export interface CountedUses {
+  readonly success: Success;
+  /** Successes on each endpoint not yet taken by the success log. */
+  authenticateUses: number;
+  verifyUses: number;
+  /** The latest counted use (epoch ms; 0: none), and the latest the last-used tracker took. */
+  lastUseMs: number;
+  takenUseMs: number;
+}
+
+/** Whether either taker has something left to take. */
+const untaken = (uses: CountedUses): boolean =>
+  uses.authenticateUses + uses.verifyUses > 0 || uses.lastUseMs > uses.takenUseMs;
+
+/** A kept success, the uses counted on it, and its answers. */
+export class KeptVerdict implements CountedUses {
   readonly success: Success;
   /** Epoch ms at which the token expires (Infinity: never). */
   readonly untilMs: number;
-  /** Successes on each endpoint not yet taken by the success log. */
   authenticateUses = 0;
   verifyUses = 0;
-  /** The latest counted use (epoch ms; 0: none), and the latest the last-used tracker took. */
   lastUseMs = 0;
   takenUseMs = 0;
-  /** When a success of this token last went through the success log and last used one by one. */
-  notedAtMs: number;
+  /**
+   * When a success of this token on each endpoint last went through the success log and last
+   * used one by one, since it was kept (-Infinity: not yet; the success log keeps its lines per
+   * endpoint).
+   */
+  #authenticateNotedAtMs = -Infinity;
+  #verifyNotedAtMs = -Infinity;
   /** Its answers, made on first use, by TokenReview version. */
   #v1: KeptJson | undefined;
   #v1beta1: KeptJson | undefined;
 
-  constructor(success: Success, untilMs: number, notedAtMs: number) {
+  constructor(success: Success, untilMs: number) {
     this.success = success;
     this.untilMs = untilMs;
-    this.notedAtMs = notedAtMs;
   }
 
   /** The TokenReview answer of this success in `apiVersion`. */
@@ -60,16 +78,21 @@ export class KeptVerdict {
     return Object.freeze({ json, bytes: Buffer.byteLength(json) });
   }
 
+  notedAtMs(endpoint: AuthenticationEndpoint): number {
+    return endpoint === "verify" ? this.#verifyNotedAtMs : this.#authenticateNotedAtMs;
+  }
+
+  /** A success on `endpoint` went through the success log and last used one by one. */
+  noted(endpoint: AuthenticationEndpoint, nowMs: number): void {
+    if (endpoint === "verify") this.#verifyNotedAtMs = nowMs;
+    else this.#authenticateNotedAtMs = nowMs;
+  }
+
   /** Counts one use at `nowMs` on this entry. */
   count(endpoint: AuthenticationEndpoint, nowMs: number): void {
     if (endpoint === "verify") this.verifyUses += 1;
     else this.authenticateUses += 1;
     if (nowMs > this.lastUseMs) this.lastUseMs = nowMs;
-  }
-
-  /** Whether either taker has something left to take. */
-  get untaken(): boolean {
-    return this.authenticateUses + this.verifyUses > 0 || this.lastUseMs > this.takenUseMs;
   }
 }
 
@@ -81,8 +104,11 @@ export class VerdictCache {
   /** Hashes by `namespace/name` of their token, and by ServiceUser name, to forget them. */
   readonly #byToken = new Map<string, string>();
   readonly #byUser = new Map<string, Set<string>>();
-  /** Forgotten entries whose counted uses are not all taken yet. */
-  #retired: KeptVerdict[] = [];
+  /**
+   * Uses counted on forgotten entries and not all taken yet, one record per token and value:
+   * an entry forgotten again and again (a busy token, frequent events) adds to its record.
+   */
+  readonly #retired = new Map<string, CountedUses>();
   readonly #capacity: number;
 
   constructor(capacity = VERDICT_CAPACITY) {
@@ -95,17 +121,14 @@ export class VerdictCache {
     return verdict !== undefined && nowMs < verdict.untilMs ? verdict : undefined;
   }
 
-  /**
-   * Keeps a (frozen) success until `untilMs`, noted one by one at `nowMs`; the oldest entry goes
-   * when full.
-   */
-  set(hash: string, success: Success, untilMs: number, nowMs: number): KeptVerdict {
+  /** Keeps a (frozen) success until `untilMs`; the oldest entry goes when full. */
+  set(hash: string, success: Success, untilMs: number): KeptVerdict {
     this.#forgetHash(hash);
     if (this.#byHash.size >= this.#capacity) {
       const oldest = this.#byHash.keys().next();
       if (oldest.done !== true) this.#forgetHash(oldest.value);
     }
-    const verdict = new KeptVerdict(success, untilMs, nowMs);
+    const verdict = new KeptVerdict(success, untilMs);
     this.#byHash.set(hash, verdict);
     this.#forgetHash(this.#byToken.get(success.tokenKey));
     this.#byToken.set(success.tokenKey, hash);
@@ -141,32 +164,53 @@ export class VerdictCache {
   takeUses(
     take: (success: Success, endpoint: AuthenticationEndpoint, count: number) => void,
   ): void {
-    this.#eachCounted((verdict) => {
-      if (verdict.authenticateUses > 0)
-        take(verdict.success, "authenticate", verdict.authenticateUses);
-      if (verdict.verifyUses > 0) take(verdict.success, "verify", verdict.verifyUses);
-      verdict.authenticateUses = 0;
-      verdict.verifyUses = 0;
+    this.#eachCounted((uses) => {
+      if (uses.authenticateUses > 0) take(uses.success, "authenticate", uses.authenticateUses);
+      if (uses.verifyUses > 0) take(uses.success, "verify", uses.verifyUses);
+      uses.authenticateUses = 0;
+      uses.verifyUses = 0;
     });
   }
 
   /** Hands the last-used tracker each entry's latest counted use it has not taken. */
   takeLastUses(take: (tokenKey: string, atMs: number) => void): void {
-    this.#eachCounted((verdict) => {
-      if (verdict.lastUseMs > verdict.takenUseMs) take(verdict.success.tokenKey, verdict.lastUseMs);
-      verdict.takenUseMs = verdict.lastUseMs;
+    this.#eachCounted((uses) => {
+      if (uses.lastUseMs > uses.takenUseMs) take(uses.success.tokenKey, uses.lastUseMs);
+      uses.takenUseMs = uses.lastUseMs;
     });
   }
 
-  /** Visits live and retired entries; retired ones leave once nothing is left to take. */
-  #eachCounted(visit: (verdict: KeptVerdict) => void): void {
-    for (const verdict of this.#byHash.values()) visit(verdict);
-    for (const verdict of this.#retired) visit(verdict);
-    this.#retired = this.#retired.filter((verdict) => verdict.untaken);
+  /** Records of forgotten entries' uses still waiting for a taker (one per token and value). */
+  get retiredCount(): number {
+    return this.#retired.size;
   }
 
+  /** Visits live entries and retired records; a record leaves once nothing is left to take. */
+  #eachCounted(visit: (uses: CountedUses) => void): void {
+    for (const verdict of this.#byHash.values()) visit(verdict);
+    for (const [key, uses] of this.#retired) {
+      visit(uses);
+      if (!untaken(uses)) this.#retired.delete(key);
+    }
+  }
+
+  /** Keeps what is not taken of a forgotten entry's uses, in its token and value's record. */
   #retire(verdict: KeptVerdict): void {
-    if (verdict.untaken) this.#retired.push(verdict);
+    if (!untaken(verdict)) return;
+    const { success } = verdict;
+    const key = `${success.tokenKey} ${success.tokenId} ${success.serviceUser}`;
+    const held = this.#retired.get(key);
+    if (held === undefined) {
+      const { authenticateUses, verifyUses, lastUseMs, takenUseMs } = verdict;
+      this.#retired.set(key, { success, authenticateUses, verifyUses, lastUseMs, takenUseMs });
+      return;
+    }
+    held.authenticateUses += verdict.authenticateUses;
+    held.verifyUses += verdict.verifyUses;
+    // A use the tracker already took, or one older than the record's, is not handed over again.
+    if (verdict.lastUseMs > verdict.takenUseMs && verdict.lastUseMs > held.lastUseMs) {
+      held.lastUseMs = verdict.lastUseMs;
+    }
   }
 
   #forgetHash(hash: string | undefined): void {

@@ -159,28 +159,28 @@ describe("VerdictCache", () => {
 
   it("stays bounded, the oldest entry going first, and forgets by token and by user", () => {
     const cache = new VerdictCache(2);
-    cache.set("h1", success("prod/a", "u1"), Infinity, 0);
-    cache.set("h2", success("prod/b", "u1"), Infinity, 0);
-    cache.set("h3", success("prod/c", "u2"), Infinity, 0);
+    cache.set("h1", success("prod/a", "u1"), Infinity);
+    cache.set("h2", success("prod/b", "u1"), Infinity);
+    cache.set("h3", success("prod/c", "u2"), Infinity);
     expect([cache.get("h1", 0), cache.size]).toEqual([undefined, 2]);
     cache.forgetToken("prod/c");
     expect(cache.get("h3", 0)).toBeUndefined();
-    cache.set("h4", success("prod/d", "u1"), Infinity, 0);
+    cache.set("h4", success("prod/d", "u1"), Infinity);
     cache.forgetUser("u1");
     expect([cache.get("h2", 0), cache.get("h4", 0), cache.size]).toEqual([undefined, undefined, 0]);
   });
 
   it("keeps one hash per token: a token's new value replaces its old one", () => {
     const cache = new VerdictCache();
-    cache.set("old", success("prod/a", "u"), Infinity, 0);
-    cache.set("new", success("prod/a", "u"), Infinity, 0);
+    cache.set("old", success("prod/a", "u"), Infinity);
+    cache.set("new", success("prod/a", "u"), Infinity);
     expect([cache.get("old", 0), cache.size]).toEqual([undefined, 1]);
   });
 
   it("keeps the uses counted on an entry it drops for room, for the success log and last used", () => {
     const cache = new VerdictCache(1);
-    cache.set("h1", success("prod/a", "u"), Infinity, 0).count("authenticate", 5_000);
-    cache.set("h2", success("prod/b", "u"), Infinity, 0);
+    cache.set("h1", success("prod/a", "u"), Infinity).count("authenticate", 5_000);
+    cache.set("h2", success("prod/b", "u"), Infinity);
     expect(cache.get("h1", 0)).toBeUndefined();
     const uses: unknown[] = [];
     cache.takeUses((taken, endpoint, count) => uses.push([taken.tokenKey, endpoint, count]));
@@ -191,6 +191,32 @@ describe("VerdictCache", () => {
     cache.takeUses((...taken) => uses.push(taken));
     cache.takeLastUses((...taken) => lastUses.push(taken));
     expect([uses.length, lastUses.length]).toEqual([1, 1]);
+  });
+
+  it("keeps a token's uses forgotten again and again in one record, each handed over once", () => {
+    const cache = new VerdictCache();
+    let counted = 0;
+    for (let round = 1; round <= 100; round++) {
+      for (const name of ["a", "b"]) {
+        cache.set(`h-${name}`, success(`prod/${name}`, "u"), Infinity).count("verify", round);
+        counted++;
+      }
+      cache.forgetAll();
+      if (round % 10 === 5) cache.takeUses((_success, _endpoint, count) => (counted -= count));
+      expect(cache.retiredCount).toBeLessThanOrEqual(2);
+    }
+    const uses: number[] = [];
+    const lastUses: [string, number][] = [];
+    cache.takeUses((_success, _endpoint, count) => uses.push(count));
+    cache.takeLastUses((tokenKey, atMs) => lastUses.push([tokenKey, atMs]));
+    // What the success log had not taken yet (rounds 96-100), once; the tracker, the latest use.
+    expect(uses).toEqual([5, 5]);
+    expect(counted).toBe(10);
+    expect(lastUses).toEqual([
+      ["prod/a", 100],
+      ["prod/b", 100],
+    ]);
+    expect(cache.retiredCount).toBe(0);
   });
 
   it("answers each TokenReview version as made in full, with its length in UTF-8", () => {
@@ -206,7 +232,6 @@ describe("VerdictCache", () => {
         audiences: [],
       },
       Infinity,
-      0,
     );
     for (const version of TOKEN_REVIEW_API_VERSIONS) {
       const answer = kept.answer(version);
@@ -219,7 +244,7 @@ describe("VerdictCache", () => {
 
   it("answers until, not at, the expiry", () => {
     const cache = new VerdictCache();
-    cache.set("h", success("prod/a", "u"), 1000, 0);
+    cache.set("h", success("prod/a", "u"), 1000);
     expect(cache.get("h", 999)).toBeDefined();
     expect(cache.get("h", 1000)).toBeUndefined();
   });
