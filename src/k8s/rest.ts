@@ -75,14 +75,18 @@ export class KubeRest {
     return this.#identity;
   }
 
-  /** Sends a request and parses the JSON answer; non-2xx answers throw KubeApiError. */
+  /**
+   * Sends a request and parses the JSON answer; non-2xx answers throw KubeApiError. `signal`
+   * ends a request that has not been answered by then (a KubeApiError with no status).
+   */
   async request<T = unknown>(
     method: string,
     path: string,
     body?: unknown,
     contentType = "application/json",
+    signal?: AbortSignal,
   ): Promise<T> {
-    const text = await this.requestText(method, path, body, contentType);
+    const text = await this.requestText(method, path, body, contentType, signal);
     return (text ? JSON.parse(text) : {}) as T;
   }
 
@@ -92,8 +96,9 @@ export class KubeRest {
     path: string,
     body?: unknown,
     contentType = "application/json",
+    signal?: AbortSignal,
   ): Promise<string> {
-    const res = await this.#send(method, path, body, contentType);
+    const res = await this.#send(method, path, body, contentType, signal);
     const text = await readBody(res, method, path);
     const status = res.statusCode ?? 0;
     this.#observer?.(method, path, status);

@@ -262,8 +262,14 @@ async function writeLastUsed(rest: KubeRest, tokenKey: string, lastUsedAt: Date)
   const { namespace, name } = splitKey(tokenKey);
   const path = resourcePath(SERVICE_TOKENS, { namespace, name, subresource: "status" });
   const at = rfc3339(lastUsedAt);
-  await rest.request("PATCH", path, { status: { lastUsedAt: at } }, PATCH.merge);
+  // A write left unanswered (a dropped connection) fails and is tried again at the next flush,
+  // instead of holding every later flush and the shutdown behind it.
+  const signal = AbortSignal.timeout(LAST_USED_WRITE_TIMEOUT_MS);
+  await rest.request("PATCH", path, { status: { lastUsedAt: at } }, PATCH.merge, signal);
 }
+
+/** How long a last-used write may wait for its answer (kube-apiserver's own limit is 60 s). */
+const LAST_USED_WRITE_TIMEOUT_MS = 10_000;
 
 /** Posts a SubjectAccessReview and returns whether it was allowed. */
 async function reviewAccess(rest: KubeRest, review: Record<string, unknown>): Promise<boolean> {

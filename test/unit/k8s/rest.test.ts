@@ -153,3 +153,18 @@ describe("errors", () => {
     fake = await startFakeApiServer();
   });
 });
+
+describe("a request's signal", () => {
+  it("ends a request left unanswered: a KubeApiError with no status, and the next one is served", async () => {
+    const rest = restFor();
+    fake.handle = () => undefined; // never answers
+    const error = await rest
+      .request("PATCH", "/apis/x/v1/a/status", {}, PATCH.merge, AbortSignal.timeout(200))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubeApiError);
+    expect(error).toMatchObject({ status: 0 });
+    fake.handle = (_req, res) => sendJson(res, 200, { ok: true });
+    expect(await rest.request("GET", "/api/v1/namespaces")).toEqual({ ok: true });
+    rest.close();
+  });
+});
