@@ -2,13 +2,13 @@
 // decision reads the hash index, the token store, the expiry, user, identity and success memos
 // (each a cache line or more out of the CPU's caches on a busy server; record 90). Entries are
 // dropped by the facts they came from: CachedFacts forgets a token's and a user's entries when
-// an event about them arrives, and all of them on any hash-record event; an entry also ends at
+// an event changes them, and all of them when any hash record changes; an entry also ends at
 // its token's expiry. Only plain successes are kept: one record, pinned as the token's current
 // value (not an overlap's previous one), an expiry that does not depend on the clock, and no
 // audiences asked.
-// A kept success also counts its own uses (kept-uses.ts): the success log and the last-used
-// tracker take them when they flush, so a served request touches no per-token map of theirs
-// (record 91). A forgotten entry's untaken uses wait in `#retired`, one record per token and
+// A kept success also counts its own uses: the success log (`SuccessLog.countKept`) and the
+// last-used tracker take them when they flush, so a served request touches no per-token map of
+// theirs (record 91). A forgotten entry's untaken uses wait in `#retired`, one record per token and
 // value, until both have taken them.
 import type { AuthenticationEndpoint } from "../metrics.ts";
 import type { AuthenticationDecision } from "./decide.ts";

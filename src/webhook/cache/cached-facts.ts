@@ -35,20 +35,26 @@ export class CachedFacts implements ClusterFacts {
     this.#log = log;
   }
 
+  // Kept successes (verdicts) are forgotten by every event that changes what they were made of,
+  // before the next request: requests and events run on one thread. An event that leaves the
+  // facts as they were (a relist's re-announcement, a write of a field not kept here, such as a
+  // ServiceUser's status) forgets nothing (record 91).
+
   applyHashRecord(event: InformerEvent<KubeObject>): void {
-    // A deletion names the record alone, not its hash: forget every kept success.
-    this.verdicts.forgetAll();
+    const before = this.#records.changes;
     const recorded = this.#records.apply(event);
+    // A deletion names the record alone, not its hash: any change forgets every kept success.
+    if (this.#records.changes !== before) this.verdicts.forgetAll();
     if (recorded !== undefined) this.#tokens.shareRecordStrings(recorded);
   }
 
   applyServiceToken(event: InformerEvent<KubeObject>): void {
     const { namespace = "", name = "" } = event.object.metadata ?? {};
-    this.verdicts.forgetToken(`${namespace}/${name}`);
     const token =
       event.type === "upsert" ? this.#parse(parseServiceToken, event.object) : undefined;
     // A relist re-announces every token: one held as it is stays (no churn, no new copy).
     if (token !== undefined && sameJson(token, this.#tokens.peek(namespace, name))) return;
+    this.verdicts.forgetToken(`${namespace}/${name}`);
     this.#tokens.remove(namespace, name);
     if (token === undefined) return;
     this.#tokens.add(token, this.#records.currentOf(token.metadata.uid ?? ""));
@@ -56,8 +62,9 @@ export class CachedFacts implements ClusterFacts {
 
   applyServiceUser(event: InformerEvent<KubeObject>): void {
     const name = objectKey(event.object);
-    this.verdicts.forgetUser(name);
     const user = event.type === "upsert" ? this.#parse(parseServiceUser, event.object) : undefined;
+    if (user !== undefined && sameJson(user, this.#users.get(name))) return;
+    this.verdicts.forgetUser(name);
     if (user === undefined) this.#users.delete(name);
     else this.#users.set(name, user);
   }

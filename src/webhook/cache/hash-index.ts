@@ -102,6 +102,7 @@ export class HashRecordIndex {
   readonly #current = new Map<string, number>();
   readonly #rotatedOut = new Map<string, number>();
   readonly #buckets = new SlotBuckets();
+  #changes = 0;
 
   constructor(strings: StringPool) {
     this.#strings = strings;
@@ -122,6 +123,7 @@ export class HashRecordIndex {
     this.#removeNamed(name);
     if (read === undefined) return undefined;
     const slot = this.#allocate();
+    this.#changes++;
     Buffer.from(read.hash.slice(HASH_PREFIX.length), "hex").copy(this.#hashes, slot * HASH_BYTES);
     this.#namespaces[slot] = this.#strings.intern(read.tokenNamespace);
     this.#names[slot] = read.tokenName;
@@ -132,6 +134,11 @@ export class HashRecordIndex {
     (previous ? this.#rotatedOut : this.#current).set(read.tokenUid, slot);
     this.#buckets.add(bucketOf(read.tokenId), slot);
     return this.#recordedToken(slot);
+  }
+
+  /** Counts every change of what is filed: an event that filed or removed nothing leaves it. */
+  get changes(): number {
+    return this.#changes;
   }
 
   /** What the current record (`token-<uid>`) of the token with this uid names of it. */
@@ -246,6 +253,7 @@ export class HashRecordIndex {
   #removeFiled(byUid: Map<string, number>, uid: string): void {
     const slot = byUid.get(uid);
     if (slot === undefined) return;
+    this.#changes++;
     byUid.delete(uid);
     this.#buckets.remove(bucketOf(this.#hashOf(slot), HASH_PREFIX.length), slot);
     // Strings let go; the arrays stay dense.

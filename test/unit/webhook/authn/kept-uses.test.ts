@@ -167,23 +167,32 @@ describe("uses counted on kept successes", () => {
     expect(writes).toEqual([{ tokenKey: "prod/a", atMs: NOW.getTime() + 4_000 }]);
   });
 
+  // Each call changes what the entry was made of, and never the same way twice (an event that
+  // changes nothing forgets nothing): the token's lifetime, the user's teams, another token's
+  // hash record.
+  let changes = 0;
   const forgetting: [string, (facts: CachedFacts) => void][] = [
     [
       "the token",
-      (facts) =>
-        facts.applyServiceToken({
-          type: "upsert",
-          object: trimServiceToken(pinnedTo(tokens[0] ?? {}, issued[0]?.record ?? {})),
-        }),
+      (facts) => {
+        const token = serviceToken("a", { expiresInDays: 30 + ++changes });
+        const object = trimServiceToken(pinnedTo(token, issued[0]?.record ?? {}));
+        facts.applyServiceToken({ type: "upsert", object });
+      },
     ],
     [
       "its user",
-      (facts) => facts.applyServiceUser({ type: "upsert", object: trimServiceUser(user) }),
+      (facts) => {
+        const object = trimServiceUser(serviceUser("ci-bot", { teams: [`t${++changes}`] }));
+        facts.applyServiceUser({ type: "upsert", object });
+      },
     ],
     [
       "any hash record",
-      (facts) =>
-        facts.applyHashRecord({ type: "upsert", object: trimHashRecord(issued[2]?.record ?? {}) }),
+      (facts) => {
+        const object = trimHashRecord(issue(serviceToken(`other-${++changes}`)).record);
+        facts.applyHashRecord({ type: "upsert", object });
+      },
     ],
   ];
   it.each(forgetting)(

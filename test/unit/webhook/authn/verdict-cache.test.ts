@@ -3,6 +3,7 @@
 // request, as a decision made in full would see it.
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../../../src/k8s/object.ts";
+import { hashToken } from "../../../../src/tokens/index.ts";
 import { decideAuthentication } from "../../../../src/webhook/authn/decide.ts";
 import {
   TOKEN_REVIEW_API_VERSIONS,
@@ -17,6 +18,7 @@ import {
 } from "../../../../src/webhook/cache/trim.ts";
 import {
   DAY_MS,
+  OPERATOR_NAMESPACE,
   factsOf,
   issue,
   NOW,
@@ -101,6 +103,28 @@ describe("kept successes", () => {
     const facts = keptWorld();
     change(facts);
     expect(decide(facts)).toMatchObject({ authenticated: false, reason });
+  });
+
+  it("are kept through events that change nothing they were made of", () => {
+    const facts = keptWorld();
+    const kept = facts.verdicts.get(hashToken(issued.value), NOW.getTime());
+    expect(kept).toBeDefined();
+    // A relist re-announces the token, the user and the record as they are; the controller
+    // writes the user's status (counts, last used), which the webhook does not keep.
+    facts.applyServiceToken({ type: "upsert", object: trimServiceToken(pinned) });
+    facts.applyServiceUser({ type: "upsert", object: trimServiceUser(user) });
+    facts.applyServiceUser({
+      type: "upsert",
+      object: trimServiceUser({ ...user, status: { tokens: { active: 1 }, lastUsedAt: "x" } }),
+    });
+    facts.applyHashRecord({ type: "upsert", object: trimHashRecord(issued.record) });
+    // A Secret in the operator's namespace that is not a record, and never was one.
+    facts.applyHashRecord({
+      type: "upsert",
+      object: { metadata: { name: "unrelated", namespace: OPERATOR_NAMESPACE } },
+    });
+    expect(facts.verdicts.get(hashToken(issued.value), NOW.getTime())).toBe(kept);
+    expect(decide(facts)).toBe(kept?.success);
   });
 
   it("follow a role change of the user to the next request", () => {
