@@ -19,11 +19,14 @@ import { scanTokenReview } from "../../src/webhook/authn/token-review-scan.ts";
 import { tokenReviewResponseJson } from "../../src/webhook/authn/token-review.ts";
 import { AUTHENTICATE_BODY_LIMIT, createWebhookApp } from "../../src/webhook/http/app.ts";
 import type { WebhookDeps } from "../../src/webhook/http/deps.ts";
-import { sendUncachedJson } from "../../src/webhook/http/http-errors.ts";
+import {
+  sendAnswer,
+  UNCACHED_JSON_HEADERS,
+  type Answer,
+} from "../../src/webhook/http/http-errors.ts";
 import { readBodyText } from "../../src/webhook/http/json-body.ts";
 import { runAuthentication } from "../../src/webhook/http/routes/run-authentication.ts";
 import { WebhookServer } from "../../src/webhook/http/server.ts";
-import type { Answer } from "../../src/webhook/http/http-errors.ts";
 import { leanRoutes, type LeanResponder } from "../../src/webhook/http/lean/lean-routes.ts";
 import { createWebhookMetrics } from "../../src/webhook/metrics.ts";
 import { OPERATOR_NAMESPACE } from "./synthetic-cluster.ts";
@@ -187,7 +190,7 @@ function stageHandler(
         scanned && runAuthentication(deps, "authenticate", scanned.token, scanned.audiences);
       const text =
         scanned && decision ? tokenReviewResponseJson(decision, scanned.apiVersion) : answer.body;
-      sendUncachedJson(res, answer.status, text);
+      sendAnswer(res, { status: answer.status, headers: UNCACHED_JSON_HEADERS, body: text });
     });
 }
 

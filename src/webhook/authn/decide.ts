@@ -73,6 +73,9 @@ export type AuthenticationDecision =
       audiences: string[];
     } & TokenRef);
 
+/** A decision that authenticated. */
+export type AuthenticationSuccess = Extract<AuthenticationDecision, { authenticated: true }>;
+
 /** Keys of `user.extra` that say which token was used. */
 export const EXTRA_TOKEN_ID = `${API_GROUP}/token-id`;
 export const EXTRA_TOKEN_NAME = `${API_GROUP}/token-name`;
@@ -180,7 +183,7 @@ export function decideRecords(
   const known = plain ? successes.get(token, record, spec.serviceUser, identity) : undefined;
   if (known !== undefined) return known;
   // Built field by field (no spread of a reference object).
-  const success: Extract<AuthenticationDecision, { authenticated: true }> = {
+  const success: AuthenticationSuccess = {
     authenticated: true,
     user: {
       username: identity.username,
@@ -234,9 +237,7 @@ function keyOf(record: CachedHashRecord): string {
  * values on a token's first request): a kept success is read, never changed. The groups are
  * the identity's, frozen already.
  */
-function freezeSuccess<T extends Extract<AuthenticationDecision, { authenticated: true }>>(
-  success: T,
-): T {
+function freezeSuccess<T extends AuthenticationSuccess>(success: T): T {
   const { user } = success;
   for (const values of Object.values(user.extra)) Object.freeze(values);
   Object.freeze(user.extra);

@@ -8,7 +8,7 @@
 import type { Logger } from "pino";
 import { systemClock, type Clock } from "../../k8s/clock.ts";
 import type { AuthenticationEndpoint } from "../metrics.ts";
-import type { AuthenticationDecision } from "./decide.ts";
+import type { AuthenticationSuccess } from "./decide.ts";
 import type { KeptVerdict } from "./verdict-cache.ts";
 
 /** Who a success was: safe to log. */
@@ -18,6 +18,15 @@ export interface SuccessAttribution {
   serviceToken: string;
   serviceUser: string;
   audiences: readonly string[];
+}
+
+/** Who `success` was, on `endpoint`: its line's fields. */
+export function successAttribution(
+  success: AuthenticationSuccess,
+  endpoint: string,
+): SuccessAttribution {
+  const { tokenId, tokenKey: serviceToken, serviceUser, audiences } = success;
+  return { endpoint, tokenId, serviceToken, serviceUser, audiences };
 }
 
 interface Entry {
@@ -31,11 +40,7 @@ interface Entry {
 /** Where uses counted on kept successes wait to be taken (the verdict cache). */
 export interface KeptUses {
   takeUses(
-    take: (
-      success: Extract<AuthenticationDecision, { authenticated: true }>,
-      endpoint: AuthenticationEndpoint,
-      count: number,
-    ) => void,
+    take: (success: AuthenticationSuccess, endpoint: AuthenticationEndpoint, count: number) => void,
   ): void;
 }
 
@@ -128,8 +133,7 @@ export class SuccessLog {
     this.#writeQueued();
     const now = this.#clock.now();
     this.#keptUses?.takeUses((success, endpoint, count) => {
-      const { tokenId, tokenKey: serviceToken, serviceUser, audiences } = success;
-      this.#add({ endpoint, tokenId, serviceToken, serviceUser, audiences }, count, now);
+      this.#add(successAttribution(success, endpoint), count, now);
     });
     for (const entries of [this.#entries, ...this.#plain.values()]) {
       for (const [key, entry] of entries) {

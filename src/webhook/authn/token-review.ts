@@ -3,7 +3,7 @@
 // `--authentication-token-webhook-version` and what Pinniped sends, so both are answered, each
 // in the version it was asked. The token is never echoed back.
 import { z } from "zod";
-import type { AuthenticatedUser, AuthenticationDecision } from "./decide.ts";
+import type { AuthenticatedUser, AuthenticationDecision, AuthenticationSuccess } from "./decide.ts";
 import { identityOfUser } from "./identity-memo.ts";
 import { MAX_AUDIENCE_LENGTH, MAX_AUDIENCES, MAX_TOKEN_LENGTH } from "./request-bounds.ts";
 import { describeZodError, type ParseResult } from "../wire.ts";
@@ -179,10 +179,7 @@ export function tokenReviewResponseJson(
 /** Answers of frozen decisions, by version; entries go with the decisions. */
 const keptAnswers = new WeakMap<object, Partial<Record<TokenReviewApiVersion, string>>>();
 
-function answerJson(
-  decision: Extract<AuthenticationDecision, { authenticated: true }>,
-  apiVersion: TokenReviewApiVersion,
-): string {
+function answerJson(decision: AuthenticationSuccess, apiVersion: TokenReviewApiVersion): string {
   const { user } = decision;
   const userHead = identityOfUser(user)?.userJsonHead ?? userJsonHead(user);
   const audiences =

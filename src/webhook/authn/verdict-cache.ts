@@ -11,14 +11,12 @@
 // theirs (record 91). A forgotten entry's untaken uses wait in `#retired`, one record per token and
 // value, until both have taken them.
 import type { AuthenticationEndpoint } from "../metrics.ts";
-import type { AuthenticationDecision } from "./decide.ts";
+import type { AuthenticationSuccess as Success } from "./decide.ts";
 import {
   TOKEN_REVIEW_V1BETA1_API_VERSION,
   tokenReviewResponseJson,
   type TokenReviewApiVersion,
 } from "./token-review.ts";
-
-type Success = Extract<AuthenticationDecision, { authenticated: true }>;
 
 /** A kept success's TokenReview answer, and its length in UTF-8. */
 export interface KeptJson {

@@ -28,7 +28,7 @@ export class CachedFacts implements ClusterFacts {
   /** Tokens by column (record 76), by namespace then name: no `namespace/name` per token. */
   readonly #tokens = new ServiceTokenStore(this.#strings);
   readonly #users = new Map<string, ServiceUser>();
-  /** Kept successes: every event below forgets those it may change, before it applies. */
+  /** Kept successes: the events below forget those whose facts they change (see below). */
   readonly verdicts = new VerdictCache();
 
   constructor(log: Logger) {

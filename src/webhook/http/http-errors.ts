@@ -63,11 +63,6 @@ export function sendAnswer(res: ServerResponse, answer: Answer, head = false): v
   res.end(head ? undefined : answer.body);
 }
 
-/** A JSON answer that must not be cached (a TokenReview's). */
-export function sendUncachedJson(res: ServerResponse, code: number, body: string): void {
-  sendAnswer(res, { status: code, headers: UNCACHED_JSON_HEADERS, body });
-}
-
 /** The body of a Status error with `code` and `message`. */
 export function statusBody(code: number, message: string): string {
   const status = {

@@ -8,6 +8,7 @@ import {
   type AuthenticationDecision,
   type KeptSlot,
 } from "../../authn/decide.ts";
+import { successAttribution } from "../../authn/success-log.ts";
 import type { AuthenticationEndpoint } from "../../metrics.ts";
 import type { WebhookDeps } from "../deps.ts";
 
@@ -46,13 +47,7 @@ export function runAuthentication(
       return decision;
     }
     deps.recordUse(decision.tokenKey, now);
-    const success = {
-      endpoint,
-      tokenId: decision.tokenId,
-      serviceToken: decision.tokenKey,
-      serviceUser: decision.serviceUser,
-      audiences: decision.audiences,
-    };
+    const success = successAttribution(decision, endpoint);
     if (deps.noteSuccess) deps.noteSuccess(success);
     else deps.log.info(success, "token authenticated");
   } else {
